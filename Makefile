@@ -1,0 +1,26 @@
+# Two entry points for a new machine: `make serve` and `make test`.
+VENV  := .venv
+BIN   := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PORT  ?= 5000
+
+.PHONY: serve test translations bench
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+translations: $(STAMP)
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile --use-fuzzy -d translations -f -q; fi
+
+serve: $(STAMP) translations
+	-$(BIN)/flask --app wsgi catalogue index
+	$(BIN)/waitress-serve --host 127.0.0.1 --port $(PORT) wsgi:app
+
+test: $(STAMP) translations
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP) translations
+	$(BIN)/python bench/search_bench.py

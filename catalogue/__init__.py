@@ -1,0 +1,74 @@
+"""Hitta sysselsättning: a searchable catalogue of employment and day activities."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import Babel
+from flask_talisman import Talisman
+
+from . import cli, errors, indexing
+from .db import db
+from .search import CatalogueIndex
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# No inline script or style, nothing from other hosts: browsing mental-health
+# services must leave no trace elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'none'",
+    "object-src": "'none'",
+}
+
+
+def _settings(app: Flask) -> dict:
+    instance = Path(app.instance_path)
+    return {
+        "CONTENT_DIR": Path(os.environ.get("CATALOGUE_CONTENT_DIR", PROJECT_ROOT / "content")),
+        "INDEX_DIR": Path(os.environ.get("CATALOGUE_INDEX_DIR", instance / "index")),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'catalogue.db'}"),
+        "FORCE_HTTPS": os.environ.get("CATALOGUE_FORCE_HTTPS", "0") == "1",
+        "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+    }
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder=str(PROJECT_ROOT / "static"), instance_path=str(PROJECT_ROOT / "instance"))
+    app.config.update(_settings(app))
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    Babel(app, locale_selector=lambda: "sv")
+    db.init_app(app)
+    Talisman(app, force_https=app.config["FORCE_HTTPS"], strict_transport_security=app.config["FORCE_HTTPS"],
+             content_security_policy=CONTENT_SECURITY_POLICY, frame_options="DENY",
+             referrer_policy="no-referrer", session_cookie_secure=app.config["FORCE_HTTPS"])
+
+    app.extensions["catalogue_index"] = CatalogueIndex(app.config["INDEX_DIR"])
+    if indexing.current_folder(app.config["INDEX_DIR"]) is None:
+        loaded = indexing.rebuild(app.config["CONTENT_DIR"], app.config["INDEX_DIR"], strict=False)
+        for error in loaded.errors:
+            app.logger.warning("content not published: %s", error)
+
+    from .views import site
+    from .api import api
+    app.register_blueprint(site)
+    app.register_blueprint(api)
+    errors.register(app)
+    cli.register(app)
+
+    @app.context_processor
+    def language():
+        return {"lang": "sv"}
+
+    return app

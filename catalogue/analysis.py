@@ -1,0 +1,54 @@
+"""Swedish text analysis for the index.
+
+Whoosh's Swedish snowball stemmer joins inflections (verksamhet, verksamheter)
+but leaves nouns made from verbs (träning) apart from the verb (träna), and
+keeps definite neuter forms (huset) apart from the base form. ``_SwedishSuffixes``
+closes those two gaps. The folded analyzer also maps å/ä/ö to a/a/o so that a
+query typed on a keyboard without them still finds its words; it is kept in
+separate fields so that har/här and var/vår stay apart for those who type them.
+"""
+from __future__ import annotations
+
+from whoosh.analysis import (CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter,
+                             StopFilter)
+from whoosh.lang import stopwords_for_language
+from whoosh.support.charset import accent_map
+
+_VOWELS = set("aeiouyåäö")
+
+
+def _extra_stem(word: str) -> str:
+    if word.endswith("ning") and len(word) >= 7:
+        # utbildning -> utbild (utbilda); träning -> trän (träna)
+        return word[:-4] if word[-5] not in _VOWELS else word[:-3]
+    if word.endswith("ing") and len(word) >= 7:
+        return word[:-3]  # rehabilitering -> rehabiliter (rehabilitera)
+    if word.endswith("et") and len(word) >= 6:
+        return word[:-2]  # huset -> hus, kaféet -> kafé
+    return word
+
+
+class _SwedishSuffixes(Filter):
+    def __call__(self, tokens):
+        for token in tokens:
+            if not token.stopped:
+                token.text = _extra_stem(token.text)
+            yield token
+
+
+_STOPWORDS = frozenset(stopwords_for_language("sv"))
+_WORDS = r"\w+"
+
+
+def swedish_analyzer():
+    return (RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(stoplist=_STOPWORDS, minsize=1)
+            | StemFilter(lang="sv", cachesize=50000) | _SwedishSuffixes())
+
+
+def folded_analyzer():
+    return swedish_analyzer() | CharsetFilter(accent_map)
+
+
+def spelling_analyzer():
+    """Whole, unstemmed words: what "Menade du …?" may suggest."""
+    return RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(stoplist=_STOPWORDS, minsize=3)

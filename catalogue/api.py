@@ -1,0 +1,38 @@
+"""The JSON twin of every search: same parameters, same answer, for other services."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext as _
+
+from . import query, search
+from .facets import FACETS
+from .errors import error_response
+from .views import catalogue
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+RESULT_FIELDS = ("name", "summary", "district", "orientation", "hours", "access", "operator")
+
+
+def _result(record: dict) -> dict:
+    item = {"slug": record["slug"], "url": url_for("site.provider", slug=record["slug"])}
+    item.update({key: record.get(key) for key in RESULT_FIELDS})
+    item["ips"] = record.get("ips")
+    return item
+
+
+@api.get("/sok")
+def search_json():
+    search_request = query.parse(request.args)
+    try:
+        result = search.run(catalogue(), search_request)
+    except search.PageOutOfRange as out_of_range:
+        return error_response(_("Sidan finns inte. Sista sidan är %(page)d.", page=out_of_range.last_page),
+                              "sida", 404)
+    return jsonify({
+        "total": result.total,
+        "page": search_request.page,
+        "pages": result.pages,
+        "results": [_result(hit.record) for hit in result.hits],
+        "facets": {facet.param: result.facet_counts[facet.param] for facet in FACETS},
+    })

@@ -1,0 +1,44 @@
+"""Commands for content editors: ``flask catalogue check`` and ``flask catalogue index``."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from . import indexing
+from .content import load_providers
+
+catalogue_cli = AppGroup("catalogue", help="Check content and build the search index.")
+
+
+def _report(errors) -> None:
+    for error in errors:
+        click.echo(str(error), file=sys.stderr)
+
+
+@catalogue_cli.command("check")
+def check() -> None:
+    """Validate every provider file and report every problem at once."""
+    loaded = load_providers(current_app.config["CONTENT_DIR"])
+    _report(loaded.errors)
+    if loaded.errors:
+        click.echo(f"{len(loaded.errors)} problem(s) found.", file=sys.stderr)
+        sys.exit(1)
+    click.echo(f"{len(loaded.providers)} providers, no problems.")
+
+
+@catalogue_cli.command("index")
+def build_index() -> None:
+    """Validate, then build and publish a new index; on any error keep the current one."""
+    loaded = indexing.rebuild(current_app.config["CONTENT_DIR"], current_app.config["INDEX_DIR"], strict=True)
+    _report(loaded.errors)
+    if loaded.errors:
+        click.echo("Index not built: the last good index is still being served.", file=sys.stderr)
+        sys.exit(1)
+    click.echo(f"Indexed {len(loaded.providers)} providers into {current_app.config['INDEX_DIR']}.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(catalogue_cli)

@@ -1,0 +1,340 @@
+"""Reads provider Markdown files and checks every fact before it can be published.
+
+Editors fix content from the messages, so every problem in a file is reported
+at once as ``path:line: field: message``, with a suggestion for near misses.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown
+import nh3
+import yaml
+from babel import Locale
+from flask_babel import gettext as _
+
+from . import vocabulary as v
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_PHONE = re.compile(r"^\+?[\d\s-]{6,20}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SWEDISH_NAMES = Locale("sv")
+
+MAX_SUMMARY = 200
+MAX_NAME = 120
+
+ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "h2", "h3", "blockquote", "br"}
+
+
+@dataclass(frozen=True)
+class ContentError:
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+class _Problems:
+    """Collects errors for one file, finding each field's line in the YAML."""
+
+    def __init__(self, path: str, lines: dict[tuple, int], offset: int):
+        self.path, self.lines, self.offset = path, lines, offset
+        self.errors: list[ContentError] = []
+
+    def add(self, field_path: tuple, message: str) -> None:
+        line = self.offset
+        for depth in range(len(field_path), 0, -1):
+            if field_path[:depth] in self.lines:
+                line = self.lines[field_path[:depth]]
+                break
+        name = ".".join(str(part) for part in field_path) or "front matter"
+        self.errors.append(ContentError(self.path, line, name, message))
+
+
+def _node_lines(node, path: tuple, offset: int, into: dict) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = path + (key.value,)
+            into[child] = key.start_mark.line + 1 + offset
+            _node_lines(value, child, offset, into)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            child = path + (index,)
+            into[child] = item.start_mark.line + 1 + offset
+            _node_lines(item, child, offset, into)
+
+
+def _did_you_mean(suggestion: str | None) -> str:
+    return _(" – menade du '%(word)s'?", word=suggestion) if suggestion else ""
+
+
+# Field checkers: each takes (value, problems, path) and returns the clean value
+# or None after reporting what is wrong.
+
+def _text(limit: int, single_line: bool = False):
+    def check(value, problems, path):
+        if not isinstance(value, str) or not value.strip():
+            problems.add(path, _("ska vara en text"))
+            return None
+        text = " ".join(value.split())
+        if single_line and "\n" in value.strip():
+            problems.add(path, _("ska vara en enda rad"))
+        if len(text) > limit:
+            problems.add(path, _("är %(length)d tecken, högst %(limit)d är tillåtet", length=len(text), limit=limit))
+            return None
+        return text
+    return check
+
+
+def _boolean(value, problems, path):
+    if not isinstance(value, bool):
+        problems.add(path, _("ska vara true eller false"))
+        return None
+    return value
+
+
+def _one_of(vocabulary: v.Vocabulary):
+    def check(value, problems, path):
+        slug = vocabulary.canonical(value) if isinstance(value, (str, int)) else None
+        if slug is None:
+            allowed = ", ".join(vocabulary)
+            problems.add(path, _("okänt värde '%(value)s'%(hint)s (tillåtna: %(allowed)s)",
+                                 value=value, hint=_did_you_mean(vocabulary.suggest(value)), allowed=allowed))
+        return slug
+    return check
+
+
+def _list_of(check_item):
+    def check(value, problems, path):
+        items = value if isinstance(value, list) else [value]
+        clean = []
+        for index, item in enumerate(items):
+            result = check_item(item, problems, path + (index,) if isinstance(value, list) else path)
+            if result is not None and result not in clean:
+                clean.append(result)
+        return clean or None
+    return check
+
+
+def _language(value, problems, path):
+    code = str(value).strip().lower()
+    if code not in _SWEDISH_NAMES.languages:
+        problems.add(path, _("okänd språkkod '%(value)s' (använd ISO 639-1, till exempel sv, en, fi, ar, so)", value=value))
+        return None
+    return code
+
+
+def _date(value, problems, path):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        if value > dt.date.today():
+            problems.add(path, _("datumet ligger i framtiden"))
+            return None
+        return value.isoformat()
+    problems.add(path, _("ska vara ett datum som ÅÅÅÅ-MM-DD"))
+    return None
+
+
+def _url(value, problems, path):
+    if not isinstance(value, str) or not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
+        problems.add(path, _("ska vara en webbadress som börjar med https:// eller http://"))
+        return None
+    return value
+
+
+def _mapping(fields: dict, required: tuple = ()):
+    def check(value, problems, path):
+        if not isinstance(value, dict):
+            problems.add(path, _("ska vara en lista med fält (nyckel: värde)"))
+            return None
+        return _check_fields(value, fields, required, problems, path)
+    return check
+
+
+def _age(value, problems, path):
+    age = _mapping({"min": _whole_number, "max": _whole_number})(value, problems, path)
+    if age and "min" in age and "max" in age and age["min"] > age["max"]:
+        problems.add(path, _("min är större än max"))
+        return None
+    return age
+
+
+def _whole_number(value, problems, path):
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 120:
+        problems.add(path, _("ska vara ett heltal mellan 0 och 120"))
+        return None
+    return value
+
+
+def _time(value, problems, path):
+    text = str(value)
+    if not _TIME.match(text):
+        problems.add(path, _("ska vara en tid som TT:MM inom citattecken, till exempel \"09:00\""))
+        return None
+    return text
+
+
+def _days(value, problems, path):
+    text = str(value).strip().lower()
+    parts = [part.strip() for part in text.split("-")]
+    if len(parts) > 2 or any(part not in v.WEEKDAYS for part in parts):
+        problems.add(path, _("ska vara en veckodag eller ett spann som mon-fri (mon tue wed thu fri sat sun)"))
+        return None
+    return parts
+
+
+def _opening_period(value, problems, path):
+    period = _mapping({"days": _days, "opens": _time, "closes": _time, "note": _text(120)},
+                      required=("days", "opens", "closes"))(value, problems, path)
+    if period and "opens" in period and "closes" in period and period["opens"] >= period["closes"]:
+        problems.add(path + ("closes",), _("stänger före eller samtidigt som den öppnar"))
+        return None
+    return period
+
+
+def _phone(value, problems, path):
+    if not _PHONE.match(str(value)):
+        problems.add(path, _("ska vara ett telefonnummer, till exempel 08-508 00 000"))
+        return None
+    return str(value)
+
+
+def _email(value, problems, path):
+    if not isinstance(value, str) or not _EMAIL.match(value):
+        problems.add(path, _("ska vara en e-postadress"))
+        return None
+    return value
+
+
+PROVIDER_FIELDS = {
+    "name": _text(MAX_NAME, single_line=True),
+    "summary": _text(MAX_SUMMARY, single_line=True),
+    "status": _one_of(v.STATUSES),
+    "verified": _date,
+    "sources": _list_of(_mapping({"url": _url, "title": _text(200), "covers": _list_of(_text(40))},
+                                 required=("title",))),
+    "orientation": _list_of(_one_of(v.ORIENTATIONS)),
+    "activities": _list_of(_one_of(v.ACTIVITIES)),
+    "district": _one_of(v.DISTRICTS),
+    "neighbourhood": _text(80, single_line=True),
+    "hours": _list_of(_one_of(v.HOURS)),
+    "ips": _boolean,
+    "access": _list_of(_one_of(v.ACCESS)),
+    "operator": _one_of(v.OPERATORS),
+    "operator_name": _text(120, single_line=True),
+    "valfrihetssystem": _boolean,
+    "target_group": _text(300),
+    "age": _age,
+    "languages": _list_of(_language),
+    "physical_accessibility": _list_of(_one_of(v.PHYSICAL_ACCESSIBILITY)),
+    "address": _mapping({"street": _text(100), "postal_code": _text(10), "city": _text(60), "note": _text(200)}),
+    "transport": _list_of(_text(120, single_line=True)),
+    "opening_hours": _list_of(_opening_period),
+    "opening_note": _text(300),
+    "contact": _mapping({"phone": _phone, "email": _email, "website": _url}),
+}
+REQUIRED_FIELDS = ("name", "summary", "status", "verified", "sources")
+
+
+def _check_fields(data: dict, fields: dict, required: tuple, problems: _Problems, path: tuple) -> dict:
+    clean = {}
+    for key, value in data.items():
+        if key not in fields:
+            close = difflib.get_close_matches(str(key), fields, n=1)
+            problems.add(path + (key,), _("okänt fält%(hint)s", hint=_did_you_mean(close[0] if close else None)))
+            continue
+        if value is None:
+            problems.add(path + (key,), _("saknar värde – ta bort fältet om uppgiften är okänd"))
+            continue
+        result = fields[key](value, problems, path + (key,))
+        if result is not None:
+            clean[key] = result
+    for key in required:
+        if key not in data:
+            problems.add(path + (key,) if path else (key,), _("fältet krävs men saknas"))
+    return clean
+
+
+def _check_sources_cover_known_fields(record: dict, problems: _Problems) -> None:
+    for index, source in enumerate(record.get("sources", [])):
+        for position, name in enumerate(source.get("covers", [])):
+            if name not in PROVIDER_FIELDS:
+                problems.add(("sources", index, "covers", position),
+                             _("okänt fält '%(value)s'%(hint)s", value=name,
+                               hint=_did_you_mean((difflib.get_close_matches(name, PROVIDER_FIELDS, n=1) or [None])[0])))
+
+
+def render_description(body: str) -> str:
+    """Markdown to HTML, sanitised: editors may paste anything, readers must be safe."""
+    html = markdown.markdown(body, output_format="html")
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}},
+                     url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer")
+
+
+def plain_text(html: str) -> str:
+    return " ".join(nh3.clean(html, tags=set()).split())
+
+
+def parse_provider(path: Path, text: str, display_path: str | None = None) -> tuple[dict | None, list[ContentError]]:
+    """One file to a record, or the list of everything wrong with it."""
+    shown = display_path or str(path)
+    problems = _Problems(shown, {}, 1)
+    if not SLUG_PATTERN.match(path.stem):
+        problems.add((), _("filnamnet ska bara innehålla a–z, 0–9 och bindestreck, till exempel fontanhuset-sodermalm.md"))
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---" or "---" not in (line.strip() for line in lines[1:]):
+        problems.add((), _("filen ska börja med fakta mellan två rader med bara ---"))
+        return None, problems.errors
+    end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---")
+    front, body = "\n".join(lines[1:end]), "\n".join(lines[end + 1:])
+    try:
+        node = yaml.compose(front, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(front)
+    except yaml.YAMLError as error:
+        # An unclosed bracket is noticed lines later; the context mark is where it was opened.
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        reason = getattr(error, "problem", None) or str(error)
+        problems.errors.append(ContentError(shown, line, "front matter", _("YAML-fel: %(reason)s", reason=reason)))
+        return None, problems.errors
+    if not isinstance(data, dict):
+        problems.add((), _("faktadelen ska vara fält med nyckel: värde"))
+        return None, problems.errors
+    _node_lines(node, (), 1, problems.lines)
+    record = _check_fields(data, PROVIDER_FIELDS, REQUIRED_FIELDS, problems, ())
+    _check_sources_cover_known_fields(record, problems)
+    if problems.errors:
+        return None, problems.errors
+    record["slug"] = path.stem
+    record["description_html"] = render_description(body)
+    return record, []
+
+
+@dataclass
+class LoadResult:
+    providers: list[dict]
+    errors: list[ContentError]
+
+
+def load_providers(content_dir: Path) -> LoadResult:
+    """Every provider file in the folder; broken files are reported, never half-loaded."""
+    providers, errors = [], []
+    folder = Path(content_dir) / "providers"
+    for path in sorted(folder.glob("*.md")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            errors.append(ContentError(str(path), 1, "fil", _("är inte UTF-8: %(reason)s", reason=error.reason)))
+            continue
+        record, file_errors = parse_provider(path, text)
+        errors.extend(file_errors)
+        if record:
+            providers.append(record)
+    return LoadResult(providers, errors)

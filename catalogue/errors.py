@@ -1,0 +1,68 @@
+"""Every failure ends in a calm page (or JSON on the API) with a way back: never a stack trace."""
+from __future__ import annotations
+
+from urllib.parse import unquote_to_bytes
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from .query import BadParameter, parse_leniently
+from .views import search_url
+
+_TITLES = {
+    400: lambda: _("Vi kunde inte förstå adressen"),
+    404: lambda: _("Sidan finns inte"),
+    405: lambda: _("Det går inte att göra så här"),
+    410: lambda: _("Sidan finns inte längre"),
+}
+
+
+def error_response(message: str, parameter: str | None, status: int):
+    """The API's error shape: {"error", "parameter"}."""
+    return jsonify({"error": message, "parameter": parameter}), status
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _reject_unreadable_query_string() -> None:
+    try:
+        unquote_to_bytes(request.query_string).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadParameter("", _("Adressen innehåller tecken som inte går att läsa."))
+
+
+def _bad_parameter(error: BadParameter):
+    if _wants_json():
+        return error_response(error.message, error.parameter or None, 400)
+    back = parse_leniently(request.args) if error.parameter else None
+    return render_template("error.html", status=400, title=_TITLES[400](), message=error.message,
+                           back_url=search_url(back) if back else None), 400
+
+
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    title = _TITLES.get(status, lambda: _("Något gick fel"))()
+    if _wants_json():
+        return error_response(title, None, status)
+    return render_template("error.html", status=status, title=title), status
+
+
+def _unexpected(error: Exception):
+    """Last resort: logged for us, a kind page for the visitor."""
+    if isinstance(error, HTTPException):
+        return _http_error(error)
+    current_app.logger.exception("unexpected error")
+    title = _("Något gick fel hos oss")
+    if _wants_json():
+        return error_response(title, None, 500)
+    return render_template("error.html", status=500, title=title), 500
+
+
+def register(app: Flask) -> None:
+    app.before_request(_reject_unreadable_query_string)
+    app.register_error_handler(BadParameter, _bad_parameter)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,266 @@
+"""Answers a SearchRequest from the current index: hits, facet counts, hints.
+
+Filters and facet counts are computed on in-memory bitsets (Python ints, one
+bit per document) built once per index version, so counting every option of
+every filter "as if that filter were not set" costs microseconds; Whoosh does
+the text matching, ranking and highlighting.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import highlight, index
+from whoosh.query import And, Or, Term
+
+from . import indexing
+from .facets import FACETS
+from .query import SearchRequest
+
+PAGE_SIZE = 20
+MAX_QUERY_WORDS = 12
+FIELD_WEIGHTS = {
+    "name": 4.0, "summary": 2.0, "activities": 1.5, "description": 1.0, "place": 1.5,
+    "name_folded": 1.0, "text_folded": 0.4,
+}
+_SWEDISH_ORDER = str.maketrans({"å": "z\u0001", "ä": "z\u0002", "ö": "z\u0003", "æ": "z\u0002",
+                                "ø": "z\u0003", "é": "e", "ü": "y"})
+
+
+def name_sort_key(name: str) -> str:
+    return name.casefold().translate(_SWEDISH_ORDER)
+
+
+def _mask_of(docnums, size: int) -> int:
+    bits = bytearray((size + 8) // 8)
+    for docnum in docnums:
+        bits[docnum >> 3] |= 1 << (docnum & 7)
+    return int.from_bytes(bits, "little")
+
+
+class Snapshot:
+    """One published index version with its facet bitsets; immutable once built."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.index = index.open_dir(str(folder))
+        with self.index.searcher() as searcher:
+            size = searcher.doc_count_all()
+            self.records: list[dict | None] = [None] * size
+            for docnum, stored in searcher.reader().iter_docs():
+                self.records[docnum] = json.loads(stored["record"])
+        self.docnum_by_slug = {r["slug"]: n for n, r in enumerate(self.records) if r}
+        live = [n for n, r in enumerate(self.records) if r and r.get("status") != "closed"]
+        self.size = size
+        self.listed = _mask_of(live, size)
+        self.value_masks = {
+            facet.param: {value: _mask_of((n for n in live if value in facet.values_of(self.records[n])), size)
+                          for value in facet.vocabulary}
+            for facet in FACETS
+        }
+        self.by_name = sorted(live, key=lambda n: name_sort_key(self.records[n]["name"]))
+        self._ages = [(n, self.records[n].get("age", {})) for n in live if self.records[n].get("age")]
+
+    def age_mask(self, age: int) -> int:
+        too_young_or_old = (n for n, limits in self._ages
+                            if age < limits.get("min", 0) or age > limits.get("max", 200))
+        return self.listed & ~_mask_of(too_young_or_old, self.size)
+
+    def record(self, slug: str) -> dict | None:
+        docnum = self.docnum_by_slug.get(slug)
+        return self.records[docnum] if docnum is not None else None
+
+
+class CatalogueIndex:
+    """The site's view of the index: notices a newly published build without a restart."""
+
+    def __init__(self, index_root: Path):
+        self.index_root = Path(index_root)
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def snapshot(self) -> Snapshot:
+        folder = indexing.current_folder(self.index_root)
+        if folder is None:
+            raise FileNotFoundError(f"no index under {self.index_root}")
+        current = self._snapshot
+        if current is None or current.folder != folder:
+            with self._lock:
+                if self._snapshot is None or self._snapshot.folder != folder:
+                    self._snapshot = Snapshot(folder)
+                current = self._snapshot
+        return current
+
+    def searcher(self, snapshot: Snapshot):
+        """A long-lived searcher per thread and index version: opening one costs milliseconds."""
+        cached = getattr(self._local, "searcher", None)
+        if cached is None or cached[0] is not snapshot:
+            if cached is not None:
+                cached[1].close()
+            cached = (snapshot, snapshot.index.searcher())
+            self._local.searcher = cached
+        return cached[1]
+
+
+@dataclass
+class Hit:
+    record: dict
+    snippet: str = ""
+
+
+@dataclass
+class Relaxation:
+    """What dropping one active filter would give, for the zero-results advice."""
+    param: str
+    request: SearchRequest
+    total: int
+
+
+@dataclass
+class SearchResult:
+    request: SearchRequest
+    total: int
+    pages: int
+    hits: list[Hit]
+    facet_counts: dict[str, dict[str, int]]
+    suggestion: str | None = None
+    relaxations: list[Relaxation] = field(default_factory=list)
+
+
+class PageOutOfRange(LookupError):
+    def __init__(self, last_page: int):
+        super().__init__(last_page)
+        self.last_page = last_page
+
+
+def _query_words(text: str) -> list[str]:
+    analyzer = indexing.analysis.spelling_analyzer()
+    words = [t.text for t in analyzer(text)]
+    return list(dict.fromkeys(words))[:MAX_QUERY_WORDS]
+
+
+def _terms_for(schema, fieldname: str, word: str) -> list[str]:
+    return [token.text for token in schema[fieldname].analyzer(word)]
+
+
+def _text_query(schema, words: list[str]):
+    """Built from terms, never parsed: user input cannot form query syntax."""
+    clauses = []
+    for word in words:
+        alternatives = [Term(fieldname, term, boost=weight)
+                        for fieldname, weight in FIELD_WEIGHTS.items()
+                        for term in _terms_for(schema, fieldname, word)]
+        if alternatives:
+            clauses.append(Or(alternatives))
+    return And(clauses) if clauses else None
+
+
+def _unknown_words(searcher, words: list[str]) -> list[str]:
+    reader, schema = searcher.reader(), searcher.schema
+    return [word for word in words
+            if not any((fieldname, term) in reader
+                       for fieldname in FIELD_WEIGHTS for term in _terms_for(schema, fieldname, word))]
+
+
+def _suggestion(searcher, q: str, unknown: list[str]) -> str | None:
+    corrector = searcher.corrector("spelling")
+    suggested = q.lower()
+    changed = False
+    for word in unknown:
+        candidates = corrector.suggest(word, limit=1, maxdist=2)
+        if candidates:
+            suggested = suggested.replace(word, candidates[0])
+            changed = True
+    return suggested if changed else None
+
+
+_FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ", classname="")
+_FRAGMENTER = highlight.ContextFragmenter(maxchars=160, surround=60)
+
+
+def _snippet(schema, record: dict, words: list[str]) -> str:
+    text = record.get("description_text", "")
+    if not text or not words:
+        return ""
+    for fieldname in ("description", "text_folded"):
+        terms = {term for word in words for term in _terms_for(schema, fieldname, word)}
+        snippet = highlight.highlight(text, terms, schema[fieldname].analyzer, _FRAGMENTER, _FORMATTER, top=2)
+        if snippet:
+            return snippet
+    return ""
+
+
+def _docnums_in(order, mask: int, start: int, stop: int) -> list[int]:
+    bits = mask.to_bytes((mask.bit_length() + 8) // 8, "little")
+    chosen, seen = [], 0
+    for docnum in order:
+        if (docnum >> 3) < len(bits) and bits[docnum >> 3] >> (docnum & 7) & 1:
+            if seen >= start:
+                chosen.append(docnum)
+                if len(chosen) == stop - start:
+                    break
+            seen += 1
+    return chosen
+
+
+def run(catalogue: CatalogueIndex, request: SearchRequest) -> SearchResult:
+    """Raises PageOutOfRange when the page asked for is past the last one."""
+    snapshot = catalogue.snapshot()
+    searcher = catalogue.searcher(snapshot)
+    words = _query_words(request.q)
+    text_query = _text_query(searcher.schema, words)
+
+    # Every active constraint as a named bitset, so "this filter left out" is one loop.
+    constraints: dict[str, int] = {}
+    ranked: list[int] | None = None
+    if text_query is not None:
+        ranked = [docnum for _score, docnum in searcher.search(text_query, limit=None).top_n]
+        constraints["q"] = _mask_of(ranked, snapshot.size)
+    if request.age is not None:
+        constraints["alder"] = snapshot.age_mask(request.age)
+    for param, values in request.filters.items():
+        constraints[param] = _union(snapshot, param, values)
+
+    def matching_without(excluded: str | None) -> int:
+        mask = snapshot.listed
+        for name, constraint in constraints.items():
+            if name != excluded:
+                mask &= constraint
+        return mask
+
+    matching = matching_without(None)
+    total = matching.bit_count()
+    facet_counts = {}
+    for facet in FACETS:
+        context = matching_without(facet.param)
+        facet_counts[facet.param] = {value: (context & mask).bit_count()
+                                     for value, mask in snapshot.value_masks[facet.param].items()}
+
+    pages = max(1, -(-total // PAGE_SIZE))
+    if request.page > pages:
+        raise PageOutOfRange(pages)
+    start = (request.page - 1) * PAGE_SIZE
+    order = ranked if ranked is not None and request.sort == "relevans" else snapshot.by_name
+    docnums = _docnums_in(order, matching, start, start + PAGE_SIZE)
+    hits = [Hit(snapshot.records[n], _snippet(searcher.schema, snapshot.records[n], words)) for n in docnums]
+
+    result = SearchResult(request, total, pages, hits, facet_counts)
+    unknown = _unknown_words(searcher, words)
+    if unknown:
+        result.suggestion = _suggestion(searcher, request.q, unknown)
+    if total == 0:
+        for name in constraints:
+            dropped = matching_without(name).bit_count()
+            if dropped:
+                result.relaxations.append(Relaxation(name, request.without(name), dropped))
+    return result
+
+
+def _union(snapshot: Snapshot, param: str, values) -> int:
+    mask = 0
+    for value in values:
+        mask |= snapshot.value_masks[param][value]
+    return mask

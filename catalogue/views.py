@@ -1,0 +1,103 @@
+"""The public HTML pages: start page, search, and one page per provider."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from babel import Locale
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+
+from . import query, search
+from . import vocabulary as v
+from .content import SLUG_PATTERN
+from .facets import FACETS, FACETS_BY_PARAM
+from .query import SearchRequest
+
+site = Blueprint("site", __name__)
+
+SIMILAR_LIMIT = 5
+
+
+def catalogue() -> search.CatalogueIndex:
+    return current_app.extensions["catalogue_index"]
+
+
+def search_url(search_request: SearchRequest, **changes) -> str:
+    params = search_request.to_params(**changes)
+    return url_for("site.search") + ("?" + urlencode(params) if params else "")
+
+
+def provider_url(slug: str, search_request: SearchRequest | None = None) -> str:
+    """Carries the search state so the provider page can link back to exactly those results."""
+    params = search_request.to_params() if search_request else []
+    return url_for("site.provider", slug=slug) + ("?" + urlencode(params) if params else "")
+
+
+@site.app_template_global()
+def label(param: str, value: str) -> str:
+    vocabularies = {facet.param: facet.vocabulary for facet in FACETS}
+    vocabularies.update(activities=v.ACTIVITIES, status=v.STATUSES, accessibility=v.PHYSICAL_ACCESSIBILITY,
+                        weekday=v.WEEKDAYS)
+    return vocabularies[param].label(value)
+
+
+@site.app_template_filter()
+def swedish_date(iso_date: str) -> str:
+    return format_date(dt.date.fromisoformat(iso_date), format="long")
+
+
+@site.app_template_filter()
+def language_name(code: str) -> str:
+    return Locale.parse(str(get_locale())).languages.get(code, code)
+
+
+site.add_app_template_global(search_url)
+site.add_app_template_global(provider_url)
+
+
+def _render_search(template: str):
+    search_request = query.parse(request.args)
+    try:
+        result = search.run(catalogue(), search_request)
+    except search.PageOutOfRange as out_of_range:
+        return render_template(
+            "error.html", status=404, title=_("Sidan finns inte"),
+            message=_("Sökningen har bara %(pages)d sidor.", pages=out_of_range.last_page),
+            back_url=search_url(search_request, page=out_of_range.last_page), back_label=_("Gå till sista sidan"),
+        ), 404
+    return render_template(template, result=result, facets=FACETS, facets_by_param=FACETS_BY_PARAM)
+
+
+@site.get("/")
+def start():
+    return _render_search("start.html")
+
+
+@site.get("/sok", endpoint="search")
+def search_page():
+    return _render_search("search.html")
+
+
+@site.get("/verksamhet/<slug>")
+def provider(slug: str):
+    record = catalogue().snapshot().record(slug) if SLUG_PATTERN.match(slug) else None
+    if record is None:
+        abort(404)
+    back = query.parse_leniently(request.args)
+    if record.get("status") == "closed":
+        return render_template("provider_closed.html", provider=record, back=back,
+                               similar=_similar_open(record)), 410
+    return render_template("provider.html", provider=record, back=back)
+
+
+def _similar_open(record: dict) -> list[dict]:
+    """Open offerings with the same orientation, nearest first in the same district."""
+    filters = {"inriktning": tuple(record.get("orientation", ()))} if record.get("orientation") else {}
+    result = search.run(catalogue(), SearchRequest(filters=filters, sort="namn"))
+    same_district = [hit.record for hit in result.hits if hit.record.get("district") == record.get("district")]
+    others = [hit.record for hit in result.hits if hit.record.get("district") != record.get("district")]
+    return [r for r in same_district + others
+            if r["slug"] != record["slug"] and r.get("status") == "active"][:SIMILAR_LIMIT]

@@ -1,0 +1,141 @@
+"""Controlled vocabularies: the one place that says which words content may use.
+
+Content files and URLs use ASCII slugs (``norra-innerstaden``); people see the
+translated labels. Former district names are accepted as aliases so that old
+documents, habits and links keep working after the 2023 reorganisation.
+"""
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "–": "-", "—": "-"})
+
+
+def slugify(raw: str) -> str:
+    """Loose form of a value so that "Hässelby-Vällingby" and "hasselby vallingby" match."""
+    text = unicodedata.normalize("NFC", str(raw)).strip().casefold().translate(_FOLD)
+    return "-".join(text.replace("_", " ").replace("-", " ").split())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    terms: dict[str, object]
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def canonical(self, raw: object) -> str | None:
+        slug = slugify(str(raw))
+        if slug in self.terms:
+            return slug
+        return self.aliases.get(slug)
+
+    def label(self, slug: str) -> str:
+        return str(self.terms[slug])
+
+    def suggest(self, raw: object) -> str | None:
+        candidates = list(self.terms) + list(self.aliases)
+        close = difflib.get_close_matches(slugify(str(raw)), candidates, n=1, cutoff=0.6)
+        return (self.aliases.get(close[0], close[0])) if close else None
+
+    def __iter__(self):
+        return iter(self.terms)
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self.terms
+
+
+ORIENTATIONS = Vocabulary({
+    "social": _l("Social – gemenskap och meningsfulla dagar"),
+    "arbetsinriktad": _l("Arbetsinriktad – steg mot ett jobb"),
+    "studier": _l("Mot studier"),
+})
+
+ACTIVITIES = Vocabulary({
+    "kreativt": _l("Kreativt skapande"),
+    "musik": _l("Musik"),
+    "it": _l("IT och data"),
+    "kafe-och-kok": _l("Kafé och kök"),
+    "hantverk": _l("Hantverk"),
+    "tradgard": _l("Trädgård"),
+    "butik": _l("Butik"),
+    "kontor": _l("Kontor"),
+    "media": _l("Media"),
+    "motion": _l("Motion och hälsa"),
+    "kurser": _l("Kurser och studiecirklar"),
+    "samtal-och-stod": _l("Samtal och stöd"),
+    "arbetstraning": _l("Arbetsträning"),
+    "praktik": _l("Praktik"),
+    "jobbstod": _l("Stöd att hitta och behålla ett jobb"),
+    "vagledning": _l("Vägledning"),
+})
+
+# The 11 district administrations since 1 July 2023, plus a value for services
+# that serve the whole city from no single place.
+DISTRICTS = Vocabulary(
+    {
+        "jarva": _l("Järva"),
+        "hasselby-vallingby": _l("Hässelby-Vällingby"),
+        "bromma": _l("Bromma"),
+        "kungsholmen": _l("Kungsholmen"),
+        "norra-innerstaden": _l("Norra innerstaden"),
+        "sodermalm": _l("Södermalm"),
+        "enskede-arsta-vantor": _l("Enskede-Årsta-Vantör"),
+        "skarpnack": _l("Skarpnäck"),
+        "farsta": _l("Farsta"),
+        "hagersten-alvsjo": _l("Hägersten-Älvsjö"),
+        "skarholmen": _l("Skärholmen"),
+        "hela-staden": _l("Hela staden"),
+    },
+    aliases={
+        "rinkeby-kista": "jarva",
+        "spanga-tensta": "jarva",
+        "norrmalm": "norra-innerstaden",
+        "ostermalm": "norra-innerstaden",
+    },
+)
+
+HOURS = Vocabulary({
+    "1-12": _l("1–12 timmar i veckan"),
+    "10-24": _l("10–24 timmar i veckan"),
+    "22-40": _l("22–40 timmar i veckan"),
+})
+
+IPS = Vocabulary({"ja": _l("Arbetar med IPS (stöd att få och behålla ett jobb)")})
+
+ACCESS = Vocabulary({
+    "beslut": _l("Med beslut från stadsdelen"),
+    "oppen": _l("Öppen – gå dit utan beslut"),
+})
+
+OPERATORS = Vocabulary({
+    "kommunal": _l("Stockholms stad"),
+    "privat": _l("Privat företag"),
+    "ideburen": _l("Idéburen organisation"),
+    "annan": _l("Annan huvudman (region, myndighet, samverkan)"),
+})
+
+STATUSES = Vocabulary({
+    "active": _l("Öppen"),
+    "paused": _l("Tillfälligt stängd"),
+    "closed": _l("Nedlagd"),
+})
+
+PHYSICAL_ACCESSIBILITY = Vocabulary({
+    "stegfritt": _l("Stegfri entré"),
+    "horslinga": _l("Hörslinga"),
+    "lugnt-rum": _l("Lugnt rum att dra sig tillbaka till"),
+    "anpassad-toalett": _l("Tillgänglighetsanpassad toalett"),
+})
+
+WEEKDAYS = Vocabulary({
+    "mon": _l("måndag"),
+    "tue": _l("tisdag"),
+    "wed": _l("onsdag"),
+    "thu": _l("torsdag"),
+    "fri": _l("fredag"),
+    "sat": _l("lördag"),
+    "sun": _l("söndag"),
+})

@@ -1,0 +1,44 @@
+"""Shared fixtures: an app over a small, known content set in a temporary folder."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from catalogue import create_app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def content_dir(tmp_path) -> Path:
+    folder = tmp_path / "content"
+    shutil.copytree(FIXTURES / "providers", folder / "providers")
+    return folder
+
+
+@pytest.fixture
+def app(content_dir, tmp_path):
+    return create_app({"CONTENT_DIR": content_dir, "INDEX_DIR": tmp_path / "index",
+                       "SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def api(client):
+    """GET the JSON twin and return (status, body)."""
+    def get(query: str = ""):
+        response = client.get("/api/v1/sok" + query)
+        return response.status_code, response.get_json()
+    return get
+
+
+def write_provider(content_dir: Path, slug: str, front_matter: str, body: str = "Text.") -> Path:
+    path = content_dir / "providers" / f"{slug}.md"
+    path.write_text(f"---\n{front_matter.strip()}\n---\n{body}\n", encoding="utf-8")
+    return path

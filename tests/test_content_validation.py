@@ -1,0 +1,153 @@
+"""Editors get every problem at once, as path:line: field: message, with near misses suggested."""
+from pathlib import Path
+
+from catalogue.content import load_providers, parse_provider
+
+GOOD = """---
+name: Kafé Exempel
+summary: Ett kafé där du träffar andra.
+status: active
+verified: 2025-03-01
+orientation: [social]
+activities: [kafe-och-kok]
+district: farsta
+hours: [1-12]
+ips: false
+access: [oppen]
+operator: ideburen
+valfrihetssystem: false
+age: {min: 18, max: 65}
+languages: [sv, fi]
+physical_accessibility: [stegfritt, horslinga]
+opening_hours:
+  - days: mon-fri
+    opens: "09:00"
+    closes: "15:00"
+contact:
+  phone: 08-123 456 78
+  email: info@example.org
+  website: https://example.org
+sources:
+  - url: https://example.org/om
+    title: Om oss
+    covers: [opening_hours, district]
+---
+Beskrivning.
+"""
+
+
+def parse(text: str, name: str = "exempel.md"):
+    return parse_provider(Path(name), text)
+
+
+def messages(text: str, name: str = "exempel.md") -> list[str]:
+    record, errors = parse(text, name)
+    assert record is None
+    return [str(error) for error in errors]
+
+
+def test_a_complete_file_is_accepted_with_all_its_facts():
+    record, errors = parse(GOOD)
+    assert errors == []
+    assert record["slug"] == "exempel"
+    assert record["district"] == "farsta"
+    assert record["hours"] == ["1-12"]
+    assert record["opening_hours"] == [{"days": ["mon", "fri"], "opens": "09:00", "closes": "15:00"}]
+    assert record["verified"] == "2025-03-01"
+    assert record["description_html"] == "<p>Beskrivning.</p>"
+
+
+def test_missing_required_fields_are_each_reported():
+    errors = messages("---\nstatus: active\n---\n")
+    assert "exempel.md:1: name: fältet krävs men saknas" in errors
+    assert any(": summary: fältet krävs" in e for e in errors)
+    assert any(": sources: fältet krävs" in e for e in errors)
+    assert any(": verified: fältet krävs" in e for e in errors)
+
+
+def test_misspelled_vocabulary_names_the_line_and_suggests_the_near_miss():
+    text = GOOD.replace("orientation: [social]", "orientation: [arbetsinrktad]")
+    [error] = messages(text)
+    assert error.startswith("exempel.md:6: orientation.0: okänt värde 'arbetsinrktad'")
+    assert "menade du 'arbetsinriktad'?" in error
+
+
+def test_unknown_field_is_an_error_with_a_suggestion():
+    [error] = messages(GOOD.replace("district: farsta", "distrikt: farsta"))
+    assert error == "exempel.md:8: distrikt: okänt fält – menade du 'district'?"
+
+
+def test_every_problem_in_a_file_is_reported_at_once():
+    text = (GOOD.replace("district: farsta", "district: atlantis")
+                .replace("ips: false", "ips: ja")
+                .replace('closes: "15:00"', 'closes: "08:00"')
+                .replace("verified: 2025-03-01", "verified: igår"))
+    errors = messages(text)
+    fields = [e.split(": ")[1] for e in errors]
+    assert fields == ["verified", "district", "ips", "opening_hours.0.closes"]
+    assert errors[0].startswith("exempel.md:5: verified:")
+    assert errors[3].startswith("exempel.md:20: opening_hours.0.closes:")
+
+
+def test_summary_longer_than_200_characters_is_rejected():
+    [error] = messages(GOOD.replace("Ett kafé där du träffar andra.", "ord " * 60))
+    assert ": summary: är 239 tecken, högst 200 är tillåtet" in error
+
+
+def test_yaml_syntax_errors_point_at_the_line_in_the_file():
+    text = GOOD.replace("district: farsta", "district: [farsta")
+    [error] = messages(text)
+    assert error.startswith("exempel.md:8: front matter: YAML-fel")
+
+
+def test_file_without_front_matter_is_rejected():
+    [error] = messages("Bara text.\n")
+    assert error.startswith("exempel.md:1: front matter:")
+
+
+def test_file_names_must_be_url_slugs():
+    errors = messages(GOOD, "Kafé Exempel.md")
+    assert any("filnamnet" in e for e in errors)
+
+
+def test_pre_2023_district_names_are_accepted_as_aliases():
+    for old, new in [("rinkeby-kista", "jarva"), ("Spånga-Tensta", "jarva"),
+                     ("norrmalm", "norra-innerstaden"), ("Östermalm", "norra-innerstaden")]:
+        record, errors = parse(GOOD.replace("district: farsta", f"district: {old}"))
+        assert errors == [] and record["district"] == new
+
+
+def test_sources_may_only_cover_known_fields():
+    [error] = messages(GOOD.replace("covers: [opening_hours, district]", "covers: [opening_hour]"))
+    assert "sources.0.covers.0: okänt fält 'opening_hour' – menade du 'opening_hours'?" in error
+
+
+def test_bad_contact_details_and_language_codes_are_rejected():
+    text = (GOOD.replace("info@example.org", "inte-en-adress")
+                .replace("https://example.org\n", "example.org\n")
+                .replace("[sv, fi]", "[sv, svenska]"))
+    fields = [e.split(": ")[1] for e in messages(text)]
+    assert fields == ["languages.1", "contact.email", "contact.website"]
+
+
+def test_a_field_left_empty_asks_to_be_removed_instead():
+    [error] = messages(GOOD.replace("district: farsta", "district:"))
+    assert "district: saknar värde" in error
+
+
+def test_loading_a_folder_keeps_good_files_and_reports_broken_ones(tmp_path):
+    folder = tmp_path / "providers"
+    folder.mkdir()
+    (folder / "bra.md").write_text(GOOD, encoding="utf-8")
+    (folder / "trasig.md").write_text(GOOD.replace("status: active", "status: kanske"), encoding="utf-8")
+    (folder / "latin1.md").write_bytes(GOOD.encode("latin-1"))
+    loaded = load_providers(tmp_path)
+    assert [p["slug"] for p in loaded.providers] == ["bra"]
+    assert sorted(Path(e.path).name for e in loaded.errors) == ["latin1.md", "trasig.md"]
+
+
+def test_the_real_content_validates():
+    loaded = load_providers(Path(__file__).parent.parent / "content")
+    assert loaded.errors == []
+    active = [p for p in loaded.providers if p["status"] == "active"]
+    assert len(active) >= 15
