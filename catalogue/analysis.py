@@ -23,7 +23,7 @@ def _extra_stem(word: str) -> str:
         return word[:-4] if word[-5] not in _VOWELS else word[:-3]
     if word.endswith("ing") and len(word) >= 7:
         return word[:-3]  # rehabilitering -> rehabiliter (rehabilitera)
-    if word.endswith("et") and len(word) >= 6:
+    if word.endswith("et") and len(word) >= 5:
         return word[:-2]  # huset -> hus, kaféet -> kafé
     return word
 

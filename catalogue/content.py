@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from html import unescape
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -279,7 +280,7 @@ def render_description(body: str) -> str:
 
 
 def plain_text(html: str) -> str:
-    return " ".join(nh3.clean(html, tags=set()).split())
+    return " ".join(unescape(nh3.clean(html, tags=set())).split())
 
 
 def parse_provider(path: Path, text: str, display_path: str | None = None) -> tuple[dict | None, list[ContentError]]:

@@ -177,7 +177,14 @@ def _suggestion(searcher, q: str, unknown: list[str]) -> str | None:
     return suggested if changed else None
 
 
-_FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ", classname="")
+class _MarkFormatter(highlight.HtmlFormatter):
+    """Plain <mark> around matched words; the text around them is escaped by Whoosh."""
+
+    def format_token(self, text, token, replace=False):
+        return "<mark>%s</mark>" % highlight.htmlescape(highlight.get_text(text, token, replace))
+
+
+_FORMATTER = _MarkFormatter(between=" … ")
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=160, surround=60)
 
 

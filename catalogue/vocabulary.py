@@ -72,21 +72,21 @@ ACTIVITIES = Vocabulary({
     "vagledning": _l("Vägledning"),
 })
 
-# The 11 district administrations since 1 July 2023, plus a value for services
+# The 11 district administrations since 1 July 2023 (in Swedish alphabetical order), plus a value for services
 # that serve the whole city from no single place.
 DISTRICTS = Vocabulary(
     {
-        "jarva": _l("Järva"),
-        "hasselby-vallingby": _l("Hässelby-Vällingby"),
         "bromma": _l("Bromma"),
-        "kungsholmen": _l("Kungsholmen"),
-        "norra-innerstaden": _l("Norra innerstaden"),
-        "sodermalm": _l("Södermalm"),
         "enskede-arsta-vantor": _l("Enskede-Årsta-Vantör"),
-        "skarpnack": _l("Skarpnäck"),
         "farsta": _l("Farsta"),
         "hagersten-alvsjo": _l("Hägersten-Älvsjö"),
+        "hasselby-vallingby": _l("Hässelby-Vällingby"),
+        "jarva": _l("Järva"),
+        "kungsholmen": _l("Kungsholmen"),
+        "norra-innerstaden": _l("Norra innerstaden"),
+        "skarpnack": _l("Skarpnäck"),
         "skarholmen": _l("Skärholmen"),
+        "sodermalm": _l("Södermalm"),
         "hela-staden": _l("Hela staden"),
     },
     aliases={

@@ -1,0 +1,27 @@
+"""The JSON twin answers the same parameters with the same results as the HTML page."""
+import re
+
+
+def test_json_twin_has_the_documented_shape(api):
+    status, body = api("?q=kaf%C3%A9&stadsdel=farsta")
+    assert status == 200
+    assert set(body) == {"total", "page", "pages", "results", "facets"}
+    assert body["total"] == 1 and body["page"] == 1
+    [result] = body["results"]
+    assert result == {
+        "slug": "kafe-solsidan", "name": "Kafé Solsidan", "url": "/verksamhet/kafe-solsidan",
+        "summary": "Ett kafé där du bakar, serverar och träffar andra i lugn takt.",
+        "district": "farsta", "orientation": ["social"], "hours": ["1-12", "10-24"],
+        "ips": None, "access": ["oppen"], "operator": "kommunal",
+    }
+    assert set(body["facets"]) == {"inriktning", "stadsdel", "timmar", "ips", "tillgang", "huvudman"}
+
+
+def test_json_and_html_agree(client, api):
+    for query in ["", "?q=arbetsträning", "?inriktning=social&timmar=10-24", "?tillgang=beslut&sortera=namn"]:
+        body = api(query)[1]
+        page = client.get("/sok" + query).get_data(as_text=True)
+        html_slugs = re.findall(r'<h3><a href="/verksamhet/([a-z0-9-]+)', page)
+        assert html_slugs == [r["slug"] for r in body["results"]]
+        assert f"{body['total']} verksamhet" in page
+        assert f"({body['facets']['stadsdel']['farsta']})" in page

@@ -1,0 +1,30 @@
+"""No tracking: no cookies, nothing from other hosts; a strict Content-Security-Policy."""
+import re
+
+import pytest
+
+PAGES = ["/", "/sok?q=kaf%C3%A9&stadsdel=farsta", "/verksamhet/kafe-solsidan", "/verksamhet/nedlagda-verkstaden",
+         "/sok?stadsdel=atlantis", "/finns-inte", "/api/v1/sok"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_cookies_are_set(client, path):
+    assert "Set-Cookie" not in client.get(path).headers
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_security_headers_forbid_inline_script_and_framing(client, path):
+    headers = client.get(path).headers
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("path", PAGES[:5])
+def test_pages_load_nothing_from_other_hosts_and_have_no_inline_script(client, path):
+    page = client.get(path).get_data(as_text=True)
+    assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)="(https?:)?//', page)
+    assert "<script" not in page and " style=" not in page

@@ -1,0 +1,107 @@
+"""Swedish free-text search: stemming, å/ä/ö folding, weighting, snippets and spelling help."""
+import pytest
+
+from catalogue.analysis import folded_analyzer, swedish_analyzer
+
+
+def terms(analyzer, text):
+    return [token.text for token in analyzer(text)]
+
+
+@pytest.mark.parametrize("one, other", [
+    ("verksamhet", "verksamheter"),
+    ("verksamhet", "verksamheten"),
+    ("arbetsträning", "arbetsträna"),
+    ("utbildning", "utbilda"),
+    ("fontänhuset", "fontänhus"),
+    ("trädgården", "trädgård"),
+])
+def test_inflections_meet_in_one_stem(one, other):
+    assert terms(swedish_analyzer(), one) == terms(swedish_analyzer(), other)
+
+
+def test_words_typed_without_a_ring_and_umlauts_fold_to_the_same_term():
+    assert terms(folded_analyzer(), "fontanhuset") == terms(folded_analyzer(), "Fontänhuset")
+
+
+def test_the_main_analyzer_keeps_mal_and_mål_apart():
+    assert terms(swedish_analyzer(), "mål") != terms(swedish_analyzer(), "mal")
+
+
+def slugs(api, query):
+    return [result["slug"] for result in api(query)[1]["results"]]
+
+
+def test_search_finds_other_inflections(api):
+    assert slugs(api, "?q=verksamheten") == ["arbetstraning-city"]
+    assert "verkstan-vast" in slugs(api, "?q=arbetsträna")
+
+
+def test_search_without_swedish_letters_finds_the_word(api):
+    assert slugs(api, "?q=appelkallaren") == ["appelkallaren"]
+    assert slugs(api, "?q=tradgardsgruppen") == ["tradgardsgruppen"]
+
+
+def test_a_word_typed_correctly_ranks_its_exact_match_above_folded_matches(content_dir, app, api):
+    from conftest import write_provider
+    from catalogue import indexing
+    write_provider(content_dir, "lopargruppen", "name: Löpargruppen\nsummary: Vi springer mot målet.\n"
+                   "status: active\nverified: 2025-01-01\nsources: [{title: T}]")
+    write_provider(content_dir, "symaskinen", "name: Symaskinen\nsummary: Vi lagar kläder som malen ätit.\n"
+                   "status: active\nverified: 2025-01-01\nsources: [{title: T}]")
+    indexing.rebuild(content_dir, app.config["INDEX_DIR"])
+    assert slugs(api, "?q=mål") == ["lopargruppen", "symaskinen"]
+    assert slugs(api, "?q=mal") == ["symaskinen", "lopargruppen"]
+
+
+def test_name_weighs_more_than_activities(api):
+    # Both offer "Kafé och kök"; only one has kafé in its name.
+    assert slugs(api, "?q=kafé") == ["kafe-solsidan", "appelkallaren"]
+
+
+def test_all_words_must_match(api):
+    assert slugs(api, "?q=kafé hökarängen") == ["kafe-solsidan"]
+    assert slugs(api, "?q=kafé tensta") == []
+
+
+def test_district_and_neighbourhood_names_are_searchable(api):
+    assert slugs(api, "?q=tensta") == ["studiegarden"]
+    assert slugs(api, "?q=spånga") == ["studiegarden"]
+    assert slugs(api, "?q=östermalm") == ["arbetstraning-city"]
+
+
+@pytest.mark.parametrize("query", ["kafé*", "name:kafé", "(kafé", "kafé OR", "\"kafé", "kafé AND NOT",
+                                   "*", "[a TO z]", "kafé^9", "~", "title:(x OR y)"])
+def test_query_syntax_is_just_text(client, query):
+    response = client.get("/sok", query_string={"q": query})
+    assert response.status_code == 200
+
+
+def test_operators_and_wildcards_find_nothing_special(api):
+    assert slugs(api, "?q=kafé%20OR%20musik") == []
+
+
+def test_highlighted_snippet_shows_the_matching_words(client):
+    page = client.get("/sok?q=växthus").get_data(as_text=True)
+    assert "<mark>växthus</mark>" in page
+
+
+def test_snippets_escape_markup_from_content(content_dir, app, client):
+    from conftest import write_provider
+    from catalogue import indexing
+    write_provider(content_dir, "taggar", "name: Taggar\nsummary: Test.\nstatus: active\nverified: 2025-01-01\n"
+                   "sources: [{title: T}]", body="Vi skriver `<b>fet</b>` och om fjärilar.")
+    indexing.rebuild(content_dir, app.config["INDEX_DIR"])
+    page = client.get("/sok?q=fjärilar").get_data(as_text=True)
+    assert "&lt;b&gt;fet&lt;/b&gt;" in page and "<b>fet</b>" not in page
+
+
+def test_misspelling_gets_a_did_you_mean_link(client):
+    page = client.get("/sok?q=musikhuzet").get_data(as_text=True)
+    assert "Menade du" in page
+    assert 'href="/sok?q=musikhuset">musikhuset</a>' in page
+
+
+def test_correct_words_get_no_did_you_mean(client):
+    assert "Menade du" not in client.get("/sok?q=musikhuset").get_data(as_text=True)
+    assert "Menade du" not in client.get("/sok?q=tradgard").get_data(as_text=True)
