@@ -50,5 +50,5 @@ def folded_analyzer():
 
 
 def spelling_analyzer():
-    """Whole, unstemmed words: what "Menade du …?" may suggest."""
-    return RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(stoplist=_STOPWORDS, minsize=3)
+    """Whole, unstemmed words: the words of a query, and what "Menade du …?" may suggest."""
+    return RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(stoplist=_STOPWORDS, minsize=1)

@@ -25,6 +25,8 @@ _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _PHONE = re.compile(r"^\+?[\d\s-]{6,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SWEDISH_NAMES = Locale("sv")
+# libyaml's parser when PyYAML was built with it (the wheels are), else the pure-Python one.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_SUMMARY = 200
 MAX_NAME = 120
@@ -134,6 +136,11 @@ def _language(value, problems, path):
 
 
 def _date(value, problems, path):
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         if value > dt.date.today():
             problems.add(path, _("datumet ligger i framtiden"))
@@ -295,9 +302,10 @@ def parse_provider(path: Path, text: str, display_path: str | None = None) -> tu
         return None, problems.errors
     end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---")
     front, body = "\n".join(lines[1:end]), "\n".join(lines[end + 1:])
+    loader = _YAML_LOADER(front)
     try:
-        node = yaml.compose(front, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(front)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         # An unclosed bracket is noticed lines later; the context mark is where it was opened.
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
@@ -305,6 +313,8 @@ def parse_provider(path: Path, text: str, display_path: str | None = None) -> tu
         reason = getattr(error, "problem", None) or str(error)
         problems.errors.append(ContentError(shown, line, "front matter", _("YAML-fel: %(reason)s", reason=reason)))
         return None, problems.errors
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         problems.add((), _("faktadelen ska vara fält med nyckel: värde"))
         return None, problems.errors

@@ -20,20 +20,25 @@ from .content import load_providers, plain_text
 
 CURRENT = "current"
 _BUILD_PREFIX = "build-"
+PARALLEL_FROM = 1000
 
 
 def make_schema() -> fields.Schema:
+    """No positions are stored (phrase=False): queries are bags of words, and that halves build time."""
+    def text(analyzer):
+        return fields.TEXT(analyzer=analyzer, phrase=False)
+
     swedish, folded = analysis.swedish_analyzer(), analysis.folded_analyzer()
     return fields.Schema(
         slug=fields.ID(stored=True, unique=True),
-        name=fields.TEXT(analyzer=swedish),
-        summary=fields.TEXT(analyzer=swedish),
-        activities=fields.TEXT(analyzer=swedish),
-        description=fields.TEXT(analyzer=swedish),
-        place=fields.TEXT(analyzer=swedish),
-        name_folded=fields.TEXT(analyzer=folded),
-        text_folded=fields.TEXT(analyzer=folded),
-        spelling=fields.TEXT(analyzer=analysis.spelling_analyzer()),
+        name=text(swedish),
+        summary=text(swedish),
+        activities=text(swedish),
+        description=text(swedish),
+        place=text(swedish),
+        name_folded=text(folded),
+        text_folded=text(folded),
+        spelling=text(analysis.spelling_analyzer()),
         record=fields.STORED(),
     )
 
@@ -44,7 +49,7 @@ def _place_text(record: dict) -> str:
     words = [record.get("neighbourhood", "")]
     if district:
         words.append(v.DISTRICTS.label(district))
-        words += [alias.replace("-", " ") for alias, target in v.DISTRICTS.aliases.items() if target == district]
+        words += v.DISTRICTS.other_names(district)
     street = record.get("address", {}).get("street")
     return " ".join(filter(None, words + [street]))
 
@@ -68,6 +73,11 @@ def document_for(record: dict) -> dict:
     }
 
 
+def _processes_for(count: int) -> int:
+    """Whoosh can analyse in parallel; worth its start-up cost only for large catalogues."""
+    return min(2, os.cpu_count() or 1) if count >= PARALLEL_FROM else 1
+
+
 def build(records: list[dict], index_root: Path) -> Path:
     """Write a complete new index and publish it; returns the new folder."""
     index_root = Path(index_root)
@@ -75,7 +85,7 @@ def build(records: list[dict], index_root: Path) -> Path:
     folder = index_root / f"{_BUILD_PREFIX}{time.time_ns()}-{os.getpid()}"
     folder.mkdir()
     ix = index.create_in(str(folder), make_schema())
-    writer = ix.writer(limitmb=256)
+    writer = ix.writer(limitmb=128, procs=_processes_for(len(records)), multisegment=True)
     for record in records:
         writer.add_document(**document_for(record))
     writer.commit()

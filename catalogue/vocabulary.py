@@ -24,21 +24,27 @@ def slugify(raw: str) -> str:
 @dataclass(frozen=True)
 class Vocabulary:
     terms: dict[str, object]
-    aliases: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # other name as people write it -> slug
+
+    def __post_init__(self):
+        object.__setattr__(self, "_alias_slugs", {slugify(name): slug for name, slug in self.aliases.items()})
 
     def canonical(self, raw: object) -> str | None:
         slug = slugify(str(raw))
         if slug in self.terms:
             return slug
-        return self.aliases.get(slug)
+        return self._alias_slugs.get(slug)
+
+    def other_names(self, slug: str) -> list[str]:
+        return [name for name, target in self.aliases.items() if target == slug]
 
     def label(self, slug: str) -> str:
         return str(self.terms[slug])
 
     def suggest(self, raw: object) -> str | None:
-        candidates = list(self.terms) + list(self.aliases)
+        candidates = list(self.terms) + list(self._alias_slugs)
         close = difflib.get_close_matches(slugify(str(raw)), candidates, n=1, cutoff=0.6)
-        return (self.aliases.get(close[0], close[0])) if close else None
+        return self._alias_slugs.get(close[0], close[0]) if close else None
 
     def __iter__(self):
         return iter(self.terms)
@@ -90,10 +96,10 @@ DISTRICTS = Vocabulary(
         "hela-staden": _l("Hela staden"),
     },
     aliases={
-        "rinkeby-kista": "jarva",
-        "spanga-tensta": "jarva",
-        "norrmalm": "norra-innerstaden",
-        "ostermalm": "norra-innerstaden",
+        "Rinkeby-Kista": "jarva",
+        "Spånga-Tensta": "jarva",
+        "Norrmalm": "norra-innerstaden",
+        "Östermalm": "norra-innerstaden",
     },
 )
 

@@ -42,7 +42,7 @@ def test_search_without_swedish_letters_finds_the_word(api):
     assert slugs(api, "?q=tradgardsgruppen") == ["tradgardsgruppen"]
 
 
-def test_a_word_typed_correctly_ranks_its_exact_match_above_folded_matches(content_dir, app, api):
+def test_a_word_typed_with_or_without_a_ring_ranks_its_exact_spelling_first(content_dir, app, api):
     from conftest import write_provider
     from catalogue import indexing
     write_provider(content_dir, "lopargruppen", "name: Löpargruppen\nsummary: Vi springer mot målet.\n"
@@ -50,13 +50,26 @@ def test_a_word_typed_correctly_ranks_its_exact_match_above_folded_matches(conte
     write_provider(content_dir, "symaskinen", "name: Symaskinen\nsummary: Vi lagar kläder som malen ätit.\n"
                    "status: active\nverified: 2025-01-01\nsources: [{title: T}]")
     indexing.rebuild(content_dir, app.config["INDEX_DIR"])
-    assert slugs(api, "?q=mål") == ["lopargruppen", "symaskinen"]
+    assert slugs(api, "?q=mål") == ["lopargruppen"]
     assert slugs(api, "?q=mal") == ["symaskinen", "lopargruppen"]
 
 
 def test_name_weighs_more_than_activities(api):
     # Both offer "Kafé och kök"; only one has kafé in its name.
     assert slugs(api, "?q=kafé") == ["kafe-solsidan", "appelkallaren"]
+
+
+def test_short_words_are_searched_too(content_dir, app, api):
+    from conftest import write_provider
+    from catalogue import indexing
+    write_provider(content_dir, "datorverkstan", "name: Datorverkstan\nsummary: Vi lagar datorer.\nstatus: active\n"
+                   "verified: 2025-01-01\nactivities: [it]\nsources: [{title: T}]")
+    indexing.rebuild(content_dir, app.config["INDEX_DIR"])
+    assert slugs(api, "?q=IT") == ["datorverkstan"]
+
+
+def test_a_query_of_only_stop_words_lists_everything(api):
+    assert api("?q=och%20att")[1]["total"] == 8
 
 
 def test_all_words_must_match(api):
