@@ -4,7 +4,7 @@ BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT  ?= 5000
 
-.PHONY: serve test translations bench
+.PHONY: serve test translations bench messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -24,3 +24,7 @@ test: $(STAMP) translations
 
 bench: $(STAMP) translations
 	$(BIN)/python bench/search_bench.py
+
+# Refresh translations/messages.pot after changing user-facing text.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header -o translations/messages.pot .

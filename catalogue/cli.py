@@ -6,6 +6,7 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from . import indexing
 from .content import load_providers
@@ -24,9 +25,9 @@ def check() -> None:
     loaded = load_providers(current_app.config["CONTENT_DIR"])
     _report(loaded.errors)
     if loaded.errors:
-        click.echo(f"{len(loaded.errors)} problem(s) found.", file=sys.stderr)
+        click.echo(_("%(count)d fel hittades.", count=len(loaded.errors)), file=sys.stderr)
         sys.exit(1)
-    click.echo(f"{len(loaded.providers)} providers, no problems.")
+    click.echo(_("%(count)d verksamheter, inga fel.", count=len(loaded.providers)))
 
 
 @catalogue_cli.command("index")
@@ -35,9 +36,10 @@ def build_index() -> None:
     loaded = indexing.rebuild(current_app.config["CONTENT_DIR"], current_app.config["INDEX_DIR"], strict=True)
     _report(loaded.errors)
     if loaded.errors:
-        click.echo("Index not built: the last good index is still being served.", file=sys.stderr)
+        click.echo(_("Indexet byggdes inte. Det senaste fungerande indexet används fortfarande."), file=sys.stderr)
         sys.exit(1)
-    click.echo(f"Indexed {len(loaded.providers)} providers into {current_app.config['INDEX_DIR']}.")
+    click.echo(_("%(count)d verksamheter indexerade i %(folder)s.", count=len(loaded.providers),
+                 folder=current_app.config["INDEX_DIR"]))
 
 
 def register(app: Flask) -> None:

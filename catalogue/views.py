@@ -36,12 +36,15 @@ def provider_url(slug: str, search_request: SearchRequest | None = None) -> str:
     return url_for("site.provider", slug=slug) + ("?" + urlencode(params) if params else "")
 
 
+_VOCABULARIES = {facet.param: facet.vocabulary for facet in FACETS} | {
+    "activities": v.ACTIVITIES, "status": v.STATUSES, "accessibility": v.PHYSICAL_ACCESSIBILITY, "weekday": v.WEEKDAYS,
+}
+
+
 @site.app_template_global()
-def label(param: str, value: str) -> str:
-    vocabularies = {facet.param: facet.vocabulary for facet in FACETS}
-    vocabularies.update(activities=v.ACTIVITIES, status=v.STATUSES, accessibility=v.PHYSICAL_ACCESSIBILITY,
-                        weekday=v.WEEKDAYS)
-    return vocabularies[param].label(value)
+def label(kind: str, value: str) -> str:
+    """A slug as people read it, in their language: label("stadsdel", "jarva") -> "Järva"."""
+    return _VOCABULARIES[kind].label(value)
 
 
 @site.app_template_filter()

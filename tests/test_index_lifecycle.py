@@ -32,7 +32,7 @@ def test_a_content_error_keeps_the_last_good_index_serving(app, client, content_
     result = app.test_cli_runner().invoke(args=["catalogue", "index"])
     assert result.exit_code == 1
     assert "trasig.md:4: status: okänt värde 'oppen'" in result.output
-    assert "last good index" in result.output
+    assert "Det senaste fungerande indexet används fortfarande." in result.output
     assert indexing.current_folder(app.config["INDEX_DIR"]) == before
     assert client.get("/api/v1/sok").get_json()["total"] == 8
 
@@ -69,4 +69,4 @@ def test_check_command_lists_every_problem_and_fails(app, content_dir):
 def test_check_command_passes_on_good_content(app):
     result = app.test_cli_runner().invoke(args=["catalogue", "check"])
     assert result.exit_code == 0
-    assert "9 providers, no problems." in result.output
+    assert "9 verksamheter, inga fel." in result.output
