@@ -49,6 +49,12 @@ def folded_analyzer():
     return swedish_analyzer() | CharsetFilter(accent_map)
 
 
+# Words people put around what they look for ("kafé nära Hökarängen", "jag vill hitta jobb"); every
+# offering is in Stockholm. Searching for them would only make an AND query fail.
+QUERY_FILLER = frozenset("nära närheten runt kring omkring området trakten stockholm stockholms söker letar "
+                         "hitta vill finns behöver".split())
+
+
 def spelling_analyzer():
     """Whole, unstemmed words: the words of a query, and what "Menade du …?" may suggest."""
-    return RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(stoplist=_STOPWORDS, minsize=1)
+    return RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(stoplist=_STOPWORDS | QUERY_FILLER, minsize=1)

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from . import indexing
-from .content import load_providers
+from .content import load_content
 
 catalogue_cli = AppGroup("catalogue", help="Check content and build the search index.")
 
@@ -22,7 +22,7 @@ def _report(errors) -> None:
 @catalogue_cli.command("check")
 def check() -> None:
     """Validate every provider file and report every problem at once."""
-    loaded = load_providers(current_app.config["CONTENT_DIR"])
+    loaded = load_content(current_app.config["CONTENT_DIR"])
     _report(loaded.errors)
     if loaded.errors:
         click.echo(_("%(count)d fel hittades.", count=len(loaded.errors)), file=sys.stderr)

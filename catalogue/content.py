@@ -270,13 +270,13 @@ def _check_fields(data: dict, fields: dict, required: tuple, problems: _Problems
     return clean
 
 
-def _check_sources_cover_known_fields(record: dict, problems: _Problems) -> None:
+def _check_sources_cover_known_fields(record: dict, fields: dict, problems: _Problems) -> None:
     for index, source in enumerate(record.get("sources", [])):
         for position, name in enumerate(source.get("covers", [])):
-            if name not in PROVIDER_FIELDS:
+            if name not in fields:
                 problems.add(("sources", index, "covers", position),
                              _("okänt fält '%(value)s'%(hint)s", value=name,
-                               hint=_did_you_mean((difflib.get_close_matches(name, PROVIDER_FIELDS, n=1) or [None])[0])))
+                               hint=_did_you_mean((difflib.get_close_matches(name, fields, n=1) or [None])[0])))
 
 
 def render_description(body: str) -> str:
@@ -290,62 +290,188 @@ def plain_text(html: str) -> str:
     return " ".join(unescape(nh3.clean(html, tags=set())).split())
 
 
-def parse_provider(path: Path, text: str, display_path: str | None = None) -> tuple[dict | None, list[ContentError]]:
-    """One file to a record, or the list of everything wrong with it."""
-    shown = display_path or str(path)
-    problems = _Problems(shown, {}, 1)
-    if not SLUG_PATTERN.match(path.stem):
-        problems.add((), _("filnamnet ska bara innehålla a–z, 0–9 och bindestreck, till exempel fontanhuset-sodermalm.md"))
+def _split_front_matter(text: str, problems: _Problems) -> tuple[str, str, int] | None:
+    """Front matter, body, and the file line where the body starts."""
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---" or "---" not in (line.strip() for line in lines[1:]):
         problems.add((), _("filen ska börja med fakta mellan två rader med bara ---"))
-        return None, problems.errors
+        return None
     end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---")
-    front, body = "\n".join(lines[1:end]), "\n".join(lines[end + 1:])
-    loader = _YAML_LOADER(front)
+    return "\n".join(lines[1:end]), "\n".join(lines[end + 1:]), end + 2
+
+
+def _read_yaml(text: str, problems: _Problems, first_line: int):
+    """The YAML mapping in text (which starts at first_line of the file), with each key's line noted."""
+    loader = _YAML_LOADER(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         # An unclosed bracket is noticed lines later; the context mark is where it was opened.
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
+        line = mark.line + first_line if mark else first_line
         reason = getattr(error, "problem", None) or str(error)
-        problems.errors.append(ContentError(shown, line, "front matter", _("YAML-fel: %(reason)s", reason=reason)))
-        return None, problems.errors
+        problems.errors.append(ContentError(problems.path, line, "front matter", _("YAML-fel: %(reason)s", reason=reason)))
+        return None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
         problems.add((), _("faktadelen ska vara fält med nyckel: värde"))
+        return None
+    _node_lines(node, (), first_line - 1, problems.lines)
+    return data
+
+
+def _parse_document(path: Path, text: str, fields: dict, required: tuple, display_path: str | None):
+    """A Markdown file with front matter: (record, errors), the record None if anything is wrong."""
+    problems = _Problems(display_path or str(path), {}, 1)
+    if not SLUG_PATTERN.match(path.stem):
+        problems.add((), _("filnamnet ska bara innehålla a–z, 0–9 och bindestreck, till exempel fontanhuset-sodermalm.md"))
+    parts = _split_front_matter(text, problems)
+    data = _read_yaml(parts[0], problems, 2) if parts else None
+    if data is None:
         return None, problems.errors
-    _node_lines(node, (), 1, problems.lines)
-    record = _check_fields(data, PROVIDER_FIELDS, REQUIRED_FIELDS, problems, ())
-    _check_sources_cover_known_fields(record, problems)
+    record = _check_fields(data, fields, required, problems, ())
+    _check_sources_cover_known_fields(record, fields, problems)
     if problems.errors:
         return None, problems.errors
     record["slug"] = path.stem
-    record["description_html"] = render_description(body)
+    record["description_html"] = render_description(parts[1])
+    record["body_line"] = parts[2]
     return record, []
 
 
+def parse_provider(path: Path, text: str, display_path: str | None = None) -> tuple[dict | None, list[ContentError]]:
+    """One provider file to a record, or the list of everything wrong with it."""
+    return _parse_document(path, text, PROVIDER_FIELDS, REQUIRED_FIELDS, display_path)
+
+
+PAGE_FIELDS = {
+    "title": _text(120, single_line=True),
+    "summary": _text(300),
+    "order": _whole_number,
+    "verified": _date,
+    "sources": PROVIDER_FIELDS["sources"],
+}
+
+
+def parse_page(path: Path, text: str, display_path: str | None = None) -> tuple[dict | None, list[ContentError]]:
+    """One guidance page (content/pages/*.md)."""
+    return _parse_document(path, text, PAGE_FIELDS, ("title", "summary"), display_path)
+
+
+DISTRICT_FIELDS = {
+    "neighbourhoods": _list_of(_text(60, single_line=True)),
+    "social_services": _text(200),
+    "phone": _phone,
+    "relatives_consultant": _boolean,
+    "relatives_consultant_note": _text(300),
+    "sources": PROVIDER_FIELDS["sources"],
+}
+PLACES_FIELDS = {
+    "switchboard": _mapping({"name": _text(100), "phone": _phone, "sources": PROVIDER_FIELDS["sources"]},
+                            required=("name", "phone", "sources")),
+    "districts": lambda value, problems, path: _districts(value, problems, path),
+}
+
+
+def _districts(value, problems, path):
+    if not isinstance(value, dict):
+        problems.add(path, _("ska vara en lista med stadsdelsområden"))
+        return None
+    clean, seen = {}, {}
+    for key, facts in value.items():
+        if key not in v.DISTRICTS or key == "hela-staden":
+            problems.add(path + (key,), _("okänt stadsdelsområde '%(value)s'%(hint)s", value=key,
+                                          hint=_did_you_mean(v.DISTRICTS.suggest(key))))
+            continue
+        district = _mapping(DISTRICT_FIELDS, required=("neighbourhoods", "sources"))(facts, problems, path + (key,))
+        for index, name in enumerate((district or {}).get("neighbourhoods", [])):
+            if name.casefold() in seen:
+                problems.add(path + (key, "neighbourhoods", index),
+                             _("'%(name)s' står redan under %(other)s", name=name, other=seen[name.casefold()]))
+            seen[name.casefold()] = key
+        if district:
+            clean[key] = district
+    for slug in v.DISTRICTS:
+        if slug != "hela-staden" and slug not in value:
+            problems.add(path, _("stadsdelsområdet %(slug)s saknas", slug=slug))
+    return clean
+
+
+def parse_places(path: Path, text: str, display_path: str | None = None) -> tuple[dict | None, list[ContentError]]:
+    """The gazetteer and district facts (content/places.yml)."""
+    problems = _Problems(display_path or str(path), {}, 1)
+    data = _read_yaml(text, problems, 1)
+    if data is None:
+        return None, problems.errors
+    places = _check_fields(data, PLACES_FIELDS, ("switchboard", "districts"), problems, ())
+    return (None, problems.errors) if problems.errors else (places, [])
+
+
 @dataclass
-class LoadResult:
+class Content:
     providers: list[dict]
+    pages: list[dict]
+    places: dict | None
     errors: list[ContentError]
 
 
-def load_providers(content_dir: Path) -> LoadResult:
-    """Every provider file in the folder; broken files are reported, never half-loaded."""
-    providers, errors = [], []
-    folder = Path(content_dir) / "providers"
+def _read(path: Path, errors: list) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        errors.append(ContentError(str(path), 1, "fil", _("är inte UTF-8: %(reason)s", reason=error.reason)))
+    except OSError as error:
+        errors.append(ContentError(str(path), 1, "fil", _("kan inte läsas: %(reason)s", reason=error.strerror)))
+    return None
+
+
+def _load_folder(folder: Path, parse, errors: list) -> list[dict]:
+    records = []
     for path in sorted(folder.glob("*.md")):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as error:
-            errors.append(ContentError(str(path), 1, "fil", _("är inte UTF-8: %(reason)s", reason=error.reason)))
-            continue
-        record, file_errors = parse_provider(path, text)
-        errors.extend(file_errors)
-        if record:
-            providers.append(record)
-    return LoadResult(providers, errors)
+        text = _read(path, errors)
+        if text is not None:
+            record, file_errors = parse(path, text)
+            errors.extend(file_errors)
+            if record:
+                records.append(record)
+    return records
+
+
+_INTERNAL_LINK = re.compile(r'href="(/[^"#?]*)')
+
+
+def _check_internal_links(content: Content, folder: Path) -> None:
+    """Links between pages must lead somewhere: a moved page must not leave dead links behind."""
+    targets = {"/", "/sok", "/vagledning"}
+    targets |= {f"/verksamhet/{p['slug']}" for p in content.providers}
+    targets |= {f"/vagledning/{p['slug']}" for p in content.pages}
+    targets |= {f"/stadsdel/{slug}" for slug in v.DISTRICTS if slug != "hela-staden"}
+    for kind, records in (("providers", content.providers), ("pages", content.pages)):
+        for record in records:
+            path = folder / kind / f"{record['slug']}.md"
+            for link in _INTERNAL_LINK.findall(record["description_html"]):
+                if link.rstrip("/") not in targets and link != "/":
+                    lines = path.read_text(encoding="utf-8").splitlines()
+                    line = next((n for n, text in enumerate(lines, start=1) if link in text), record["body_line"])
+                    content.errors.append(ContentError(str(path), line, "länk",
+                                                       _("länken %(link)s leder inte till någon sida", link=link)))
+
+
+def load_content(content_dir: Path) -> Content:
+    """Everything under content/; broken files are reported, never half-loaded."""
+    folder = Path(content_dir)
+    errors: list[ContentError] = []
+    providers = _load_folder(folder / "providers", parse_provider, errors)
+    pages = _load_folder(folder / "pages", parse_page, errors)
+    places = None
+    places_path = folder / "places.yml"
+    if places_path.exists():
+        text = _read(places_path, errors)
+        if text is not None:
+            places, place_errors = parse_places(places_path, text)
+            errors.extend(place_errors)
+    content = Content(providers, pages, places, errors)
+    _check_internal_links(content, folder)
+    return content

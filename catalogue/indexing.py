@@ -1,4 +1,4 @@
-"""Builds the Whoosh index from validated provider records.
+"""Builds the Whoosh index from validated content: providers, guidance pages and places.
 
 Each build goes into a fresh folder and is then published by atomically
 replacing the ``current`` link, so a reader always sees a complete index and a
@@ -16,7 +16,7 @@ from whoosh import fields, index
 
 from . import analysis
 from . import vocabulary as v
-from .content import load_providers, plain_text
+from .content import Content, load_content, plain_text
 
 CURRENT = "current"
 _BUILD_PREFIX = "build-"
@@ -30,12 +30,14 @@ def make_schema() -> fields.Schema:
 
     swedish, folded = analysis.swedish_analyzer(), analysis.folded_analyzer()
     return fields.Schema(
-        slug=fields.ID(stored=True, unique=True),
+        key=fields.ID(unique=True),
+        kind=fields.ID(stored=True),
         name=text(swedish),
         summary=text(swedish),
         activities=text(swedish),
         description=text(swedish),
         place=text(swedish),
+        area=text(swedish),
         name_folded=text(folded),
         text_folded=text(folded),
         spelling=text(analysis.spelling_analyzer()),
@@ -44,33 +46,41 @@ def make_schema() -> fields.Schema:
 
 
 def _place_text(record: dict) -> str:
-    """District names, former names and neighbourhood, so "Tensta" or "Östermalm" finds a place."""
+    """Neighbourhood, district and its former names, street: so "Tensta" or "Östermalm" finds a place."""
     district = record.get("district")
-    words = [record.get("neighbourhood", "")]
+    words = [record.get("neighbourhood", ""), record.get("address", {}).get("street", "")]
     if district:
-        words.append(v.DISTRICTS.label(district))
-        words += v.DISTRICTS.other_names(district)
-    street = record.get("address", {}).get("street")
-    return " ".join(filter(None, words + [street]))
+        words += [v.DISTRICTS.label(district)] + v.DISTRICTS.other_names(district)
+    return " ".join(filter(None, words))
 
 
-def document_for(record: dict) -> dict:
-    activities = " ".join(v.ACTIVITIES.label(slug) for slug in record.get("activities", []))
+def _area_text(record: dict, places: dict | None) -> str:
+    """Every neighbourhood of the provider's district: a search for "Hökarängen" also finds the rest of Farsta."""
+    district = (places or {}).get("districts", {}).get(record.get("district"), {})
+    return " ".join(district.get("neighbourhoods", []))
+
+
+def _document(kind: str, record: dict, name: str, summary: str, activities: str = "", place: str = "",
+              area: str = "") -> dict:
     description = plain_text(record.get("description_html", ""))
-    place = _place_text(record)
-    everything = " ".join([record["name"], record["summary"], activities, description, place])
+    everything = " ".join([name, summary, activities, description, place, area])
     return {
-        "slug": record["slug"],
-        "name": record["name"],
-        "summary": record["summary"],
-        "activities": activities,
-        "description": description,
-        "place": place,
-        "name_folded": record["name"],
-        "text_folded": everything,
-        "spelling": everything,
+        "key": f"{kind}:{record['slug']}", "kind": kind,
+        "name": name, "summary": summary, "activities": activities, "description": description,
+        "place": place, "area": area, "name_folded": name, "text_folded": everything,
+        "spelling": " ".join([name, summary, activities, description, place]),
         "record": json.dumps(dict(record, description_text=description), ensure_ascii=False),
     }
+
+
+def provider_document(record: dict, places: dict | None = None) -> dict:
+    activities = " ".join(v.ACTIVITIES.label(slug) for slug in record.get("activities", []))
+    return _document("provider", record, record["name"], record["summary"], activities,
+                     _place_text(record), _area_text(record, places))
+
+
+def page_document(record: dict) -> dict:
+    return _document("page", record, record["title"], record["summary"])
 
 
 def _processes_for(count: int) -> int:
@@ -78,16 +88,20 @@ def _processes_for(count: int) -> int:
     return min(2, os.cpu_count() or 1) if count >= PARALLEL_FROM else 1
 
 
-def build(records: list[dict], index_root: Path) -> Path:
+def build(content: Content, index_root: Path) -> Path:
     """Write a complete new index and publish it; returns the new folder."""
     index_root = Path(index_root)
     index_root.mkdir(parents=True, exist_ok=True)
     folder = index_root / f"{_BUILD_PREFIX}{time.time_ns()}-{os.getpid()}"
     folder.mkdir()
     ix = index.create_in(str(folder), make_schema())
-    writer = ix.writer(limitmb=128, procs=_processes_for(len(records)), multisegment=True)
-    for record in records:
-        writer.add_document(**document_for(record))
+    writer = ix.writer(limitmb=128, procs=_processes_for(len(content.providers)), multisegment=True)
+    for record in content.providers:
+        writer.add_document(**provider_document(record, content.places))
+    for record in content.pages:
+        writer.add_document(**page_document(record))
+    if content.places:
+        writer.add_document(key="places", kind="places", record=json.dumps(content.places, ensure_ascii=False))
     writer.commit()
     ix.close()
     _publish(index_root, folder)
@@ -130,9 +144,9 @@ def rebuild(content_dir: Path, index_root: Path, strict: bool = True):
     Strict (the CLI): any content error means nothing is published and the
     last good index keeps serving. Lenient (first start with no index at all):
     the valid files are published so the site can start, the errors reported.
-    Returns the LoadResult so callers can report the errors.
+    Returns the loaded Content so callers can report the errors.
     """
-    loaded = load_providers(content_dir)
-    if not (strict and loaded.errors):
-        build(loaded.providers, index_root)
-    return loaded
+    content = load_content(content_dir)
+    if not (strict and content.errors):
+        build(content, index_root)
+    return content

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markupsafe import escape
@@ -22,9 +22,10 @@ from .facets import FACETS
 from .query import SearchRequest
 
 PAGE_SIZE = 20
+GUIDANCE_LIMIT = 2
 TEXT_CACHE_SIZE = 256
 MAX_QUERY_WORDS = 12
-FIELD_WEIGHTS = {"name": 4.0, "summary": 2.0, "activities": 1.5, "description": 1.0, "place": 1.5}
+FIELD_WEIGHTS = {"name": 4.0, "summary": 2.0, "activities": 1.5, "description": 1.0, "place": 1.5, "area": 0.5}
 FOLDED_FIELD_WEIGHTS = {"name_folded": 1.0, "text_folded": 0.4}
 _ACCENTED = str.maketrans("åäöéü", "aaoeu")
 _WORDS_ANALYZER = analysis.spelling_analyzer()
@@ -49,13 +50,21 @@ class Snapshot:
     def __init__(self, folder: Path):
         self.folder = folder
         self.index = index.open_dir(str(folder))
+        kinds: dict[str, dict[str, int]] = {"provider": {}, "page": {}}
+        self.places: dict = {}
         with self.index.searcher() as searcher:
             size = searcher.doc_count_all()
             self.records: list[dict | None] = [None] * size
             for docnum, stored in searcher.reader().iter_docs():
-                self.records[docnum] = json.loads(stored["record"])
-        self.docnum_by_slug = {r["slug"]: n for n, r in enumerate(self.records) if r}
-        live = [n for n, r in enumerate(self.records) if r and r.get("status") != "closed"]
+                record = json.loads(stored["record"])
+                if stored["kind"] == "places":
+                    self.places = record
+                    continue
+                self.records[docnum] = record
+                kinds[stored["kind"]][record["slug"]] = docnum
+        self.provider_docnums, self.page_docnums = kinds["provider"], kinds["page"]
+        self.pages_mask = _mask_of(self.page_docnums.values(), size)
+        live = [n for n in self.provider_docnums.values() if self.records[n].get("status") != "closed"]
         self.size = size
         self.listed = _mask_of(live, size)
         self.value_masks = {
@@ -94,9 +103,17 @@ class Snapshot:
                             if age < limits.get("min", 0) or age > limits.get("max", 200))
         return self.listed & ~_mask_of(too_young_or_old, self.size)
 
-    def record(self, slug: str) -> dict | None:
-        docnum = self.docnum_by_slug.get(slug)
+    def provider(self, slug: str) -> dict | None:
+        docnum = self.provider_docnums.get(slug)
         return self.records[docnum] if docnum is not None else None
+
+    def page(self, slug: str) -> dict | None:
+        docnum = self.page_docnums.get(slug)
+        return self.records[docnum] if docnum is not None else None
+
+    def pages(self) -> list[dict]:
+        return sorted((self.records[n] for n in self.page_docnums.values()),
+                      key=lambda page: (page.get("order", 1000), name_sort_key(page["title"])))
 
 
 class CatalogueIndex:
@@ -142,6 +159,8 @@ class SearchResult:
     hits: list[Hit]
     facet_counts: dict[str, dict[str, int]]
     suggestion: str | None = None
+    corrected_from: str | None = None
+    guidance: list[dict] = field(default_factory=list)
     relaxations: list[Relaxation] = field(default_factory=list)
 
 
@@ -253,7 +272,7 @@ def _docnums_in(order, mask: int, start: int, stop: int) -> list[int]:
     return chosen
 
 
-def run(catalogue: CatalogueIndex, request: SearchRequest) -> SearchResult:
+def run(catalogue: CatalogueIndex, request: SearchRequest, corrected: bool = False) -> SearchResult:
     """Raises PageOutOfRange when the page asked for is past the last one."""
     snapshot = catalogue.snapshot()
     searcher = snapshot.searcher()
@@ -293,9 +312,19 @@ def run(catalogue: CatalogueIndex, request: SearchRequest) -> SearchResult:
     hits = [Hit(snapshot.records[n], _snippet(searcher.schema, snapshot.records[n], words)) for n in docnums]
 
     result = SearchResult(request, total, pages, hits, facet_counts)
+    if ranked:
+        result.guidance = [snapshot.records[n] for n in _docnums_in(ranked, constraints["q"] & snapshot.pages_mask,
+                                                                    0, GUIDANCE_LIMIT)]
     unknown = _unknown_words(searcher, words)
     if unknown:
         result.suggestion = _suggestion(searcher, request.q, unknown)
+    if total == 0 and result.suggestion and not corrected:
+        # A tired person with a typo should see offerings, not a dead end: show the likely words.
+        corrected_result = run(catalogue, replace(request, q=result.suggestion, page=1), corrected=True)
+        if corrected_result.total or corrected_result.guidance:
+            corrected_result.request, corrected_result.corrected_from = request, request.q
+            corrected_result.suggestion = result.suggestion
+            return corrected_result
     if total == 0:
         for name in constraints:
             dropped = matching_without(name).bit_count()

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from babel import Locale
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
@@ -86,7 +86,7 @@ def search_page():
 
 @site.get("/verksamhet/<slug>")
 def provider(slug: str):
-    record = catalogue().snapshot().record(slug) if SLUG_PATTERN.match(slug) else None
+    record = catalogue().snapshot().provider(slug) if SLUG_PATTERN.match(slug) else None
     if record is None:
         abort(404)
     back = query.parse_leniently(request.args)
@@ -104,3 +104,33 @@ def _similar_open(record: dict) -> list[dict]:
     others = [hit.record for hit in result.hits if hit.record.get("district") != record.get("district")]
     return [r for r in same_district + others
             if r["slug"] != record["slug"] and r.get("status") == "active"][:SIMILAR_LIMIT]
+
+
+@site.get("/vagledning")
+def guidance_index():
+    return render_template("guidance_index.html", pages=catalogue().snapshot().pages())
+
+
+@site.get("/vagledning/<slug>")
+def guidance_page(slug: str):
+    page = catalogue().snapshot().page(slug) if SLUG_PATTERN.match(slug) else None
+    if page is None:
+        abort(404)
+    return render_template("guidance_page.html", page=page)
+
+
+@site.get("/stadsdel/<slug>")
+def district(slug: str):
+    canonical = v.DISTRICTS.canonical(slug)
+    if canonical is None or canonical == "hela-staden":
+        abort(404)
+    if canonical != slug:
+        # Old names (rinkeby-kista, ostermalm …) still lead to today's district.
+        return redirect(url_for("site.district", slug=canonical), code=301)
+    snapshot = catalogue().snapshot()
+    here = search.run(catalogue(), SearchRequest(filters={"stadsdel": (canonical,)}, sort="namn"))
+    citywide = search.run(catalogue(), SearchRequest(filters={"stadsdel": ("hela-staden",)}, sort="namn"))
+    return render_template("district.html", slug=canonical, name=v.DISTRICTS.label(canonical),
+                           facts=snapshot.places.get("districts", {}).get(canonical, {}),
+                           switchboard=snapshot.places.get("switchboard"),
+                           former_names=v.DISTRICTS.other_names(canonical), here=here, citywide=citywide)

@@ -14,7 +14,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @pytest.fixture
 def content_dir(tmp_path) -> Path:
     folder = tmp_path / "content"
-    shutil.copytree(FIXTURES / "providers", folder / "providers")
+    shutil.copytree(FIXTURES / "content", folder)
     return folder
 
 

@@ -1,7 +1,7 @@
 """Editors get every problem at once, as path:line: field: message, with near misses suggested."""
 from pathlib import Path
 
-from catalogue.content import load_providers, parse_provider
+from catalogue.content import load_content, parse_provider
 
 GOOD = """---
 name: Kafé Exempel
@@ -141,13 +141,13 @@ def test_loading_a_folder_keeps_good_files_and_reports_broken_ones(tmp_path):
     (folder / "bra.md").write_text(GOOD, encoding="utf-8")
     (folder / "trasig.md").write_text(GOOD.replace("status: active", "status: kanske"), encoding="utf-8")
     (folder / "latin1.md").write_bytes(GOOD.encode("latin-1"))
-    loaded = load_providers(tmp_path)
+    loaded = load_content(tmp_path)
     assert [p["slug"] for p in loaded.providers] == ["bra"]
     assert sorted(Path(e.path).name for e in loaded.errors) == ["latin1.md", "trasig.md"]
 
 
 def test_the_real_content_validates():
-    loaded = load_providers(Path(__file__).parent.parent / "content")
+    loaded = load_content(Path(__file__).parent.parent / "content")
     assert loaded.errors == []
     active = [p for p in loaded.providers if p["status"] == "active"]
     assert len(active) >= 15

@@ -109,10 +109,17 @@ def test_snippets_escape_markup_from_content(content_dir, app, client):
     assert "&lt;b&gt;fet&lt;/b&gt;" in page and "<b>fet</b>" not in page
 
 
-def test_misspelling_gets_a_did_you_mean_link(client):
+def test_a_misspelling_with_no_results_shows_the_corrected_search(client, api):
     page = client.get("/sok?q=musikhuzet").get_data(as_text=True)
-    assert "Menade du" in page
-    assert 'href="/sok?q=musikhuset">musikhuset</a>' in page
+    assert "Inga träffar för ”musikhuzet”. Visar träffar för ”musikhuset”." in page
+    assert 'href="/verksamhet/musikhuset?q=musikhuzet"' in page
+    assert [r["slug"] for r in api("?q=musikhuzet")[1]["results"]] == ["musikhuset"]
+
+
+def test_a_misspelling_whose_correction_finds_nothing_either_gets_a_did_you_mean_link(client):
+    page = client.get("/sok?q=bullar+musikhuzet").get_data(as_text=True)
+    assert "0 verksamheter" in page
+    assert 'Menade du <a href="/sok?q=bullar+musikhuset">bullar musikhuset</a>?' in page
 
 
 def test_correct_words_get_no_did_you_mean(client):
