@@ -5,7 +5,7 @@ but leaves nouns made from verbs (träning) apart from the verb (träna), and
 keeps definite neuter forms (huset) apart from the base form. ``_SwedishSuffixes``
 closes those two gaps. The folded analyzer also maps å/ä/ö to a/a/o so that a
 query typed on a keyboard without them still finds its words; it is kept in
-separate fields so that har/här and var/vår stay apart for those who type them.
+separate fields so that mal/mål and var/vår stay apart for those who type them.
 """
 from __future__ import annotations
 
@@ -46,15 +46,20 @@ def swedish_analyzer():
 
 
 def folded_analyzer():
-    return swedish_analyzer() | CharsetFilter(accent_map)
+    """Folds before stemming, so "kafe" and "kafé" reach the stemmer as the same word."""
+    return (RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(stoplist=_STOPWORDS, minsize=1)
+            | CharsetFilter(accent_map) | StemFilter(lang="sv", cachesize=50000) | _SwedishSuffixes())
 
 
 # Words people put around what they look for ("kafé nära Hökarängen", "jag vill hitta jobb"); every
 # offering is in Stockholm. Searching for them would only make an AND query fail.
 QUERY_FILLER = frozenset("nära närheten runt kring omkring området trakten stockholm stockholms söker letar "
                          "hitta vill finns behöver".split())
+# Stop words as typed on a keyboard without å/ä/ö: "vad ar ips" is "vad är ips".
+_FOLDED_STOPWORDS = frozenset(word.translate(str.maketrans("åäö", "aao")) for word in _STOPWORDS)
 
 
 def spelling_analyzer():
     """Whole, unstemmed words: the words of a query, and what "Menade du …?" may suggest."""
-    return RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(stoplist=_STOPWORDS | QUERY_FILLER, minsize=1)
+    stoplist = _STOPWORDS | _FOLDED_STOPWORDS | QUERY_FILLER
+    return RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(stoplist=stoplist, minsize=1)

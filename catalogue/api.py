@@ -35,4 +35,7 @@ def search_json():
         "pages": result.pages,
         "results": [_result(hit.record) for hit in result.hits],
         "facets": {facet.param: result.facet_counts[facet.param] for facet in FACETS},
+        "guidance": [{"slug": page["slug"], "title": page["title"],
+                      "url": url_for("site.guidance_page", slug=page["slug"])} for page in result.guidance],
+        "corrected_query": result.suggestion if result.corrected_from else None,
     })

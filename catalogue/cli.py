@@ -1,6 +1,7 @@
 """Commands for content editors: ``flask catalogue check`` and ``flask catalogue index``."""
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 import click
@@ -40,6 +41,28 @@ def build_index() -> None:
         sys.exit(1)
     click.echo(_("%(count)d verksamheter indexerade i %(folder)s.", count=len(loaded.providers),
                  folder=current_app.config["INDEX_DIR"]))
+
+
+@catalogue_cli.command("stale")
+@click.option("--older-than", "days", type=click.IntRange(min=0), required=True, metavar="DAYS",
+              help="List what was last verified more than DAYS days ago.")
+def stale(days: int) -> None:
+    """List providers and pages whose facts are due for re-verification, oldest first."""
+    content = load_content(current_app.config["CONTENT_DIR"])
+    _report(content.errors)
+    today = dt.date.today()
+    due = []
+    for kind, records in (("providers", content.providers), ("pages", content.pages)):
+        for record in records:
+            verified = dt.date.fromisoformat(record["verified"]) if record.get("verified") else None
+            if verified is None or (today - verified).days > days:
+                due.append((verified or dt.date.min, kind, record))
+    for verified, kind, record in sorted(due, key=lambda item: (item[0], item[2]["slug"])):
+        age = _("aldrig kontrollerad") if verified == dt.date.min else _("%(days)d dagar", days=(today - verified).days)
+        facts = sorted({fact for source in record.get("sources", []) for fact in source.get("covers", [])})
+        click.echo(f"{record.get('verified', '----------')}  {age:>12}  content/{kind}/{record['slug']}.md  "
+                   f"{record.get('name') or record.get('title')}" + (f"  ({', '.join(facts)})" if facts else ""))
+    click.echo(_("%(count)d att kontrollera.", count=len(due)), err=True)
 
 
 def register(app: Flask) -> None:

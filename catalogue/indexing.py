@@ -68,7 +68,7 @@ def _document(kind: str, record: dict, name: str, summary: str, activities: str 
         "key": f"{kind}:{record['slug']}", "kind": kind,
         "name": name, "summary": summary, "activities": activities, "description": description,
         "place": place, "area": area, "name_folded": name, "text_folded": everything,
-        "spelling": " ".join([name, summary, activities, description, place]),
+        "spelling": everything,
         "record": json.dumps(dict(record, description_text=description), ensure_ascii=False),
     }
 

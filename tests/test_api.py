@@ -5,7 +5,7 @@ import re
 def test_json_twin_has_the_documented_shape(api):
     status, body = api("?q=kaf%C3%A9&stadsdel=farsta")
     assert status == 200
-    assert set(body) == {"total", "page", "pages", "results", "facets"}
+    assert set(body) == {"total", "page", "pages", "results", "facets", "guidance", "corrected_query"}
     assert body["total"] == 1 and body["page"] == 1
     [result] = body["results"]
     assert result == {
@@ -15,6 +15,13 @@ def test_json_twin_has_the_documented_shape(api):
         "ips": None, "access": ["oppen"], "operator": "kommunal",
     }
     assert set(body["facets"]) == {"inriktning", "stadsdel", "timmar", "ips", "tillgang", "huvudman"}
+
+
+def test_json_lists_matching_guidance_and_a_corrected_query(api):
+    body = api("?q=ips")[1]
+    assert body["guidance"][0] == {"slug": "vad-ar-ips", "title": "Vad är IPS?", "url": "/vagledning/vad-ar-ips"}
+    assert body["corrected_query"] is None
+    assert api("?q=musikhuzet")[1]["corrected_query"] == "musikhuset"
 
 
 def test_json_and_html_agree(client, api):
