@@ -16,6 +16,7 @@ translations: $(STAMP)
 		$(BIN)/pybabel compile --use-fuzzy -d translations -f -q; fi
 
 serve: $(STAMP) translations
+	$(BIN)/flask --app wsgi db upgrade
 	-$(BIN)/flask --app wsgi catalogue index
 	$(BIN)/waitress-serve --host 127.0.0.1 --port $(PORT) wsgi:app
 

@@ -9,7 +9,7 @@ from flask_babel import Babel
 from flask_talisman import Talisman
 
 from . import cli, errors, indexing
-from .db import db
+from .db import db, migrate
 from .search import CatalogueIndex
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     Babel(app, locale_selector=lambda: "sv")
     db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     Talisman(app, force_https=app.config["FORCE_HTTPS"], strict_transport_security=app.config["FORCE_HTTPS"],
              content_security_policy=CONTENT_SECURITY_POLICY, frame_options="DENY",
              referrer_policy="no-referrer", session_cookie_secure=app.config["FORCE_HTTPS"])
@@ -62,7 +63,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .views import site
     from .api import api
+    from .feedback import feedback
     app.register_blueprint(site)
+    app.register_blueprint(feedback)
     app.register_blueprint(api)
     errors.register(app)
     cli.register(app)

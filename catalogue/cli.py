@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from . import indexing
 from .content import load_content
+from .db import ErrorReport, db
 
 catalogue_cli = AppGroup("catalogue", help="Check content and build the search index.")
 
@@ -63,6 +64,21 @@ def stale(days: int) -> None:
         click.echo(f"{record.get('verified', '----------')}  {age:>12}  content/{kind}/{record['slug']}.md  "
                    f"{record.get('name') or record.get('title')}" + (f"  ({', '.join(facts)})" if facts else ""))
     click.echo(_("%(count)d att kontrollera.", count=len(due)), err=True)
+
+
+@catalogue_cli.command("reports")
+@click.option("--done", "done", type=int, multiple=True, metavar="ID", help="Delete a handled report.")
+def reports(done: tuple[int, ...]) -> None:
+    """List readers' error reports, oldest first; --done ID removes one that has been handled."""
+    for report_id in done:
+        report = db.session.get(ErrorReport, report_id)
+        if report is None:
+            click.echo(_("Det finns ingen rapport %(id)d.", id=report_id), err=True)
+            sys.exit(1)
+        db.session.delete(report)
+    db.session.commit()
+    for report in db.session.scalars(db.select(ErrorReport).order_by(ErrorReport.created_at)):
+        click.echo(f"#{report.id}  {report.created_at:%Y-%m-%d %H:%M}  {report.page}\n    {report.message}")
 
 
 def register(app: Flask) -> None:

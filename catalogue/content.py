@@ -444,7 +444,7 @@ _INTERNAL_LINK = re.compile(r'href="(/[^"#?]*)')
 
 def _check_internal_links(content: Content, folder: Path) -> None:
     """Links between pages must lead somewhere: a moved page must not leave dead links behind."""
-    targets = {"/", "/sok", "/vagledning"}
+    targets = {"/", "/sok", "/vagledning", "/rapportera-fel"}
     targets |= {f"/verksamhet/{p['slug']}" for p in content.providers}
     targets |= {f"/vagledning/{p['slug']}" for p in content.pages}
     targets |= {f"/stadsdel/{slug}" for slug in v.DISTRICTS if slug != "hela-staden"}

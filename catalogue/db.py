@@ -1,8 +1,29 @@
 """The runtime database: only what changes while the site runs.
 
 Provider facts live in Markdown under git, never here. SQLite by default,
-PostgreSQL through DATABASE_URL.
+PostgreSQL through DATABASE_URL; the schema is managed by migrations
+(``flask db upgrade``).
 """
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 db = SQLAlchemy()
+migrate = Migrate()
+
+
+class ErrorReport(db.Model):
+    """A reader's note that a fact is wrong. Nothing about the reader is kept: no IP, no cookie."""
+
+    __tablename__ = "error_report"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True),
+                                                    default=lambda: dt.datetime.now(dt.timezone.utc))

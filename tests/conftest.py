@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import flask_migrate
 import pytest
 
 from catalogue import create_app
@@ -20,8 +21,11 @@ def content_dir(tmp_path) -> Path:
 
 @pytest.fixture
 def app(content_dir, tmp_path):
-    return create_app({"CONTENT_DIR": content_dir, "INDEX_DIR": tmp_path / "index",
-                       "SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
+    app = create_app({"CONTENT_DIR": content_dir, "INDEX_DIR": tmp_path / "index",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}", "TESTING": True})
+    with app.app_context():
+        flask_migrate.upgrade()  # the same migrations as production, not create_all()
+    return app
 
 
 @pytest.fixture

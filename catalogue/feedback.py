@@ -1,0 +1,52 @@
+""""Rapportera fel": readers tell the editors when a fact is wrong.
+
+Only the page address and the message are stored, never who sent it. The form
+works without JavaScript and without cookies; a hidden field catches robots.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .db import ErrorReport, db
+
+feedback = Blueprint("feedback", __name__)
+
+MIN_MESSAGE, MAX_MESSAGE = 5, 2000
+_REPORTABLE_PAGE = re.compile(r"^/(verksamhet|stadsdel|vagledning)/[a-z0-9-]{1,80}$|^/(sok)?$")
+ROBOT_TRAP = "webbplats"  # hidden from people by CSS; robots fill in every field
+
+
+def _page(raw: str | None) -> str:
+    """Only addresses on this site are kept, so the stored page is always something editors can open."""
+    return raw if raw and _REPORTABLE_PAGE.match(raw) else "/"
+
+
+@feedback.get("/rapportera-fel")
+def report_form():
+    return render_template("report_form.html", page=_page(request.args.get("sida")), message="", error=None)
+
+
+@feedback.post("/rapportera-fel")
+def report_submit():
+    page = _page(request.form.get("sida"))
+    message = (request.form.get("meddelande") or "").strip()
+    if request.form.get(ROBOT_TRAP):
+        return redirect(url_for("feedback.report_thanks", sida=page), code=303)
+    error = None
+    if len(message) < MIN_MESSAGE:
+        error = _("Skriv vad som är fel, med minst %(count)d tecken.", count=MIN_MESSAGE)
+    elif len(message) > MAX_MESSAGE:
+        error = _("Skriv högst %(count)d tecken.", count=MAX_MESSAGE)
+    if error:
+        return render_template("report_form.html", page=page, message=message[:MAX_MESSAGE], error=error), 400
+    db.session.add(ErrorReport(page=page, message=message))
+    db.session.commit()
+    return redirect(url_for("feedback.report_thanks", sida=page), code=303)
+
+
+@feedback.get("/rapportera-fel/tack")
+def report_thanks():
+    return render_template("report_thanks.html", page=_page(request.args.get("sida")))
