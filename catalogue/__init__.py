@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import Babel
 from flask_talisman import Talisman
 
-from . import cli, errors, indexing
+from . import cli, errors, i18n, indexing
 from .db import db, migrate
 from .search import CatalogueIndex
 
@@ -48,7 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    Babel(app, locale_selector=lambda: "sv")
+    Babel(app, locale_selector=i18n.current)
+    i18n.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     Talisman(app, force_https=app.config["FORCE_HTTPS"], strict_transport_security=app.config["FORCE_HTTPS"],
@@ -69,9 +70,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api)
     errors.register(app)
     cli.register(app)
-
-    @app.context_processor
-    def language():
-        return {"lang": "sv"}
 
     return app

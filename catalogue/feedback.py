@@ -11,6 +11,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .db import ErrorReport, db
+from .i18n import localized
 
 feedback = Blueprint("feedback", __name__)
 
@@ -24,12 +25,12 @@ def _page(raw: str | None) -> str:
     return raw if raw and _REPORTABLE_PAGE.match(raw) else "/"
 
 
-@feedback.get("/rapportera-fel")
+@localized(feedback, "/rapportera-fel", methods=["GET"])
 def report_form():
     return render_template("report_form.html", page=_page(request.args.get("sida")), message="", error=None)
 
 
-@feedback.post("/rapportera-fel")
+@localized(feedback, "/rapportera-fel", methods=["POST"])
 def report_submit():
     page = _page(request.form.get("sida"))
     message = (request.form.get("meddelande") or "").strip()
@@ -47,6 +48,6 @@ def report_submit():
     return redirect(url_for("feedback.report_thanks", sida=page), code=303)
 
 
-@feedback.get("/rapportera-fel/tack")
+@localized(feedback, "/rapportera-fel/tack")
 def report_thanks():
     return render_template("report_thanks.html", page=_page(request.args.get("sida")))

@@ -14,6 +14,7 @@ from . import query, search
 from . import vocabulary as v
 from .content import SLUG_PATTERN
 from .facets import FACETS, FACETS_BY_PARAM
+from .i18n import localized
 from .query import SearchRequest
 
 site = Blueprint("site", __name__)
@@ -74,17 +75,17 @@ def _render_search(template: str):
     return render_template(template, result=result, facets=FACETS, facets_by_param=FACETS_BY_PARAM)
 
 
-@site.get("/")
+@localized(site, "/")
 def start():
     return _render_search("start.html")
 
 
-@site.get("/sok", endpoint="search")
+@localized(site, "/sok", endpoint="search")
 def search_page():
     return _render_search("search.html")
 
 
-@site.get("/verksamhet/<slug>")
+@localized(site, "/verksamhet/<slug>")
 def provider(slug: str):
     record = catalogue().snapshot().provider(slug) if SLUG_PATTERN.match(slug) else None
     if record is None:
@@ -106,12 +107,12 @@ def _similar_open(record: dict) -> list[dict]:
             if r["slug"] != record["slug"] and r.get("status") == "active"][:SIMILAR_LIMIT]
 
 
-@site.get("/vagledning")
+@localized(site, "/vagledning")
 def guidance_index():
     return render_template("guidance_index.html", pages=catalogue().snapshot().pages())
 
 
-@site.get("/vagledning/<slug>")
+@localized(site, "/vagledning/<slug>")
 def guidance_page(slug: str):
     page = catalogue().snapshot().page(slug) if SLUG_PATTERN.match(slug) else None
     if page is None:
@@ -119,7 +120,7 @@ def guidance_page(slug: str):
     return render_template("guidance_page.html", page=page)
 
 
-@site.get("/stadsdel/<slug>")
+@localized(site, "/stadsdel/<slug>")
 def district(slug: str):
     canonical = v.DISTRICTS.canonical(slug)
     if canonical is None or canonical == "hela-staden":

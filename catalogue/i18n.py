@@ -1,0 +1,73 @@
+"""Languages: Swedish at the root, the others under a prefix (/en/sok?…).
+
+The language is part of the address so that a shared or printed link opens in
+the language it was made in. Every page route is registered twice by
+``localized``; ``url_for`` adds the current language by itself.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, request, url_for
+from werkzeug.routing import BaseConverter
+
+DEFAULT = "sv"
+# Each language named in itself, as people look for their own.
+LANGUAGES = {"sv": "Svenska", "en": "English", "fi": "Suomi", "ar": "العربية", "so": "Soomaali"}
+RIGHT_TO_LEFT = {"ar"}
+
+
+class LanguageConverter(BaseConverter):
+    regex = "(?:" + "|".join(code for code in LANGUAGES if code != DEFAULT) + ")"
+
+
+def localized(blueprint: Blueprint, rule: str, **options):
+    """Register a page at ``rule`` (Swedish) and at ``/<lang>rule`` (the other languages)."""
+    def decorator(view):
+        blueprint.add_url_rule(rule, view_func=view, **options)
+        blueprint.add_url_rule("/<lang:lang>" + rule, view_func=view, **options)
+        return view
+    return decorator
+
+
+def current() -> str:
+    return g.get("lang", DEFAULT)
+
+
+def language_links() -> list[dict]:
+    """The current page in every language, with the same filters: for the switcher and hreflang."""
+    endpoint, rule = request.endpoint, request.url_rule
+    query = request.query_string.decode("utf-8", "replace")
+    links = []
+    for code, name in LANGUAGES.items():
+        lang = None if code == DEFAULT else code
+        if endpoint and rule is not None and "GET" in (rule.methods or ()):
+            arguments = {k: v for k, v in (request.view_args or {}).items() if k != "lang"}
+            url = url_for(endpoint, lang=lang, **arguments) + (f"?{query}" if query else "")
+        else:
+            url = url_for("site.start", lang=lang)
+        links.append({"code": code, "name": name, "url": url, "current": code == current()})
+    return links
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["lang"] = LanguageConverter
+
+    @app.url_value_preprocessor
+    def take_language(endpoint, values):
+        if values:
+            values.pop("lang", None)
+
+    @app.before_request
+    def remember_language():
+        # From the path, so that even a page that does not exist answers in the visitor's language.
+        prefix = request.path.split("/")[1] if request.path.count("/") >= 1 else ""
+        g.lang = prefix if prefix in LANGUAGES and prefix != DEFAULT else DEFAULT
+
+    @app.url_defaults
+    def keep_language(endpoint, values):
+        if "lang" not in values and current() != DEFAULT and app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            values["lang"] = current()
+
+    @app.context_processor
+    def language_context():
+        return {"lang": current(), "text_direction": "rtl" if current() in RIGHT_TO_LEFT else "ltr",
+                "language_links": language_links}

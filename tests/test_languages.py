@@ -1,0 +1,58 @@
+"""The language is part of the address; the switcher keeps page and filters; Arabic reads right to left."""
+import re
+from html import unescape
+
+
+def test_other_languages_live_under_a_prefix_and_keep_it_in_links(client):
+    page = unescape(client.get("/en/sok?stadsdel=farsta").get_data(as_text=True))
+    assert '<html lang="en" dir="ltr">' in page
+    assert 'href="/en/verksamhet/kafe-solsidan?stadsdel=farsta"' in page
+    assert 'action="/en/sok"' in page
+
+
+def test_swedish_has_no_prefix_and_unknown_prefixes_are_404(client):
+    assert '<html lang="sv" dir="ltr">' in client.get("/sok").get_data(as_text=True)
+    assert client.get("/sv/sok").status_code == 404
+    assert client.get("/de/sok").status_code == 404
+
+
+def test_the_switcher_keeps_the_page_and_its_filters(client):
+    page = unescape(client.get("/en/sok?q=kaf%C3%A9&stadsdel=farsta").get_data(as_text=True))
+    switcher = page[page.index('<nav class="languages"'):page.index("</nav>", page.index('<nav class="languages"'))]
+    links = dict(re.findall(r'<a href="([^"]+)" hreflang="(\w+)"', switcher))
+    assert {v: k for k, v in links.items()} == {
+        "sv": "/sok?q=kaf%C3%A9&stadsdel=farsta", "fi": "/fi/sok?q=kaf%C3%A9&stadsdel=farsta",
+        "ar": "/ar/sok?q=kaf%C3%A9&stadsdel=farsta", "so": "/so/sok?q=kaf%C3%A9&stadsdel=farsta"}
+    assert '<span aria-current="true" lang="en">English</span>' in switcher
+
+
+def test_hreflang_alternates_are_declared_for_every_language(client):
+    page = client.get("/verksamhet/kafe-solsidan").get_data(as_text=True)
+    alternates = re.findall(r'<link rel="alternate" hreflang="(\w+)" href="([^"]+)">', page)
+    assert alternates == [("sv", "/verksamhet/kafe-solsidan"), ("en", "/en/verksamhet/kafe-solsidan"),
+                          ("fi", "/fi/verksamhet/kafe-solsidan"), ("ar", "/ar/verksamhet/kafe-solsidan"),
+                          ("so", "/so/verksamhet/kafe-solsidan")]
+
+
+def test_arabic_is_right_to_left(client):
+    assert '<html lang="ar" dir="rtl">' in client.get("/ar/").get_data(as_text=True)
+
+
+def test_swedish_only_content_is_marked_as_swedish_with_a_note(client):
+    page = client.get("/en/verksamhet/kafe-solsidan").get_data(as_text=True)
+    assert '<h1 lang="sv">Kafé Solsidan</h1>' in page
+    assert '<div class="description" lang="sv">' in page
+    assert 'class="only-swedish"' in page
+    swedish_page = client.get("/verksamhet/kafe-solsidan").get_data(as_text=True)
+    assert not re.search(r'<(h1|div|p|dd|li)[^>]* lang="sv"', swedish_page)
+    assert 'class="only-swedish"' not in swedish_page
+
+
+def test_errors_answer_in_the_language_of_the_address(client):
+    response = client.get("/fi/finns-inte")
+    assert response.status_code == 404
+    assert '<html lang="fi"' in response.get_data(as_text=True)
+
+
+def test_district_redirects_keep_the_language(client):
+    assert client.get("/en/stadsdel/rinkeby-kista").headers["Location"] == "/en/stadsdel/jarva"
