@@ -4,7 +4,7 @@ BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT  ?= 5000
 
-.PHONY: serve test translations bench messages
+.PHONY: serve test translations bench messages chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -20,7 +20,13 @@ serve: $(STAMP) translations
 	-$(BIN)/flask --app wsgi catalogue index
 	$(BIN)/waitress-serve --host 127.0.0.1 --port $(PORT) wsgi:app
 
-test: $(STAMP) translations
+# The browser tests use Debian's chromium; install it when it is missing (CI runs as root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) translations chromium
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) translations

@@ -64,6 +64,10 @@ site.add_app_template_global(provider_url)
 
 def _render_search(template: str):
     search_request = query.parse(request.args)
+    if list(request.args.items(multi=True)) != search_request.to_params():
+        # The form sends empty and default fields too (q=&alder=&sortera=relevans); a link to share
+        # should be short and say only what was chosen, so answer with the canonical address.
+        return redirect(search_url(search_request), code=302)
     try:
         result = search.run(catalogue(), search_request)
     except search.PageOutOfRange as out_of_range:

@@ -56,8 +56,9 @@ def test_a_page_past_the_last_is_404_with_a_link_to_the_last(client, api):
     assert api("?sida=5") == (404, {"error": "Sidan finns inte. Sista sidan är 1.", "parameter": "sida"})
 
 
-def test_unknown_parameters_are_ignored(client):
-    assert client.get("/sok?utm_source=x&foo=bar").status_code == 200
+def test_unknown_parameters_are_dropped_from_the_address(client):
+    response = client.get("/sok?utm_source=x&foo=bar&stadsdel=farsta")
+    assert response.status_code == 302 and response.headers["Location"] == "/sok?stadsdel=farsta"
 
 
 @pytest.mark.parametrize("path", [

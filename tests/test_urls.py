@@ -67,3 +67,10 @@ def test_the_start_page_is_a_search_page(client):
     page = client.get("/").get_data(as_text=True)
     assert "<h1>Hitta sysselsättning i Stockholm</h1>" in page
     assert 'action="/sok"' in page and "8 verksamheter" in page
+
+
+def test_a_submitted_form_is_answered_with_the_short_canonical_address(client):
+    response = client.get("/sok?q=&stadsdel=farsta&stadsdel=Rinkeby-Kista&alder=&sortera=relevans&sida=1")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/sok?stadsdel=farsta&stadsdel=jarva"
+    assert client.get("/en/sok?q=&ips=ja").headers["Location"] == "/en/sok?ips=ja"
