@@ -350,6 +350,7 @@ PAGE_FIELDS = {
     "title": _text(120, single_line=True),
     "summary": _text(300),
     "order": _whole_number,
+    "easy_read": _boolean,
     "verified": _date,
     "sources": PROVIDER_FIELDS["sources"],
 }
@@ -444,7 +445,7 @@ _INTERNAL_LINK = re.compile(r'href="(/[^"#?]*)')
 
 def _check_internal_links(content: Content, folder: Path) -> None:
     """Links between pages must lead somewhere: a moved page must not leave dead links behind."""
-    targets = {"/", "/sok", "/vagledning", "/rapportera-fel"}
+    targets = {"/", "/sok", "/vagledning", "/rapportera-fel", "/lattlast", "/tillganglighet"}
     targets |= {f"/verksamhet/{p['slug']}" for p in content.providers}
     targets |= {f"/vagledning/{p['slug']}" for p in content.pages}
     targets |= {f"/stadsdel/{slug}" for slug in v.DISTRICTS if slug != "hela-staden"}

@@ -111,8 +111,10 @@ class Snapshot:
         docnum = self.page_docnums.get(slug)
         return self.records[docnum] if docnum is not None else None
 
-    def pages(self) -> list[dict]:
-        return sorted((self.records[n] for n in self.page_docnums.values()),
+    def pages(self, easy_read: bool = False) -> list[dict]:
+        """Guidance pages in their set order; easy-read (lättläst) versions are listed on their own."""
+        return sorted((self.records[n] for n in self.page_docnums.values()
+                       if self.records[n].get("easy_read", False) == easy_read),
                       key=lambda page: (page.get("order", 1000), name_sort_key(page["title"])))
 
 

@@ -116,6 +116,17 @@ def guidance_index():
     return render_template("guidance_index.html", pages=catalogue().snapshot().pages())
 
 
+@localized(site, "/lattlast")
+def easy_read_index():
+    return render_template("guidance_index.html", pages=catalogue().snapshot().pages(easy_read=True),
+                           easy_read=True)
+
+
+@localized(site, "/tillganglighet")
+def accessibility_statement():
+    return guidance_page("tillganglighet")
+
+
 @localized(site, "/vagledning/<slug>")
 def guidance_page(slug: str):
     page = catalogue().snapshot().page(slug) if SLUG_PATTERN.match(slug) else None

@@ -56,3 +56,11 @@ def test_errors_answer_in_the_language_of_the_address(client):
 
 def test_district_redirects_keep_the_language(client):
     assert client.get("/en/stadsdel/rinkeby-kista").headers["Location"] == "/en/stadsdel/jarva"
+
+
+def test_every_page_header_links_to_easy_read_and_the_footer_to_the_accessibility_statement(client):
+    for path in ["/", "/sok?stadsdel=farsta", "/verksamhet/kafe-solsidan", "/finns-inte", "/en/stadsdel/farsta"]:
+        page = client.get(path).get_data(as_text=True)
+        header = page[page.index("<header"):page.index("</header>")]
+        assert re.search(r'href="(/en)?/lattlast"', header)
+        assert re.search(r'href="(/en)?/tillganglighet"', page[page.index("<footer"):])

@@ -27,3 +27,14 @@ def test_search_quality(real_site, case):
     if "guidance" in case:
         page = real_site.get("/sok", query_string={"q": case["query"]}).get_data(as_text=True)
         assert case["guidance"] in re.findall(r'href="/vagledning/([a-z0-9-]+)"', page)
+
+
+def test_the_accessibility_statement_and_easy_read_pages_are_served(real_site):
+    statement = real_site.get("/tillganglighet").get_data(as_text=True)
+    assert "delvis förenlig" in statement and "/rapportera-fel" in statement and "digg.se" in statement
+    easy = real_site.get("/lattlast").get_data(as_text=True)
+    for slug in ["lattlast-vad-ar-sysselsattning", "lattlast-sa-far-du-sysselsattning", "lattlast-vad-ar-ips",
+                 "lattlast-sa-anvander-du-webbplatsen"]:
+        assert f'href="/vagledning/{slug}"' in easy
+        assert real_site.get(f"/vagledning/{slug}").status_code == 200
+    assert "lattlast-" not in real_site.get("/vagledning").get_data(as_text=True)

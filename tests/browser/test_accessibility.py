@@ -16,6 +16,8 @@ PAGE_TYPES = {
     "district": "/stadsdel/farsta",
     "guidance index": "/vagledning",
     "guidance page": "/vagledning/sa-far-du-sysselsattning",
+    "easy-read page": "/vagledning/lattlast-sa-far-du-sysselsattning",
+    "accessibility statement": "/tillganglighet",
     "report form": "/rapportera-fel?sida=/sok",
     "bad parameter": "/sok?stadsdel=atlantis",
     "not found": "/finns-inte",
