@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 
 translations: $(STAMP)
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile --use-fuzzy -d translations -f -q; fi
+		$(BIN)/pybabel compile -d translations >/dev/null; fi
 
 serve: $(STAMP) translations
 	$(BIN)/flask --app wsgi db upgrade
@@ -32,6 +32,8 @@ test: $(STAMP) translations chromium
 bench: $(STAMP) translations
 	$(BIN)/python bench/search_bench.py
 
-# Refresh translations/messages.pot after changing user-facing text.
+# Refresh translations/messages.pot and the catalogues after changing user-facing text;
+# then translate what `make test` reports as untranslated.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --no-location -w 100

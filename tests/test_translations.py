@@ -1,5 +1,8 @@
 """Every user-facing string goes through Babel: the committed template lists exactly what the code says."""
+import re
 from pathlib import Path
+
+import pytest
 
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
@@ -19,3 +22,42 @@ def test_messages_pot_is_up_to_date(tmp_path, monkeypatch):
                                 "--no-location", "--omit-header", "-o", str(fresh), "."])
     assert msgids(fresh) == msgids(ROOT / "translations" / "messages.pot"), \
         "run `make messages` and commit translations/messages.pot"
+
+
+LANGUAGES = ["en", "fi", "ar", "so"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_catalogue_is_complete_and_nothing_is_fuzzy(lang):
+    """The CI check: a new or changed text fails the build until it is translated into every language."""
+    with (ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    expected = msgids(ROOT / "translations" / "messages.pot")
+    assert {m.id for m in catalog if m.id} == expected, "run `make messages`"
+    untranslated = [m.id for m in catalog if m.id and (not m.string or not all(m.string if isinstance(m.string, tuple)
+                                                                                else [m.string]))]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert untranslated == [] and fuzzy == [] and not catalog.fuzzy
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_translations_keep_every_placeholder(lang):
+    with (ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    placeholder = re.compile(r"%\((\w+)\)[sd]")
+    for message in catalog:
+        if not message.id or isinstance(message.id, tuple):
+            continue
+        assert set(placeholder.findall(message.string)) == set(placeholder.findall(message.id)), message.id
+
+
+def test_pages_are_translated(client):
+    page = client.get("/fi/sok?stadsdel=farsta").get_data(as_text=True)
+    assert "Suodata" in page and "2 paikkaa" in page and "Kaupunginosa" in page
+    assert "Filtrera" not in page
+    arabic = client.get("/ar/verksamhet/kafe-solsidan").get_data(as_text=True)
+    assert "كيف تبدأ" in arabic and "المعلومة غير متوفرة" in arabic
+    somali = client.get("/so/stadsdel/farsta").get_data(as_text=True)
+    assert "Hawl maalmeedka Farsta" in somali
+    english = client.get("/en/verksamhet/kafe-solsidan").get_data(as_text=True)
+    assert "January 15, 2025" in english  # dates in the page's language
