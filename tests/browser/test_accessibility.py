@@ -36,3 +36,4 @@ def test_no_axe_violations(page, live_server, name, lang):
     results = AXE.run(page, options={"resultTypes": ["violations"]})
     violations = results.response["violations"]
     assert violations == [], results.generate_report()
+    assert page.locator("h1").count() == 1

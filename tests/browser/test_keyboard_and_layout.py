@@ -119,3 +119,12 @@ def test_forced_colours_keep_focus_and_checkboxes_visible(page, live_server):
     focused = tab_until(page, lambda f: f["name"] == "stadsdel")
     assert focused["outline"] != "none" and focused["visible"]
     assert Axe().run(page).response["violations"] == []
+
+
+def test_an_error_summary_takes_focus_so_it_is_read_first(page, live_server):
+    page.goto(live_server + "/rapportera-fel")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert page.evaluate("document.activeElement.className") == "error-summary"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#meddelande"
