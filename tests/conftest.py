@@ -40,9 +40,3 @@ def api(client):
         response = client.get("/api/v1/sok" + query)
         return response.status_code, response.get_json()
     return get
-
-
-def write_provider(content_dir: Path, slug: str, front_matter: str, body: str = "Text.") -> Path:
-    path = content_dir / "providers" / f"{slug}.md"
-    path.write_text(f"---\n{front_matter.strip()}\n---\n{body}\n", encoding="utf-8")
-    return path

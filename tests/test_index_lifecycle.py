@@ -2,7 +2,7 @@
 import os
 
 from catalogue import create_app, indexing
-from conftest import write_provider
+from content_helpers import write_provider
 
 NEW = "name: Nyöppnat\nsummary: Helt ny verksamhet.\nstatus: active\nverified: 2025-01-01\nsources: [{title: T}]"
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from catalogue import indexing
 from catalogue.content import load_content, parse_places
-from conftest import write_provider
+from content_helpers import write_provider
 
 FIXTURE_PLACES = (Path(__file__).parent / "fixtures" / "content" / "places.yml").read_text(encoding="utf-8")
 

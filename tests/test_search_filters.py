@@ -102,7 +102,7 @@ def test_paused_providers_are_listed_with_a_notice(client):
 
 
 def test_pagination_splits_results_and_links_pages(app, content_dir, client):
-    from conftest import write_provider
+    from content_helpers import write_provider
     from catalogue import indexing
     for number in range(30):
         write_provider(content_dir, f"extra-{number:02d}", f"""

@@ -43,7 +43,7 @@ def test_search_without_swedish_letters_finds_the_word(api):
 
 
 def test_a_word_typed_with_or_without_a_ring_ranks_its_exact_spelling_first(content_dir, app, api):
-    from conftest import write_provider
+    from content_helpers import write_provider
     from catalogue import indexing
     write_provider(content_dir, "lopargruppen", "name: Löpargruppen\nsummary: Vi springer mot målet.\n"
                    "status: active\nverified: 2025-01-01\nsources: [{title: T}]")
@@ -60,7 +60,7 @@ def test_name_weighs_more_than_activities(api):
 
 
 def test_short_words_are_searched_too(content_dir, app, api):
-    from conftest import write_provider
+    from content_helpers import write_provider
     from catalogue import indexing
     write_provider(content_dir, "datorverkstan", "name: Datorverkstan\nsummary: Vi lagar datorer.\nstatus: active\n"
                    "verified: 2025-01-01\nactivities: [it]\nsources: [{title: T}]")
@@ -100,7 +100,7 @@ def test_highlighted_snippet_shows_the_matching_words(client):
 
 
 def test_snippets_escape_markup_from_content(content_dir, app, client):
-    from conftest import write_provider
+    from content_helpers import write_provider
     from catalogue import indexing
     write_provider(content_dir, "taggar", "name: Taggar\nsummary: Test.\nstatus: active\nverified: 2025-01-01\n"
                    "sources: [{title: T}]", body="Vi skriver `<b>fet</b>` och om fjärilar.")
