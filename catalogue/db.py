@@ -27,3 +27,17 @@ class ErrorReport(db.Model):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True),
                                                     default=lambda: dt.datetime.now(dt.timezone.utc))
+
+
+class ShortLink(db.Model):
+    """A short code for a list or search address, to read aloud or write on a whiteboard.
+
+    Only the site-relative address is kept: which offerings and filters, never who made it.
+    """
+
+    __tablename__ = "short_link"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    target: Mapped[str] = mapped_column(String(2000), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True),
+                                                    default=lambda: dt.datetime.now(dt.timezone.utc))

@@ -6,6 +6,7 @@ written back to the same parameters: parse(to_params(x)) == x.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
@@ -16,7 +17,9 @@ from .facets import FACETS, FACETS_BY_PARAM
 MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_FILTER = 20
 MAX_PAGE = 10_000
+MAX_SAVED = 20
 SORTS = ("relevans", "namn")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class BadParameter(ValueError):
@@ -32,6 +35,7 @@ class SearchRequest:
     age: int | None = None
     sort: str = "relevans"
     page: int = 1
+    saved: tuple[str, ...] = ()  # "Min lista": offerings kept while browsing, in the address, no cookie
 
     def to_params(self, **changes) -> list[tuple[str, str]]:
         """Query parameters in a stable order; defaults are left out to keep links short."""
@@ -47,7 +51,14 @@ class SearchRequest:
             params.append(("sortera", state.sort))
         if state.page != 1:
             params.append(("sida", str(state.page)))
+        params += [("v", slug) for slug in state.saved]
         return params
+
+    def saving(self, slug: str) -> "SearchRequest":
+        return replace(self, saved=self.saved + (slug,)) if slug not in self.saved else self
+
+    def unsaving(self, slug: str) -> "SearchRequest":
+        return replace(self, saved=tuple(s for s in self.saved if s != slug))
 
     def without(self, param: str, value: str | None = None) -> "SearchRequest":
         """The same search with one filter value (or a whole filter) removed, back on page 1."""
@@ -114,14 +125,19 @@ def parse(args: MultiDict) -> SearchRequest:
     page = 1
     if page_raw not in (None, ""):
         page = _whole_number(page_raw, "sida", 1, MAX_PAGE, _("Sidnumret ska vara ett heltal från 1 och uppåt."))
-    return SearchRequest(q=q, filters=filters, age=age, sort=sort, page=page)
+    saved = tuple(dict.fromkeys(args.getlist("v")))
+    if len(saved) > MAX_SAVED:
+        raise BadParameter("v", _("Min lista kan ha högst %(count)d verksamheter.", count=MAX_SAVED))
+    if any(not _SLUG.match(slug) for slug in saved):
+        raise BadParameter("v", _("Min lista innehåller en verksamhet som inte finns."))
+    return SearchRequest(q=q, filters=filters, age=age, sort=sort, page=page, saved=saved)
 
 
 def parse_leniently(args: MultiDict) -> SearchRequest:
     """Keeps what can be understood, for back links and error pages."""
     clean = MultiDict()
-    for name in ["q", "alder", "sortera", "sida"] + list(FACETS_BY_PARAM):
-        for value in args.getlist(name)[:MAX_VALUES_PER_FILTER]:
+    for name in ["q", "alder", "sortera", "sida", "v"] + list(FACETS_BY_PARAM):
+        for value in args.getlist(name)[:MAX_SAVED]:
             try:
                 parse(MultiDict([(name, value)]))
             except BadParameter:

@@ -16,6 +16,7 @@ from .content import SLUG_PATTERN
 from .facets import FACETS, FACETS_BY_PARAM
 from .i18n import localized
 from .query import SearchRequest
+from .shortlinks import SHORT_CODE_PARAM
 
 site = Blueprint("site", __name__)
 
@@ -29,6 +30,23 @@ def catalogue() -> search.CatalogueIndex:
 def search_url(search_request: SearchRequest, **changes) -> str:
     params = search_request.to_params(**changes)
     return url_for("site.search") + ("?" + urlencode(params) if params else "")
+
+
+def saved_records(search_request: SearchRequest) -> list[dict]:
+    """The saved offerings, in the order they were saved; an unknown one is a bad address."""
+    snapshot = catalogue().snapshot()
+    records = [snapshot.provider(slug) for slug in search_request.saved]
+    if any(record is None for record in records):
+        raise query.BadParameter("v", _("Min lista innehåller en verksamhet som inte finns."))
+    return records
+
+
+def list_url(search_request: SearchRequest, endpoint: str = "lists.saved_list", **changes) -> str:
+    params = search_request.to_params(page=1, **changes)
+    return url_for(endpoint) + ("?" + urlencode(params) if params else "")
+
+
+site.add_app_template_global(list_url)
 
 
 def provider_url(slug: str, search_request: SearchRequest | None = None) -> str:
@@ -50,7 +68,16 @@ def label(kind: str, value: str) -> str:
 
 @site.app_template_filter()
 def swedish_date(iso_date: str) -> str:
+    """A stored ISO date, written out in the page's language."""
     return format_date(dt.date.fromisoformat(iso_date), format="long")
+
+
+@site.app_template_filter()
+def format_date_long(date: dt.date) -> str:
+    return format_date(date, format="long")
+
+
+site.add_app_template_global(dt.date.today, name="today")
 
 
 @site.app_template_filter()
@@ -64,7 +91,9 @@ site.add_app_template_global(provider_url)
 
 def _render_search(template: str):
     search_request = query.parse(request.args)
-    if list(request.args.items(multi=True)) != search_request.to_params():
+    saved_records(search_request)  # an unknown saved offering is a bad address
+    given = [(k, v) for k, v in request.args.items(multi=True) if k != SHORT_CODE_PARAM]
+    if given != search_request.to_params():
         # The form sends empty and default fields too (q=&alder=&sortera=relevans); a link to share
         # should be short and say only what was chosen, so answer with the canonical address.
         return redirect(search_url(search_request), code=302)

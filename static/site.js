@@ -6,3 +6,21 @@ document.addEventListener("DOMContentLoaded", function () {
     summary.focus();
   }
 });
+
+// "Kopiera länk": shown only where the browser can copy; without JavaScript the address bar does the same.
+document.addEventListener("DOMContentLoaded", function () {
+  var button = document.querySelector(".copy-link");
+  var status = document.querySelector(".copy-status");
+  if (!button || !navigator.clipboard) {
+    return;
+  }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var link = document.querySelector(".short-link");
+    navigator.clipboard.writeText(link ? link.textContent : window.location.href).then(function () {
+      if (status) {
+        status.textContent = button.getAttribute("data-copied");
+      }
+    });
+  });
+});

@@ -1,0 +1,94 @@
+"""Short links (/l/<code>) for lists and searches: short enough to read aloud.
+
+Codes use lower-case letters and digits without look-alikes (no 0/o, 1/l/i),
+and only site-relative addresses of a few page kinds are stored, so a code can
+never lead anywhere else.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import segno
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from .db import ShortLink, db
+from .i18n import localized
+
+shortlinks = Blueprint("shortlinks", __name__)
+
+ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+CODE_LENGTH = 6
+MAX_TARGET = 2000
+SHORT_CODE_PARAM = "kort"
+_SHAREABLE_PATH = re.compile(r"^/(?:(?:en|fi|ar|so)/)?(?:|sok|lista|jamfor|verksamhet/[a-z0-9-]+|stadsdel/[a-z0-9-]+)$")
+_CODE = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
+
+
+def shareable(address: str) -> str | None:
+    """The address without its short-link marker, if it is a page of this site worth sharing."""
+    if not address or len(address) > MAX_TARGET or "\\\\" in address:
+        return None
+    parts = urlsplit(address)
+    if parts.scheme or parts.netloc or not _SHAREABLE_PATH.match(parts.path):
+        return None
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=False) if k != SHORT_CODE_PARAM]
+    return parts.path + ("?" + urlencode(query) if query else "")
+
+
+def _new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+        if db.session.get(ShortLink, code) is None:
+            return code
+
+
+def shorten(target: str) -> ShortLink:
+    """The same address always gets the same code."""
+    link = db.session.scalar(db.select(ShortLink).where(ShortLink.target == target))
+    if link is None:
+        link = ShortLink(code=_new_code(), target=target)
+        db.session.add(link)
+        db.session.commit()
+    return link
+
+
+@localized(shortlinks, "/l", methods=["POST"])
+def create():
+    target = shareable(request.form.get("url", ""))
+    if target is None:
+        return render_template("error.html", status=400, title=_("Vi kunde inte göra en kort länk"),
+                               message=_("Det går bara att göra korta länkar till listor och sökningar på den här webbplatsen.")), 400
+    return redirect(url_for("shortlinks.follow", code=shorten(target).code), code=303)
+
+
+@shortlinks.get("/l/<code>")
+def follow(code: str):
+    code = code.strip().lower()
+    link = db.session.get(ShortLink, code) if _CODE.match(code) else None
+    if link is None:
+        return render_template("error.html", status=404, title=_("Den korta länken finns inte"),
+                               message=_("Kontrollera att du har skrivit koden rätt. Koden har sex tecken, till exempel k7m2xq.")), 404
+    separator = "&" if "?" in link.target else "?"
+    return redirect(f"{link.target}{separator}{SHORT_CODE_PARAM}={link.code}", code=302)
+
+
+def current_short_code() -> str | None:
+    """The code in ?kort=…, if it is a real one: printed pages show it."""
+    code = (request.args.get(SHORT_CODE_PARAM) or "").lower()
+    return code if _CODE.match(code) and db.session.get(ShortLink, code) is not None else None
+
+
+@shortlinks.app_template_global()
+def qr_code(address: str) -> Markup:
+    """An inline SVG QR code: drawn here, so printing sends nothing to another host."""
+    svg = segno.make(address, error="m").svg_inline(scale=3, border=2, title=_("QR-kod till sidan"))
+    return Markup(svg)
+
+
+@shortlinks.app_context_processor
+def short_link_context():
+    return {"current_short_code": current_short_code}
