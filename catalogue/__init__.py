@@ -65,12 +65,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .views import site
     from .api import api
     from .feedback import feedback
+    from .guide import guide
     from .lists import lists
     from .shortlinks import shortlinks
     app.register_blueprint(site)
     app.register_blueprint(feedback)
     app.register_blueprint(lists)
     app.register_blueprint(shortlinks)
+    app.register_blueprint(guide)
     app.register_blueprint(api)
     errors.register(app)
     cli.register(app)

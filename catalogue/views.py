@@ -179,3 +179,19 @@ def district(slug: str):
                            facts=snapshot.places.get("districts", {}).get(canonical, {}),
                            switchboard=snapshot.places.get("switchboard"),
                            former_names=v.DISTRICTS.other_names(canonical), here=here, citywide=citywide)
+
+
+# A schematic map, not a geographic one: each district's place on a grid of columns and rows,
+# roughly as they lie from north-west (Järva) to south-east (Farsta).
+DISTRICT_GRID = {
+    "jarva": (1, 0), "hasselby-vallingby": (0, 1), "bromma": (1, 1), "norra-innerstaden": (3, 1),
+    "kungsholmen": (2, 2), "sodermalm": (3, 2), "skarholmen": (0, 3), "hagersten-alvsjo": (1, 3),
+    "enskede-arsta-vantor": (2, 3), "skarpnack": (3, 3), "farsta": (3, 4),
+}
+
+
+@localized(site, "/stadsdelar")
+def districts():
+    counts = search.run(catalogue(), SearchRequest()).facet_counts["stadsdel"]
+    return render_template("districts.html", grid=DISTRICT_GRID, counts=counts,
+                           names={slug: v.DISTRICTS.label(slug) for slug in v.DISTRICTS})

@@ -1,0 +1,115 @@
+"""Hitta rätt: one question at a time, ending on a search with the filters set.
+
+The 2007 report's idea of a "förmedling", made self-service. Every answer is
+a plain URL parameter, so the guide works without JavaScript, Back works,
+and any step can be opened again to change an answer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from . import vocabulary as v
+from .i18n import localized
+from .query import BadParameter
+
+guide = Blueprint("guide", __name__)
+
+
+@dataclass(frozen=True)
+class Question:
+    param: str
+    text: object
+    hint: object
+    options: tuple[tuple[str, object], ...]
+    several: bool = False  # checkboxes rather than radio buttons
+
+
+# What a person wants from the days, and the orientations that give it.
+WISHES = {
+    "gemenskap": ("social",),
+    "struktur": ("social", "arbetsinriktad"),
+    "skapa": ("social",),
+    "jobb": ("arbetsinriktad",),
+    "studier": ("studier",),
+}
+DONT_KNOW = "vet-inte"
+
+QUESTIONS = (
+    Question("vill", _l("Vad vill du få ut av dina dagar?"), _l("Välj allt som passar."), (
+        ("gemenskap", _l("Träffa andra och ha sällskap")),
+        ("struktur", _l("Få en rytm och struktur i veckan")),
+        ("skapa", _l("Skapa något – måla, spela, laga mat, odla")),
+        ("jobb", _l("Ta steg mot ett jobb")),
+        ("studier", _l("Ta steg mot studier")),
+    ), several=True),
+    Question("timmar", _l("Hur många timmar i veckan vill du vara där?"),
+             _l("Om du har ett beslut står det där. Timmarna går in i varandra, så du kan välja det som ligger närmast."),
+             tuple((slug, v.HOURS.label(slug)) for slug in v.HOURS) + ((DONT_KNOW, _l("Jag vet inte")),)),
+    Question("stadsdel", _l("Var i staden vill du vara?"),
+             _l("Du kan välja en plats i hela staden, inte bara där du bor."),
+             tuple((slug, v.DISTRICTS.terms[slug]) for slug in v.DISTRICTS if slug != "hela-staden")
+             + ((DONT_KNOW, _l("Det spelar ingen roll")),)),
+    Question("tillgang", _l("Har du ett beslut om sysselsättning från din stadsdel?"),
+             _l("Ett beslut får du från socialtjänsten. Till öppna verksamheter kan du gå utan beslut."), (
+        ("beslut", _l("Ja, eller jag tänker ansöka om ett")),
+        ("oppen", _l("Nej, jag vill ha något öppet som jag kan gå till utan beslut")),
+        (DONT_KNOW, _l("Jag vet inte")),
+    )),
+    Question("ips", _l("Vill du ha stöd att hitta och behålla ett vanligt jobb?"),
+             _l("Det kallas IPS. Du får hjälp att hitta ett jobb med lön, och stöd när du har fått det."), (
+        ("ja", _l("Ja")),
+        (DONT_KNOW, _l("Nej eller vet inte")),
+    )),
+)
+
+
+def _answers(args: MultiDict) -> dict[str, list[str]]:
+    answers = {}
+    for question in QUESTIONS:
+        allowed = {value for value, _label in question.options}
+        values = list(dict.fromkeys(args.getlist(question.param)))
+        if any(value not in allowed for value in values) or (len(values) > 1 and not question.several):
+            raise BadParameter(question.param, _("Svaret går inte att förstå. Börja gärna om."))
+        if values:
+            answers[question.param] = values
+    return answers
+
+
+def _step(args: MultiDict) -> int:
+    raw = args.get("steg", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= len(QUESTIONS):
+        raise BadParameter("steg", _("Frågan finns inte. Börja gärna om."))
+    return int(raw)
+
+
+def guide_url(answers: dict[str, list[str]], step: int) -> str:
+    params = [(param, value) for param, values in answers.items() for value in values] + [("steg", str(step))]
+    return url_for("guide.question") + "?" + urlencode(params)
+
+
+def search_params(answers: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """The search the answers lead to: "vet inte" leaves a filter out."""
+    orientations = {o for wish in answers.get("vill", []) for o in WISHES[wish]}
+    params = [("inriktning", o) for o in v.ORIENTATIONS if o in orientations]
+    for param in ("timmar", "stadsdel", "tillgang", "ips"):
+        params += [(param, value) for value in answers.get(param, []) if value != DONT_KNOW]
+    return params
+
+
+@localized(guide, "/hitta-ratt")
+def question():
+    answers, step = _answers(request.args), _step(request.args)
+    return render_template("guide.html", questions=QUESTIONS, answers=answers, step=step,
+                           current=QUESTIONS[step - 1], guide_url=guide_url)
+
+
+@localized(guide, "/hitta-ratt/klar")
+def done():
+    params = search_params(_answers(request.args))
+    return redirect(url_for("site.search") + ("?" + urlencode(params) if params else ""), code=303)
