@@ -1,0 +1,73 @@
+"""The guide with the keyboard alone, and printing a list to PDF with its short link and QR code."""
+import io
+
+from pypdf import PdfReader
+
+
+def test_the_guide_can_be_answered_with_the_keyboard_and_ends_on_matching_offerings(page, live_server):
+    page.goto(live_server + "/hitta-ratt")
+    page.focus("#svar-jobb")
+    page.keyboard.press("Space")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # submits the question's form
+    assert "steg=2" in page.url and page.locator("legend h1").inner_text().startswith("Hur många timmar")
+    for _ in range(3):  # skip hours, district and decision
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+    page.focus("#svar-ja")
+    page.keyboard.press("Space")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/sok?inriktning=arbetsinriktad&ips=ja")
+    assert page.locator(".hit").count() >= 2
+    assert "Passar dina val: Arbetsinriktad – steg mot ett jobb · Arbetar med IPS" in page.locator(".why").first.inner_text()
+
+
+def test_going_back_in_the_guide_keeps_the_answers(page, live_server):
+    page.goto(live_server + "/hitta-ratt?vill=skapa&steg=2")
+    page.check("#svar-10-24")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("text=Tillbaka till förra frågan")
+    assert page.is_checked("#svar-10-24")
+
+
+def test_a_printed_list_shows_the_facts_the_date_the_short_link_and_a_qr_code_but_no_navigation(page, live_server):
+    page.goto(live_server + "/lista?v=misa&v=fountain-house-stockholm")
+    with page.expect_navigation():
+        page.click("text=Skapa kort länk")
+    short = page.locator(".short-link").inner_text()
+    assert "/l/" in short
+    page.emulate_media(media="print")
+    assert page.locator(".print-only svg").is_visible()
+    assert not page.locator(".site-nav").is_visible() and not page.locator(".share").is_visible()
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(page.pdf(format="A4"))).pages)
+    squashed = " ".join(text.split())
+    assert "Misa" in squashed and "Fountain House Stockholm" in squashed
+    assert "Utskriven" in squashed
+    assert short in "".join(text.split())  # the short link, even if the PDF breaks it across lines
+    assert "Hitta rätt" not in squashed and "Vägledning" not in squashed
+
+
+def test_a_printed_search_fits_a4_without_the_filters(page, live_server):
+    page.goto(live_server + "/sok?stadsdel=farsta")
+    page.emulate_media(media="print")
+    assert not page.locator(".filters").is_visible()
+    reader = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    assert "Fontänhuset Sköndal" in "".join(p.extract_text() for p in reader.pages)
+
+
+def test_copy_link_appears_only_with_javascript_and_copies(browser, live_server):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(live_server + "/lista?v=misa")
+    page.click("button.copy-link")
+    assert page.locator(".copy-status").inner_text() == "Länken är kopierad"
+    assert page.evaluate("navigator.clipboard.readText()").endswith("/lista?v=misa")
+    context.close()
+    no_js = browser.new_context(java_script_enabled=False)
+    page = no_js.new_page()
+    page.goto(live_server + "/lista?v=misa")
+    assert not page.locator("button.copy-link").is_visible()
+    no_js.close()
