@@ -118,11 +118,20 @@ def test_sharing_uses_e_mail_and_a_copy_button_that_needs_javascript(client):
     assert "Set-Cookie" not in client.get("/lista?v=musikhuset").headers
 
 
-def test_every_page_carries_a_print_block_with_date_address_and_an_inline_qr_code(client):
+def test_every_page_carries_a_print_block_with_date_address_and_a_qr_code_drawn_here(client):
     page = client.get("/lista?v=musikhuset").get_data(as_text=True)
-    block = page[page.index('<div class="print-only">'):page.index("</svg>", page.index('<div class="print-only">'))]
+    block = page[page.index('<div class="print-only">'):page.index("</div>", page.index('<div class="print-only">'))]
     assert "Utskriven" in block and "http://localhost/lista?v=musikhuset" in block
-    assert '<svg width=' in block and "<title>QR-kod till sidan</title>" in block and "http" not in block.split("<svg")[1]
+    assert '<img src="/qr.svg?u=/lista?v%3Dmusikhuset" alt="QR-kod till sidan"' in block
+    qr = client.get("/qr.svg?u=/lista?v%3Dmusikhuset")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml" and qr.cache_control.max_age == 86400
+    assert "<path" in qr.get_data(as_text=True) and "http" not in qr.get_data(as_text=True).split("<svg", 1)[1].replace(
+        'xmlns="http://www.w3.org/2000/svg"', "")
+
+
+@pytest.mark.parametrize("u", ["", "https://evil.example/", "//evil.example", "x" * 10])
+def test_qr_codes_are_only_drawn_for_addresses_on_this_site(client, u):
+    assert client.get("/qr.svg", query_string={"u": u}).status_code == 404
 
 
 # Hitta rätt --------------------------------------------------------------------------------------

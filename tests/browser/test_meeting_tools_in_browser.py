@@ -40,7 +40,8 @@ def test_a_printed_list_shows_the_facts_the_date_the_short_link_and_a_qr_code_bu
     short = page.locator(".short-link").inner_text()
     assert "/l/" in short
     page.emulate_media(media="print")
-    assert page.locator(".print-only svg").is_visible()
+    assert page.locator(".print-only img").is_visible()
+    assert page.evaluate("document.querySelector('.print-only img').naturalWidth") > 0
     assert not page.locator(".site-nav").is_visible() and not page.locator(".share").is_visible()
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(page.pdf(format="A4"))).pages)
     squashed = " ".join(text.split())
