@@ -6,7 +6,7 @@ def test_facts_come_in_a_fixed_scannable_order(client):
     page = client.get("/verksamhet/kafe-solsidan").get_data(as_text=True)
     headings = re.findall(r"<h2 id=\"[^\"]+\">([^<]+)</h2>", page)
     assert headings == ["Så börjar du", "Vad du gör där", "För vem", "Var", "När", "Om verksamheten",
-                        "Var uppgifterna kommer ifrån"]
+                        "Var uppgifterna kommer ifrån", "Spara och dela"]
     assert "<h1>Kafé Solsidan</h1>" in page
     assert "Farsta (Hökarängen)" in page and "18–65 år" in page and "1–12 timmar i veckan" in page
 

@@ -51,6 +51,17 @@ def test_a_printed_list_shows_the_facts_the_date_the_short_link_and_a_qr_code_bu
     assert "Hitta rätt" not in squashed and "Vägledning" not in squashed
 
 
+def test_a_printed_provider_and_comparison_keep_their_facts_and_drop_the_chrome(page, live_server):
+    for path, expected in [("/verksamhet/fontanhuset-skondal", ["Fontänhuset Sköndal", "Så börjar du", "Öppettider"]),
+                           ("/jamfor?v=misa&v=alfa", ["Misa", "Alfa", "Inriktning", "Stöd till jobb enligt IPS"])]:
+        page.goto(live_server + path)
+        page.emulate_media(media="print")
+        text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(page.pdf(format="A4"))).pages).split())
+        for phrase in expected + ["Utskriven"]:
+            assert phrase in text, (path, phrase)
+        assert "Hitta rätt" not in text and "Skapa kort länk" not in text
+
+
 def test_a_printed_search_fits_a4_without_the_filters(page, live_server):
     page.goto(live_server + "/sok?stadsdel=farsta")
     page.emulate_media(media="print")
