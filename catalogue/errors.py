@@ -31,7 +31,7 @@ def _reject_unreadable_query_string() -> None:
     try:
         unquote_to_bytes(request.query_string).decode("utf-8")
     except UnicodeDecodeError:
-        raise BadParameter("", _("Adressen innehåller tecken som inte går att läsa."))
+        raise BadParameter("", _("Adressen innehåller tecken som inte går att läsa.")) from None
 
 
 def _bad_parameter(error: BadParameter):

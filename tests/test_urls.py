@@ -4,9 +4,8 @@ from html import unescape
 
 import pytest
 from werkzeug.datastructures import MultiDict
-from werkzeug.urls import iri_to_uri
 
-from catalogue.query import SearchRequest, parse
+from catalogue.query import parse
 
 CANONICAL_QUERIES = [
     "",
