@@ -7,9 +7,7 @@ and any step can be opened again to change an answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
-
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -17,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from . import vocabulary as v
 from .i18n import localized
 from .query import BadParameter
+from .views import address
 
 guide = Blueprint("guide", __name__)
 
@@ -90,7 +89,7 @@ def _step(args: MultiDict) -> int:
 
 def guide_url(answers: dict[str, list[str]], step: int) -> str:
     params = [(param, value) for param, values in answers.items() for value in values] + [("steg", str(step))]
-    return url_for("guide.question") + "?" + urlencode(params)
+    return address("guide.question", params)
 
 
 def search_params(answers: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -111,5 +110,4 @@ def question():
 
 @localized(guide, "/hitta-ratt/klar")
 def done():
-    params = search_params(_answers(request.args))
-    return redirect(url_for("site.search") + ("?" + urlencode(params) if params else ""), code=303)
+    return redirect(address("site.search", search_params(_answers(request.args))), code=303)

@@ -27,9 +27,13 @@ def catalogue() -> search.CatalogueIndex:
     return current_app.extensions["catalogue_index"]
 
 
+def address(endpoint: str, params: list[tuple[str, str]], **values) -> str:
+    """A page address with its parameters in the given order: the printed-link contract."""
+    return url_for(endpoint, **values) + ("?" + urlencode(params) if params else "")
+
+
 def search_url(search_request: SearchRequest, **changes) -> str:
-    params = search_request.to_params(**changes)
-    return url_for("site.search") + ("?" + urlencode(params) if params else "")
+    return address("site.search", search_request.to_params(**changes))
 
 
 def saved_records(search_request: SearchRequest) -> list[dict]:
@@ -42,8 +46,7 @@ def saved_records(search_request: SearchRequest) -> list[dict]:
 
 
 def list_url(search_request: SearchRequest, endpoint: str = "lists.saved_list", **changes) -> str:
-    params = search_request.to_params(page=1, **changes)
-    return url_for(endpoint) + ("?" + urlencode(params) if params else "")
+    return address(endpoint, search_request.to_params(page=1, **changes))
 
 
 site.add_app_template_global(list_url)
@@ -51,8 +54,7 @@ site.add_app_template_global(list_url)
 
 def provider_url(slug: str, search_request: SearchRequest | None = None) -> str:
     """Carries the search state so the provider page can link back to exactly those results."""
-    params = search_request.to_params() if search_request else []
-    return url_for("site.provider", slug=slug) + ("?" + urlencode(params) if params else "")
+    return address("site.provider", search_request.to_params() if search_request else [], slug=slug)
 
 
 _VOCABULARIES = {facet.param: facet.vocabulary for facet in FACETS} | {
@@ -67,14 +69,9 @@ def label(kind: str, value: str) -> str:
 
 
 @site.app_template_filter()
-def swedish_date(iso_date: str) -> str:
-    """A stored ISO date, written out in the page's language."""
-    return format_date(dt.date.fromisoformat(iso_date), format="long")
-
-
-@site.app_template_filter()
-def format_date_long(date: dt.date) -> str:
-    return format_date(date, format="long")
+def long_date(date: dt.date | str) -> str:
+    """A date (or a stored ISO date) written out in the page's language: "23 november 2026"."""
+    return format_date(dt.date.fromisoformat(date) if isinstance(date, str) else date, format="long")
 
 
 site.add_app_template_global(dt.date.today, name="today")
