@@ -14,6 +14,8 @@ from whoosh.analysis import (CharsetFilter, Filter, LowercaseFilter, RegexTokeni
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
+from .vocabulary import ACCENT_FOLD
+
 _VOWELS = set("aeiouyåäö")
 
 
@@ -56,7 +58,7 @@ def folded_analyzer():
 QUERY_FILLER = frozenset("nära närheten runt kring omkring området trakten stockholm stockholms söker letar "
                          "hitta vill finns behöver".split())
 # Stop words as typed on a keyboard without å/ä/ö: "vad ar ips" is "vad är ips".
-_FOLDED_STOPWORDS = frozenset(word.translate(str.maketrans("åäö", "aao")) for word in _STOPWORDS)
+_FOLDED_STOPWORDS = frozenset(word.translate(ACCENT_FOLD) for word in _STOPWORDS)
 
 
 def spelling_analyzer():

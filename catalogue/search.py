@@ -20,6 +20,7 @@ from whoosh.query import And, Or, Term
 from . import analysis, indexing
 from .facets import FACETS
 from .query import SearchRequest
+from .vocabulary import ACCENT_FOLD
 
 PAGE_SIZE = 20
 GUIDANCE_LIMIT = 2
@@ -27,7 +28,6 @@ TEXT_CACHE_SIZE = 256
 MAX_QUERY_WORDS = 12
 FIELD_WEIGHTS = {"name": 4.0, "summary": 2.0, "activities": 1.5, "description": 1.0, "place": 1.5, "area": 0.5}
 FOLDED_FIELD_WEIGHTS = {"name_folded": 1.0, "text_folded": 0.4}
-_ACCENTED = str.maketrans("åäöéü", "aaoeu")
 _WORDS_ANALYZER = analysis.spelling_analyzer()
 _SWEDISH_ORDER = str.maketrans({"å": "z\u0001", "ä": "z\u0002", "ö": "z\u0003", "æ": "z\u0002",
                                 "ø": "z\u0003", "é": "e", "ü": "y"})
@@ -90,7 +90,7 @@ class Snapshot:
         """Folded terms of indexed words written with å/ä/ö (or é, ü): "fontanhus" for "fontänhuset"."""
         reader, folded = self.searcher().reader(), self.index.schema["text_folded"].analyzer
         return frozenset(token.text for word in reader.field_terms("spelling")
-                         if word != word.translate(_ACCENTED) for token in folded(word))
+                         if word != word.translate(ACCENT_FOLD) for token in folded(word))
 
     def _text_matches(self, words: tuple[str, ...]) -> tuple[list[int], int]:
         """Docnums best first, and the same set as a bitset."""
@@ -192,7 +192,7 @@ def _text_query(schema, words: tuple[str, ...], accented_folds: frozenset[str]):
     clauses = []
     for word in words:
         weights = dict(FIELD_WEIGHTS)
-        if word == word.translate(_ACCENTED) and any(
+        if word == word.translate(ACCENT_FOLD) and any(
                 term in accented_folds for term in _terms_for(schema, "text_folded", word)):
             weights.update(FOLDED_FIELD_WEIGHTS)
         clauses.append(Or([Term(fieldname, term, boost=weight) for fieldname, weight in weights.items()

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "–": "-", "—": "-"})
+# How people type Swedish on a keyboard without å/ä/ö: one table for slugs, stop words and search.
+ACCENT_FOLD = str.maketrans("åäöéü", "aaoeu")
+_FOLD = ACCENT_FOLD | str.maketrans("–—", "--")
 
 
 def slugify(raw: str) -> str:
