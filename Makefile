@@ -4,7 +4,7 @@ BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT  ?= 5000
 
-.PHONY: serve test translations bench messages chromium postgresql
+.PHONY: serve test check lint translations bench messages chromium postgresql
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -32,7 +32,17 @@ postgresql:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 
-test: $(STAMP) translations chromium postgresql
+# Lint, format and types: part of `make check` (the fast loop) and `make test` (CI).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# The loop to run after every change: lint, types and every test that needs no browser.
+check: lint translations postgresql
+	$(BIN)/python -m pytest -q -m "not browser"
+
+test: lint translations chromium postgresql
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) translations

@@ -8,6 +8,7 @@ requests. Prints a Markdown table for BENCHMARKS.md.
 
     .venv/bin/python bench/search_bench.py [--sizes 100 1000 10000] [--requests 300]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -104,8 +105,9 @@ print(json.dumps({"seconds": seconds, "providers": len(loaded.providers), "peak_
 
 
 def build_index(content: Path, index: Path) -> dict:
-    output = subprocess.run([sys.executable, "-c", BUILD, str(content), str(index)], cwd=ROOT,
-                            check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-c", BUILD, str(content), str(index)], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -117,9 +119,13 @@ def free_port() -> int:
 
 def start_server(content: Path, index: Path, port: int) -> subprocess.Popen:
     env = dict(os.environ, CATALOGUE_CONTENT_DIR=str(content), CATALOGUE_INDEX_DIR=str(index))
-    server = subprocess.Popen([sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}",
-                               "--threads=4", "wsgi:app"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}", "--threads=4", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -136,8 +142,11 @@ def search_urls(port: int, count: int) -> list[str]:
     districts = [d for d in v.DISTRICTS if d != "hela-staden"]
     urls = []
     for _ in range(count):
-        params = [("q", f"{rng.choice(QUERY_WORDS)} {rng.choice(QUERY_WORDS)}"),
-                  ("stadsdel", rng.choice(districts)), ("timmar", rng.choice(list(v.HOURS)))]
+        params = [
+            ("q", f"{rng.choice(QUERY_WORDS)} {rng.choice(QUERY_WORDS)}"),
+            ("stadsdel", rng.choice(districts)),
+            ("timmar", rng.choice(list(v.HOURS))),
+        ]
         urls.append(f"http://127.0.0.1:{port}/sok?" + urllib.parse.urlencode(params))
     return urls
 
@@ -174,9 +183,13 @@ def measure(size: int, requests: int) -> dict:
             server.wait()
     timings.sort()
     return {
-        "size": size, "build_s": build["seconds"], "build_peak_mb": build["peak_mb"],
-        "server_rss_mb": memory, "requests": len(timings),
-        "p50_ms": statistics.median(timings), "p95_ms": timings[int(len(timings) * 0.95) - 1],
+        "size": size,
+        "build_s": build["seconds"],
+        "build_peak_mb": build["peak_mb"],
+        "server_rss_mb": memory,
+        "requests": len(timings),
+        "p50_ms": statistics.median(timings),
+        "p95_ms": timings[int(len(timings) * 0.95) - 1],
         "mean_hits_per_page": statistics.mean(totals),
     }
 
@@ -186,14 +199,22 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
-    print("| providers | build (s) | build peak RSS, largest process (MB) | server RSS (MB) | requests | search p50 (ms) | search p95 (ms) |")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
+    )
+    print(
+        "| providers | build (s) | build peak RSS, largest process (MB) | server RSS (MB) | requests "
+        "| search p50 (ms) | search p95 (ms) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for size in args.sizes:
         row = measure(size, args.requests)
-        print(f"| {row['size']:,} | {row['build_s']:.1f} | {row['build_peak_mb']:.0f} | {row['server_rss_mb']:.0f} "
-              f"| {row['requests']} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |", flush=True)
+        print(
+            f"| {row['size']:,} | {row['build_s']:.1f} | {row['build_peak_mb']:.0f} | {row['server_rss_mb']:.0f} "
+            f"| {row['requests']} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

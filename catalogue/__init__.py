@@ -1,16 +1,24 @@
 """Hitta sysselsättning: a searchable catalogue of employment and day activities."""
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import jinja2
 from flask import Flask
 from flask_babel import Babel
 from flask_talisman import Talisman
 
-from . import cli, errors, i18n, indexing
+from . import cli, errors, i18n, indexing, web
+from .api import api
 from .db import db, migrate
+from .feedback import feedback
+from .guide import guide
+from .lists import lists
 from .search import CatalogueIndex
+from .shortlinks import shortlinks
+from .views import site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,9 +48,34 @@ def _settings(app: Flask) -> dict:
     }
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process and shared by every app made in it (the tests make dozens).
+
+    A template whose source changed has another checksum and is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._compiled:
+            bucket.bytecode_from_string(self._compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED_TEMPLATES = _CompiledTemplates()
+
+
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
-                static_folder=str(PROJECT_ROOT / "static"), instance_path=str(PROJECT_ROOT / "instance"))
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": _COMPILED_TEMPLATES}
     app.config.update(_settings(app))
     if test_config:
         app.config.update(test_config)
@@ -50,11 +83,18 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     Babel(app, locale_selector=i18n.current)
     i18n.init_app(app)
+    web.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
-    Talisman(app, force_https=app.config["FORCE_HTTPS"], strict_transport_security=app.config["FORCE_HTTPS"],
-             content_security_policy=CONTENT_SECURITY_POLICY, frame_options="DENY",
-             referrer_policy="no-referrer", session_cookie_secure=app.config["FORCE_HTTPS"])
+    Talisman(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        frame_options="DENY",
+        referrer_policy="no-referrer",
+        session_cookie_secure=app.config["FORCE_HTTPS"],
+    )
 
     app.extensions["catalogue_index"] = CatalogueIndex(app.config["INDEX_DIR"])
     if indexing.current_folder(app.config["INDEX_DIR"]) is None:
@@ -62,12 +102,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         for error in loaded.errors:
             app.logger.warning("content not published: %s", error)
 
-    from .views import site
-    from .api import api
-    from .feedback import feedback
-    from .guide import guide
-    from .lists import lists
-    from .shortlinks import shortlinks
     app.register_blueprint(site)
     app.register_blueprint(feedback)
     app.register_blueprint(lists)

@@ -7,10 +7,10 @@ closes those two gaps. The folded analyzer also maps å/ä/ö to a/a/o so that a
 query typed on a keyboard without them still finds its words; it is kept in
 separate fields so that mal/mål and var/vår stay apart for those who type them.
 """
+
 from __future__ import annotations
 
-from whoosh.analysis import (CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter,
-                             StopFilter)
+from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
@@ -43,20 +43,32 @@ _WORDS = r"\w+"
 
 
 def swedish_analyzer():
-    return (RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(stoplist=_STOPWORDS, minsize=1)
-            | StemFilter(lang="sv", cachesize=50000) | _SwedishSuffixes())
+    return (
+        RegexTokenizer(_WORDS)
+        | LowercaseFilter()
+        | StopFilter(stoplist=_STOPWORDS, minsize=1)
+        | StemFilter(lang="sv", cachesize=50000)
+        | _SwedishSuffixes()
+    )
 
 
 def folded_analyzer():
     """Folds before stemming, so "kafe" and "kafé" reach the stemmer as the same word."""
-    return (RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(stoplist=_STOPWORDS, minsize=1)
-            | CharsetFilter(accent_map) | StemFilter(lang="sv", cachesize=50000) | _SwedishSuffixes())
+    return (
+        RegexTokenizer(_WORDS)
+        | LowercaseFilter()
+        | StopFilter(stoplist=_STOPWORDS, minsize=1)
+        | CharsetFilter(accent_map)
+        | StemFilter(lang="sv", cachesize=50000)
+        | _SwedishSuffixes()
+    )
 
 
 # Words people put around what they look for ("kafé nära Hökarängen", "jag vill hitta jobb"); every
 # offering is in Stockholm. Searching for them would only make an AND query fail.
-QUERY_FILLER = frozenset("nära närheten runt kring omkring området trakten stockholm stockholms söker letar "
-                         "hitta vill finns behöver".split())
+QUERY_FILLER = frozenset(
+    "nära närheten runt kring omkring området trakten stockholm stockholms söker letar hitta vill finns behöver".split()
+)
 # Stop words as typed on a keyboard without å/ä/ö: "vad ar ips" is "vad är ips".
 _FOLDED_STOPWORDS = frozenset(word.translate(ACCENT_FOLD) for word in _STOPWORDS)
 

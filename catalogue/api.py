@@ -1,23 +1,20 @@
 """The JSON twin of every search: same parameters, same answer, for other services."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from . import query, search
-from .facets import FACETS
+from . import fields, query, search
 from .errors import error_response
-from .views import catalogue
+from .web import snapshot
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
-
-RESULT_FIELDS = ("name", "summary", "district", "orientation", "hours", "access", "operator")
 
 
 def _result(record: dict) -> dict:
     item = {"slug": record["slug"], "url": url_for("site.provider", slug=record["slug"])}
-    item.update({key: record.get(key) for key in RESULT_FIELDS})
-    item["ips"] = record.get("ips")
+    item.update({field.key: field.value(record) for field in fields.API_FIELDS})
     return item
 
 
@@ -25,17 +22,20 @@ def _result(record: dict) -> dict:
 def search_json():
     search_request = query.parse(request.args)
     try:
-        result = search.run(catalogue(), search_request)
+        result = search.run(snapshot(), search_request)
     except search.PageOutOfRange as out_of_range:
-        return error_response(_("Sidan finns inte. Sista sidan är %(page)d.", page=out_of_range.last_page),
-                              "sida", 404)
-    return jsonify({
-        "total": result.total,
-        "page": search_request.page,
-        "pages": result.pages,
-        "results": [_result(hit.record) for hit in result.hits],
-        "facets": {facet.param: result.facet_counts[facet.param] for facet in FACETS},
-        "guidance": [{"slug": page["slug"], "title": page["title"],
-                      "url": url_for("site.guidance_page", slug=page["slug"])} for page in result.guidance],
-        "corrected_query": result.suggestion if result.corrected_from else None,
-    })
+        return error_response(_("Sidan finns inte. Sista sidan är %(page)d.", page=out_of_range.last_page), "sida", 404)
+    return jsonify(
+        {
+            "total": result.total,
+            "page": search_request.page,
+            "pages": result.pages,
+            "results": [_result(hit.record) for hit in result.hits],
+            "facets": {facet.facet.param: facet.counts for facet in result.facets if facet.facet.counted},
+            "guidance": [
+                {"slug": page["slug"], "title": page["title"], "url": url_for("site.guidance_page", slug=page["slug"])}
+                for page in result.guidance
+            ],
+            "corrected_query": result.suggestion if result.corrected_from else None,
+        }
+    )

@@ -1,4 +1,8 @@
-"""Commands for content editors: ``flask catalogue check`` and ``flask catalogue index``."""
+"""Commands for content editors: ``flask catalogue check``, ``index``, ``stale`` and ``reports``.
+
+Their messages are for the Swedish-speaking editors and are not translated.
+"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +11,6 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from . import indexing
 from .content import load_content
@@ -27,9 +30,9 @@ def check() -> None:
     loaded = load_content(current_app.config["CONTENT_DIR"])
     _report(loaded.errors)
     if loaded.errors:
-        click.echo(_("%(count)d fel hittades.", count=len(loaded.errors)), file=sys.stderr)
+        click.echo(f"{len(loaded.errors)} fel hittades.", file=sys.stderr)
         sys.exit(1)
-    click.echo(_("%(count)d verksamheter, inga fel.", count=len(loaded.providers)))
+    click.echo(f"{len(loaded.providers)} verksamheter, inga fel.")
 
 
 @catalogue_cli.command("index")
@@ -38,15 +41,20 @@ def build_index() -> None:
     loaded = indexing.rebuild(current_app.config["CONTENT_DIR"], current_app.config["INDEX_DIR"], strict=True)
     _report(loaded.errors)
     if loaded.errors:
-        click.echo(_("Indexet byggdes inte. Det senaste fungerande indexet används fortfarande."), file=sys.stderr)
+        click.echo("Indexet byggdes inte. Det senaste fungerande indexet används fortfarande.", file=sys.stderr)
         sys.exit(1)
-    click.echo(_("%(count)d verksamheter indexerade i %(folder)s.", count=len(loaded.providers),
-                 folder=current_app.config["INDEX_DIR"]))
+    click.echo(f"{len(loaded.providers)} verksamheter indexerade i {current_app.config['INDEX_DIR']}.")
 
 
 @catalogue_cli.command("stale")
-@click.option("--older-than", "days", type=click.IntRange(min=0), required=True, metavar="DAYS",
-              help="List what was last verified more than DAYS days ago.")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=0),
+    required=True,
+    metavar="DAYS",
+    help="List what was last verified more than DAYS days ago.",
+)
 def stale(days: int) -> None:
     """List providers and pages whose facts are due for re-verification, oldest first."""
     content = load_content(current_app.config["CONTENT_DIR"])
@@ -59,11 +67,13 @@ def stale(days: int) -> None:
             if verified is None or (today - verified).days > days:
                 due.append((verified or dt.date.min, kind, record))
     for verified, kind, record in sorted(due, key=lambda item: (item[0], item[2]["slug"])):
-        age = _("aldrig kontrollerad") if verified == dt.date.min else _("%(days)d dagar", days=(today - verified).days)
+        age = "aldrig kontrollerad" if verified == dt.date.min else f"{(today - verified).days} dagar"
         facts = sorted({fact for source in record.get("sources", []) for fact in source.get("covers", [])})
-        click.echo(f"{record.get('verified', '----------')}  {age:>12}  content/{kind}/{record['slug']}.md  "
-                   f"{record.get('name') or record.get('title')}" + (f"  ({', '.join(facts)})" if facts else ""))
-    click.echo(_("%(count)d att kontrollera.", count=len(due)), err=True)
+        click.echo(
+            f"{record.get('verified', '----------')}  {age:>12}  content/{kind}/{record['slug']}.md  "
+            f"{record.get('name') or record.get('title')}" + (f"  ({', '.join(facts)})" if facts else "")
+        )
+    click.echo(f"{len(due)} att kontrollera.", err=True)
 
 
 @catalogue_cli.command("reports")
@@ -73,7 +83,7 @@ def reports(done: tuple[int, ...]) -> None:
     for report_id in done:
         report = db.session.get(ErrorReport, report_id)
         if report is None:
-            click.echo(_("Det finns ingen rapport %(id)d.", id=report_id), err=True)
+            click.echo(f"Det finns ingen rapport {report_id}.", err=True)
             sys.exit(1)
         db.session.delete(report)
     db.session.commit()

@@ -4,6 +4,7 @@ Provider facts live in Markdown under git, never here. SQLite by default,
 PostgreSQL through DATABASE_URL; the schema is managed by migrations
 (``flask db upgrade``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,7 @@ db = SQLAlchemy()
 migrate = Migrate()
 
 
-class ErrorReport(db.Model):
+class ErrorReport(db.Model):  # type: ignore[name-defined]  # db.Model is made at run time
     """A reader's note that a fact is wrong. Nothing about the reader is kept: no IP, no cookie."""
 
     __tablename__ = "error_report"
@@ -25,11 +26,10 @@ class ErrorReport(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     page: Mapped[str] = mapped_column(String(200))
     message: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True),
-                                                    default=lambda: dt.datetime.now(dt.timezone.utc))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
 
 
-class ShortLink(db.Model):
+class ShortLink(db.Model):  # type: ignore[name-defined]
     """A short code for a list or search address, to read aloud or write on a whiteboard.
 
     Only the site-relative address is kept: which offerings and filters, never who made it.
@@ -39,5 +39,4 @@ class ShortLink(db.Model):
 
     code: Mapped[str] = mapped_column(String(12), primary_key=True)
     target: Mapped[str] = mapped_column(String(2000), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True),
-                                                    default=lambda: dt.datetime.now(dt.timezone.utc))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))

@@ -1,4 +1,5 @@
 """Every failure ends in a calm page (or JSON on the API) with a way back: never a stack trace."""
+
 from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes
@@ -8,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from .query import BadParameter, parse_leniently
-from .views import search_url
+from .web import search_url
 
 _TITLES = {
     400: lambda: _("Vi kunde inte förstå adressen"),
@@ -38,8 +39,13 @@ def _bad_parameter(error: BadParameter):
     if _wants_json():
         return error_response(error.message, error.parameter or None, 400)
     back = parse_leniently(request.args) if error.parameter else None
-    return render_template("error.html", status=400, title=_TITLES[400](), message=error.message,
-                           back_url=search_url(back) if back else None), 400
+    return render_template(
+        "error.html",
+        status=400,
+        title=_TITLES[400](),
+        message=error.message,
+        back_url=search_url(back) if back else None,
+    ), 400
 
 
 def _http_error(error: HTTPException):

@@ -1,36 +1,35 @@
-""""Rapportera fel": readers tell the editors when a fact is wrong.
+""" "Rapportera fel": readers tell the editors when a fact is wrong.
 
 Only the page address and the message are stored, never who sent it. The form
 works without JavaScript and without cookies; a hidden field catches robots.
 """
-from __future__ import annotations
 
-import re
+from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .db import ErrorReport, db
-from .i18n import localized
+from .routes import localized, match
 
 feedback = Blueprint("feedback", __name__)
 
 MIN_MESSAGE, MAX_MESSAGE = 5, 2000
-_REPORTABLE_PAGE = re.compile(r"^/(verksamhet|stadsdel|vagledning)/[a-z0-9-]{1,80}$|^/(sok)?$")
 ROBOT_TRAP = "webbplats"  # hidden from people by CSS; robots fill in every field
 
 
 def _page(raw: str | None) -> str:
     """Only addresses on this site are kept, so the stored page is always something editors can open."""
-    return raw if raw and _REPORTABLE_PAGE.match(raw) else "/"
+    found = match(raw or "")
+    return raw if raw and found and found[0].reportable else "/"
 
 
-@localized(feedback, "/rapportera-fel", methods=["GET"])
+@localized(feedback)
 def report_form():
     return render_template("report_form.html", page=_page(request.args.get("sida")), message="", error=None)
 
 
-@localized(feedback, "/rapportera-fel", methods=["POST"])
+@localized(feedback)
 def report_submit():
     page = _page(request.form.get("sida"))
     message = (request.form.get("meddelande") or "").strip()
@@ -48,6 +47,6 @@ def report_submit():
     return redirect(url_for("feedback.report_thanks", sida=page), code=303)
 
 
-@localized(feedback, "/rapportera-fel/tack")
+@localized(feedback)
 def report_thanks():
     return render_template("report_thanks.html", page=_page(request.args.get("sida")))

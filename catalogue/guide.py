@@ -4,18 +4,21 @@ The 2007 report's idea of a "förmedling", made self-service. Every answer is
 a plain URL parameter, so the guide works without JavaScript, Back works,
 and any step can be opened again to change an answer.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from flask import Blueprint, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from . import vocabulary as v
-from .i18n import localized
-from .query import BadParameter
-from .views import address
+from . import query
+from .facets import FACETS_BY_PARAM, ChoiceFacet, whole_number
+from .query import BadParameter, SearchRequest
+from .routes import localized
+from .web import address, search_url
 
 guide = Blueprint("guide", __name__)
 
@@ -39,32 +42,59 @@ WISHES = {
 }
 DONT_KNOW = "vet-inte"
 
+
+def _choices(param: str, leave_out: str = "") -> tuple[tuple[str, object], ...]:
+    """A filter's values with their labels, lazy so that each page shows them in its own language."""
+    facet = FACETS_BY_PARAM[param]
+    assert isinstance(facet, ChoiceFacet)
+    return tuple((slug, text) for slug, text in facet.vocabulary.terms.items() if slug != leave_out)
+
+
 QUESTIONS = (
-    Question("vill", _l("Vad vill du få ut av dina dagar?"), _l("Välj allt som passar."), (
-        ("gemenskap", _l("Träffa andra och ha sällskap")),
-        ("struktur", _l("Få en rytm och struktur i veckan")),
-        ("skapa", _l("Skapa något – måla, spela, laga mat, odla")),
-        ("jobb", _l("Ta steg mot ett jobb")),
-        ("studier", _l("Ta steg mot studier")),
-    ), several=True),
-    Question("timmar", _l("Hur många timmar i veckan vill du vara där?"),
-             _l("Om du har ett beslut står det där. Timmarna går in i varandra, så du kan välja det som ligger närmast."),
-             tuple((slug, v.HOURS.label(slug)) for slug in v.HOURS) + ((DONT_KNOW, _l("Jag vet inte")),)),
-    Question("stadsdel", _l("Var i staden vill du vara?"),
-             _l("Du kan välja en plats i hela staden, inte bara där du bor."),
-             tuple((slug, v.DISTRICTS.terms[slug]) for slug in v.DISTRICTS if slug != "hela-staden")
-             + ((DONT_KNOW, _l("Det spelar ingen roll")),)),
-    Question("tillgang", _l("Har du ett beslut om sysselsättning från din stadsdel?"),
-             _l("Ett beslut får du från socialtjänsten. Till öppna verksamheter kan du gå utan beslut."), (
-        ("beslut", _l("Ja, eller jag tänker ansöka om ett")),
-        ("oppen", _l("Nej, jag vill ha något öppet som jag kan gå till utan beslut")),
-        (DONT_KNOW, _l("Jag vet inte")),
-    )),
-    Question("ips", _l("Vill du ha stöd att hitta och behålla ett vanligt jobb?"),
-             _l("Det kallas IPS. Du får hjälp att hitta ett jobb med lön, och stöd när du har fått det."), (
-        ("ja", _l("Ja")),
-        (DONT_KNOW, _l("Nej eller vet inte")),
-    )),
+    Question(
+        "vill",
+        _l("Vad vill du få ut av dina dagar?"),
+        _l("Välj allt som passar."),
+        (
+            ("gemenskap", _l("Träffa andra och ha sällskap")),
+            ("struktur", _l("Få en rytm och struktur i veckan")),
+            ("skapa", _l("Skapa något – måla, spela, laga mat, odla")),
+            ("jobb", _l("Ta steg mot ett jobb")),
+            ("studier", _l("Ta steg mot studier")),
+        ),
+        several=True,
+    ),
+    Question(
+        "timmar",
+        _l("Hur många timmar i veckan vill du vara där?"),
+        _l("Om du har ett beslut står det där. Timmarna går in i varandra, så du kan välja det som ligger närmast."),
+        _choices("timmar") + ((DONT_KNOW, _l("Jag vet inte")),),
+    ),
+    Question(
+        "stadsdel",
+        _l("Var i staden vill du vara?"),
+        _l("Du kan välja en plats i hela staden, inte bara där du bor."),
+        _choices("stadsdel", leave_out="hela-staden") + ((DONT_KNOW, _l("Det spelar ingen roll")),),
+    ),
+    Question(
+        "tillgang",
+        _l("Har du ett beslut om sysselsättning från din stadsdel?"),
+        _l("Ett beslut får du från socialtjänsten. Till öppna verksamheter kan du gå utan beslut."),
+        (
+            ("beslut", _l("Ja, eller jag tänker ansöka om ett")),
+            ("oppen", _l("Nej, jag vill ha något öppet som jag kan gå till utan beslut")),
+            (DONT_KNOW, _l("Jag vet inte")),
+        ),
+    ),
+    Question(
+        "ips",
+        _l("Vill du ha stöd att hitta och behålla ett vanligt jobb?"),
+        _l("Det kallas IPS. Du får hjälp att hitta ett jobb med lön, och stöd när du har fått det."),
+        (
+            ("ja", _l("Ja")),
+            (DONT_KNOW, _l("Nej eller vet inte")),
+        ),
+    ),
 )
 
 
@@ -81,10 +111,7 @@ def _answers(args: MultiDict) -> dict[str, list[str]]:
 
 
 def _step(args: MultiDict) -> int:
-    raw = args.get("steg", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= len(QUESTIONS):
-        raise BadParameter("steg", _("Frågan finns inte. Börja gärna om."))
-    return int(raw)
+    return whole_number(args.get("steg", "1"), "steg", 1, len(QUESTIONS), _("Frågan finns inte. Börja gärna om."))
 
 
 def guide_url(answers: dict[str, list[str]], step: int) -> str:
@@ -92,22 +119,22 @@ def guide_url(answers: dict[str, list[str]], step: int) -> str:
     return address("guide.question", params)
 
 
-def search_params(answers: dict[str, list[str]]) -> list[tuple[str, str]]:
+def search_request(answers: dict[str, list[str]]) -> SearchRequest:
     """The search the answers lead to: "vet inte" leaves a filter out."""
-    orientations = {o for wish in answers.get("vill", []) for o in WISHES[wish]}
-    params = [("inriktning", o) for o in v.ORIENTATIONS if o in orientations]
+    params = [("inriktning", orientation) for wish in answers.get("vill", []) for orientation in WISHES[wish]]
     for param in ("timmar", "stadsdel", "tillgang", "ips"):
         params += [(param, value) for value in answers.get(param, []) if value != DONT_KNOW]
-    return params
+    return query.parse(MultiDict(params))
 
 
-@localized(guide, "/hitta-ratt")
+@localized(guide)
 def question():
     answers, step = _answers(request.args), _step(request.args)
-    return render_template("guide.html", questions=QUESTIONS, answers=answers, step=step,
-                           current=QUESTIONS[step - 1], guide_url=guide_url)
+    return render_template(
+        "guide.html", questions=QUESTIONS, answers=answers, step=step, current=QUESTIONS[step - 1], guide_url=guide_url
+    )
 
 
-@localized(guide, "/hitta-ratt/klar")
+@localized(guide)
 def done():
-    return redirect(address("site.search", search_params(_answers(request.args))), code=303)
+    return redirect(search_url(search_request(_answers(request.args))), code=303)

@@ -2,11 +2,12 @@
 
 The language is part of the address so that a shared or printed link opens in
 the language it was made in. Every page route is registered twice by
-``localized``; ``url_for`` adds the current language by itself.
+``routes.localized``; ``url_for`` adds the current language by itself.
 """
+
 from __future__ import annotations
 
-from flask import Blueprint, Flask, g, request, url_for
+from flask import Flask, g, request, url_for
 from werkzeug.routing import BaseConverter
 
 DEFAULT = "sv"
@@ -17,15 +18,6 @@ RIGHT_TO_LEFT = {"ar"}
 
 class LanguageConverter(BaseConverter):
     regex = "(?:" + "|".join(code for code in LANGUAGES if code != DEFAULT) + ")"
-
-
-def localized(blueprint: Blueprint, rule: str, **options):
-    """Register a page at ``rule`` (Swedish) and at ``/<lang>rule`` (the other languages)."""
-    def decorator(view):
-        blueprint.add_url_rule(rule, view_func=view, **options)
-        blueprint.add_url_rule("/<lang:lang>" + rule, view_func=view, **options)
-        return view
-    return decorator
 
 
 def current() -> str:
@@ -69,5 +61,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def language_context():
-        return {"lang": current(), "text_direction": "rtl" if current() in RIGHT_TO_LEFT else "ltr",
-                "language_links": language_links}
+        return {
+            "lang": current(),
+            "text_direction": "rtl" if current() in RIGHT_TO_LEFT else "ltr",
+            "language_links": language_links,
+        }

@@ -4,6 +4,7 @@ Each build goes into a fresh folder and is then published by atomically
 replacing the ``current`` link, so a reader always sees a complete index and a
 failed build leaves the last good one serving.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,6 +26,7 @@ PARALLEL_FROM = 1000
 
 def make_schema() -> fields.Schema:
     """No positions are stored (phrase=False): queries are bags of words, and that halves build time."""
+
     def text(analyzer):
         return fields.TEXT(analyzer=analyzer, phrase=False)
 
@@ -60,14 +62,22 @@ def _area_text(record: dict, places: dict | None) -> str:
     return " ".join(district.get("neighbourhoods", []))
 
 
-def _document(kind: str, record: dict, name: str, summary: str, activities: str = "", place: str = "",
-              area: str = "") -> dict:
+def _document(
+    kind: str, record: dict, name: str, summary: str, activities: str = "", place: str = "", area: str = ""
+) -> dict:
     description = plain_text(record.get("description_html", ""))
     everything = " ".join([name, summary, activities, description, place, area])
     return {
-        "key": f"{kind}:{record['slug']}", "kind": kind,
-        "name": name, "summary": summary, "activities": activities, "description": description,
-        "place": place, "area": area, "name_folded": name, "text_folded": everything,
+        "key": f"{kind}:{record['slug']}",
+        "kind": kind,
+        "name": name,
+        "summary": summary,
+        "activities": activities,
+        "description": description,
+        "place": place,
+        "area": area,
+        "name_folded": name,
+        "text_folded": everything,
         "spelling": everything,
         "record": json.dumps(dict(record, description_text=description), ensure_ascii=False),
     }
@@ -75,8 +85,15 @@ def _document(kind: str, record: dict, name: str, summary: str, activities: str 
 
 def provider_document(record: dict, places: dict | None = None) -> dict:
     activities = " ".join(v.ACTIVITIES.label(slug) for slug in record.get("activities", []))
-    return _document("provider", record, record["name"], record["summary"], activities,
-                     _place_text(record), _area_text(record, places))
+    return _document(
+        "provider",
+        record,
+        record["name"],
+        record["summary"],
+        activities,
+        _place_text(record),
+        _area_text(record, places),
+    )
 
 
 def page_document(record: dict) -> dict:

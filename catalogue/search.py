@@ -5,6 +5,7 @@ bit per document) built once per index version, so counting every option of
 every filter "as if that filter were not set" costs microseconds; Whoosh does
 the text matching, ranking and highlighting.
 """
+
 from __future__ import annotations
 
 import functools
@@ -13,12 +14,14 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from whoosh import index
 from whoosh.query import And, Or, Term
 
 from . import analysis, indexing
-from .facets import FACETS
+from .facets import FACETS, FACETS_BY_PARAM, Chosen, FacetResult, mask_of
 from .query import SearchRequest
 from .vocabulary import ACCENT_FOLD
 
@@ -29,19 +32,13 @@ MAX_QUERY_WORDS = 12
 FIELD_WEIGHTS = {"name": 4.0, "summary": 2.0, "activities": 1.5, "description": 1.0, "place": 1.5, "area": 0.5}
 FOLDED_FIELD_WEIGHTS = {"name_folded": 1.0, "text_folded": 0.4}
 _WORDS_ANALYZER = analysis.spelling_analyzer()
-_SWEDISH_ORDER = str.maketrans({"å": "z\u0001", "ä": "z\u0002", "ö": "z\u0003", "æ": "z\u0002",
-                                "ø": "z\u0003", "é": "e", "ü": "y"})
+_SWEDISH_ORDER = str.maketrans(
+    {"å": "z\u0001", "ä": "z\u0002", "ö": "z\u0003", "æ": "z\u0002", "ø": "z\u0003", "é": "e", "ü": "y"}
+)
 
 
 def name_sort_key(name: str) -> str:
     return name.casefold().translate(_SWEDISH_ORDER)
-
-
-def _mask_of(docnums, size: int) -> int:
-    bits = bytearray((size + 8) // 8)
-    for docnum in docnums:
-        bits[docnum >> 3] |= 1 << (docnum & 7)
-    return int.from_bytes(bits, "little")
 
 
 class Snapshot:
@@ -63,17 +60,13 @@ class Snapshot:
                 self.records[docnum] = record
                 kinds[stored["kind"]][record["slug"]] = docnum
         self.provider_docnums, self.page_docnums = kinds["provider"], kinds["page"]
-        self.pages_mask = _mask_of(self.page_docnums.values(), size)
-        live = [n for n in self.provider_docnums.values() if self.records[n].get("status") != "closed"]
+        self.pages_mask = mask_of(self.page_docnums.values(), size)
+        live = [(n, self.record(n)) for n in self.provider_docnums.values()]
+        live = [(n, record) for n, record in live if record.get("status") != "closed"]
         self.size = size
-        self.listed = _mask_of(live, size)
-        self.value_masks = {
-            facet.param: {value: _mask_of((n for n in live if value in facet.values_of(self.records[n])), size)
-                          for value in facet.vocabulary}
-            for facet in FACETS
-        }
-        self.by_name = sorted(live, key=lambda n: name_sort_key(self.records[n]["name"]))
-        self._ages = [(n, self.records[n].get("age", {})) for n in live if self.records[n].get("age")]
+        self.listed = mask_of((n for n, _record in live), size)
+        self.facet_data = {facet.param: facet.prepare(live, size) for facet in FACETS}
+        self.by_name = sorted((n for n, _record in live), key=lambda n: name_sort_key(self.record(n)["name"]))
         self._local = threading.local()
         self.accented_folds = self._accented_folds()
         # People refine a search by clicking filters: the text part repeats, so keep its answer.
@@ -89,33 +82,40 @@ class Snapshot:
     def _accented_folds(self) -> frozenset[str]:
         """Folded terms of indexed words written with å/ä/ö (or é, ü): "fontanhus" for "fontänhuset"."""
         reader, folded = self.searcher().reader(), self.index.schema["text_folded"].analyzer
-        return frozenset(token.text for word in reader.field_terms("spelling")
-                         if word != word.translate(ACCENT_FOLD) for token in folded(word))
+        return frozenset(
+            token.text
+            for word in reader.field_terms("spelling")
+            if word != word.translate(ACCENT_FOLD)
+            for token in folded(word)
+        )
 
     def _text_matches(self, words: tuple[str, ...]) -> tuple[list[int], int]:
         """Docnums best first, and the same set as a bitset."""
         query = _text_query(self.index.schema, words, self.accented_folds)
         ranked = [docnum for _score, docnum in self.searcher().search(query, limit=None).top_n]
-        return ranked, _mask_of(ranked, self.size)
+        return ranked, mask_of(ranked, self.size)
 
-    def age_mask(self, age: int) -> int:
-        too_young_or_old = (n for n, limits in self._ages
-                            if age < limits.get("min", 0) or age > limits.get("max", 200))
-        return self.listed & ~_mask_of(too_young_or_old, self.size)
+    def record(self, docnum: int) -> dict:
+        """The provider or guidance page stored as document ``docnum``."""
+        record = self.records[docnum]
+        assert record is not None, f"document {docnum} is the places document"
+        return record
 
     def provider(self, slug: str) -> dict | None:
         docnum = self.provider_docnums.get(slug)
-        return self.records[docnum] if docnum is not None else None
+        return self.record(docnum) if docnum is not None else None
 
     def page(self, slug: str) -> dict | None:
         docnum = self.page_docnums.get(slug)
-        return self.records[docnum] if docnum is not None else None
+        return self.record(docnum) if docnum is not None else None
 
     def pages(self, easy_read: bool = False) -> list[dict]:
         """Guidance pages in their set order; easy-read (lättläst) versions are listed on their own."""
-        return sorted((self.records[n] for n in self.page_docnums.values()
-                       if self.records[n].get("easy_read", False) == easy_read),
-                      key=lambda page: (page.get("order", 1000), name_sort_key(page["title"])))
+        pages = (self.record(n) for n in self.page_docnums.values())
+        return sorted(
+            (page for page in pages if page.get("easy_read", False) == easy_read),
+            key=lambda page: (page.get("order", 1000), name_sort_key(page["title"])),
+        )
 
 
 class CatalogueIndex:
@@ -143,12 +143,15 @@ class CatalogueIndex:
 class Hit:
     record: dict
     snippet: str = ""
+    reasons: list[str] = field(default_factory=list)  # "Passar dina val": the chosen values it has
 
 
 @dataclass
 class Relaxation:
     """What dropping one active filter would give, for the zero-results advice."""
+
     param: str
+    text: str
     request: SearchRequest
     total: int
 
@@ -159,11 +162,15 @@ class SearchResult:
     total: int
     pages: int
     hits: list[Hit]
-    facet_counts: dict[str, dict[str, int]]
+    facets: list[FacetResult]
+    chosen: list[Chosen]  # "Du har valt": the search words and every active filter value, each removable
     suggestion: str | None = None
     corrected_from: str | None = None
     guidance: list[dict] = field(default_factory=list)
     relaxations: list[Relaxation] = field(default_factory=list)
+
+    def facet(self, param: str) -> FacetResult:
+        return next(result for result in self.facets if result.facet.param == param)
 
 
 class PageOutOfRange(LookupError):
@@ -193,18 +200,29 @@ def _text_query(schema, words: tuple[str, ...], accented_folds: frozenset[str]):
     for word in words:
         weights = dict(FIELD_WEIGHTS)
         if word == word.translate(ACCENT_FOLD) and any(
-                term in accented_folds for term in _terms_for(schema, "text_folded", word)):
+            term in accented_folds for term in _terms_for(schema, "text_folded", word)
+        ):
             weights.update(FOLDED_FIELD_WEIGHTS)
-        clauses.append(Or([Term(fieldname, term, boost=weight) for fieldname, weight in weights.items()
-                           for term in _terms_for(schema, fieldname, word)]))
+        clauses.append(
+            Or(
+                [
+                    Term(fieldname, term, boost=weight)
+                    for fieldname, weight in weights.items()
+                    for term in _terms_for(schema, fieldname, word)
+                ]
+            )
+        )
     return And(clauses)
 
 
 def _unknown_words(searcher, words: list[str]) -> list[str]:
     reader, schema = searcher.reader(), searcher.schema
     fields = list(FIELD_WEIGHTS) + list(FOLDED_FIELD_WEIGHTS)
-    return [word for word in words
-            if not any((fieldname, term) in reader for fieldname in fields for term in _terms_for(schema, fieldname, word))]
+    return [
+        word
+        for word in words
+        if not any((fieldname, term) in reader for fieldname in fields for term in _terms_for(schema, fieldname, word))
+    ]
 
 
 def _suggestion(searcher, q: str, unknown: list[str]) -> str | None:
@@ -274,9 +292,8 @@ def _docnums_in(order, mask: int, start: int, stop: int) -> list[int]:
     return chosen
 
 
-def run(catalogue: CatalogueIndex, request: SearchRequest, corrected: bool = False) -> SearchResult:
+def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> SearchResult:
     """Raises PageOutOfRange when the page asked for is past the last one."""
-    snapshot = catalogue.snapshot()
     searcher = snapshot.searcher()
     words = _query_words(request.q)
 
@@ -285,10 +302,9 @@ def run(catalogue: CatalogueIndex, request: SearchRequest, corrected: bool = Fal
     ranked: list[int] | None = None
     if words:
         ranked, constraints["q"] = snapshot.text_matches(tuple(words))
-    if request.age is not None:
-        constraints["alder"] = snapshot.age_mask(request.age)
-    for param, values in request.filters.items():
-        constraints[param] = _union(snapshot, param, values)
+    for facet in FACETS:
+        if facet.param in request.filters:
+            constraints[facet.param] = facet.mask(snapshot.facet_data[facet.param], request.filters[facet.param])
 
     def matching_without(excluded: str | None) -> int:
         mask = snapshot.listed
@@ -299,30 +315,29 @@ def run(catalogue: CatalogueIndex, request: SearchRequest, corrected: bool = Fal
 
     matching = matching_without(None)
     total = matching.bit_count()
-    facet_counts = {}
-    for facet in FACETS:
-        context = matching_without(facet.param)
-        facet_counts[facet.param] = {value: (context & mask).bit_count()
-                                     for value, mask in snapshot.value_masks[facet.param].items()}
+    facets = [facet.result(request, snapshot.facet_data[facet.param], matching_without(facet.param))
+              for facet in FACETS]  # fmt: skip
 
     pages = max(1, -(-total // PAGE_SIZE))
     if request.page > pages:
         raise PageOutOfRange(pages)
     start = (request.page - 1) * PAGE_SIZE
     order = ranked if ranked is not None and request.sort == "relevans" else snapshot.by_name
-    docnums = _docnums_in(order, matching, start, start + PAGE_SIZE)
-    hits = [Hit(snapshot.records[n], _snippet(searcher.schema, snapshot.records[n], words)) for n in docnums]
+    hits = [_hit(snapshot, searcher.schema, docnum, words, request)
+            for docnum in _docnums_in(order, matching, start, start + PAGE_SIZE)]  # fmt: skip
 
-    result = SearchResult(request, total, pages, hits, facet_counts)
+    chosen = [Chosen(_l("Ta bort sökordet: %(q)s", q=request.q), request.without("q"))] if request.q else []
+    chosen += [choice for facet in FACETS for choice in facet.chosen(request)]
+    result = SearchResult(request, total, pages, hits, facets, chosen)
     if ranked:
-        result.guidance = [snapshot.records[n] for n in _docnums_in(ranked, constraints["q"] & snapshot.pages_mask,
-                                                                    0, GUIDANCE_LIMIT)]
+        in_pages = _docnums_in(ranked, constraints["q"] & snapshot.pages_mask, 0, GUIDANCE_LIMIT)
+        result.guidance = [snapshot.record(n) for n in in_pages]
     unknown = _unknown_words(searcher, words)
     if unknown:
         result.suggestion = _suggestion(searcher, request.q, unknown)
     if total == 0 and result.suggestion and not corrected:
         # A tired person with a typo should see offerings, not a dead end: show the likely words.
-        corrected_result = run(catalogue, replace(request, q=result.suggestion, page=1), corrected=True)
+        corrected_result = run(snapshot, replace(request, q=result.suggestion, page=1), corrected=True)
         if corrected_result.total or corrected_result.guidance:
             corrected_result.request, corrected_result.corrected_from = request, request.q
             corrected_result.suggestion = result.suggestion
@@ -331,12 +346,13 @@ def run(catalogue: CatalogueIndex, request: SearchRequest, corrected: bool = Fal
         for name in constraints:
             dropped = matching_without(name).bit_count()
             if dropped:
-                result.relaxations.append(Relaxation(name, request.without(name), dropped))
+                text = _("Ta bort sökordet") if name == "q" else FACETS_BY_PARAM[name].relax_text()
+                result.relaxations.append(Relaxation(name, text, request.without(name), dropped))
     return result
 
 
-def _union(snapshot: Snapshot, param: str, values) -> int:
-    mask = 0
-    for value in values:
-        mask |= snapshot.value_masks[param][value]
-    return mask
+def _hit(snapshot: Snapshot, schema, docnum: int, words: list[str], request: SearchRequest) -> Hit:
+    record = snapshot.record(docnum)
+    reasons = [reason for facet in FACETS if facet.param in request.filters
+               for reason in facet.reasons(record, request.filters[facet.param])]  # fmt: skip
+    return Hit(record, _snippet(schema, record, words), reasons)

@@ -4,6 +4,7 @@ Codes use lower-case letters and digits without look-alikes (no 0/o, 1/l/i),
 and only site-relative addresses of a few page kinds are stored, so a code can
 never lead anywhere else.
 """
+
 from __future__ import annotations
 
 import functools
@@ -16,7 +17,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_babel import gettext as _
 
 from .db import ShortLink, db
-from .i18n import localized
+from .routes import localized, match
 
 shortlinks = Blueprint("shortlinks", __name__)
 
@@ -24,7 +25,6 @@ ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 CODE_LENGTH = 6
 MAX_TARGET = 2000
 SHORT_CODE_PARAM = "kort"
-_SHAREABLE_PATH = re.compile(r"^/(?:(?:en|fi|ar|so)/)?(?:|sok|lista|jamfor|verksamhet/[a-z0-9-]+|stadsdel/[a-z0-9-]+)$")
 _CODE = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
 
 
@@ -33,10 +33,15 @@ def shareable(address: str) -> str | None:
     if not address or len(address) > MAX_TARGET or "\\\\" in address:
         return None
     parts = urlsplit(address)
-    if parts.scheme or parts.netloc or not _SHAREABLE_PATH.match(parts.path):
+    if parts.scheme or parts.netloc or not _shareable_page(parts.path):
         return None
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=False) if k != SHORT_CODE_PARAM]
     return parts.path + ("?" + urlencode(query) if query else "")
+
+
+def _shareable_page(path: str) -> bool:
+    found = match(path)
+    return found is not None and found[0].shareable
 
 
 def _new_code() -> str:
@@ -56,12 +61,16 @@ def shorten(target: str) -> ShortLink:
     return link
 
 
-@localized(shortlinks, "/l", methods=["POST"])
+@localized(shortlinks)
 def create():
     target = shareable(request.form.get("url", ""))
     if target is None:
-        return render_template("error.html", status=400, title=_("Vi kunde inte göra en kort länk"),
-                               message=_("Det går bara att göra korta länkar till listor och sökningar på den här webbplatsen.")), 400
+        return render_template(
+            "error.html",
+            status=400,
+            title=_("Vi kunde inte göra en kort länk"),
+            message=_("Det går bara att göra korta länkar till listor och sökningar på den här webbplatsen."),
+        ), 400
     return redirect(url_for("shortlinks.follow", code=shorten(target).code), code=303)
 
 
@@ -70,8 +79,12 @@ def follow(code: str):
     code = code.strip().lower()
     link = db.session.get(ShortLink, code) if _CODE.match(code) else None
     if link is None:
-        return render_template("error.html", status=404, title=_("Den korta länken finns inte"),
-                               message=_("Kontrollera att du har skrivit koden rätt. Koden har sex tecken, till exempel k7m2xq.")), 404
+        return render_template(
+            "error.html",
+            status=404,
+            title=_("Den korta länken finns inte"),
+            message=_("Kontrollera att du har skrivit koden rätt. Koden har sex tecken, till exempel k7m2xq."),
+        ), 404
     separator = "&" if "?" in link.target else "?"
     return redirect(f"{link.target}{separator}{SHORT_CODE_PARAM}={link.code}", code=302)
 
@@ -101,7 +114,8 @@ def qr_code():
     if not path.startswith("/") or path.startswith(("//", "/\\")) or len(path) > MAX_TARGET:
         abort(404)
     svg = '<?xml version="1.0" encoding="utf-8"?>' + _qr_svg(request.host_url.rstrip("/") + path).replace(
-        "<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+        "<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1
+    )
     response = Response(svg, mimetype="image/svg+xml")
     response.cache_control.public, response.cache_control.max_age = True, QR_MAX_AGE
     return response

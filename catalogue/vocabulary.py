@@ -4,6 +4,7 @@ Content files and URLs use ASCII slugs (``norra-innerstaden``); people see the
 translated labels. Former district names are accepted as aliases so that old
 documents, habits and links keep working after the 2023 reorganisation.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -27,6 +28,7 @@ def slugify(raw: str) -> str:
 class Vocabulary:
     terms: dict[str, object]
     aliases: dict[str, str] = field(default_factory=dict)  # other name as people write it -> slug
+    _alias_slugs: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_alias_slugs", {slugify(name): slug for name, slug in self.aliases.items()})
@@ -55,30 +57,34 @@ class Vocabulary:
         return slug in self.terms
 
 
-ORIENTATIONS = Vocabulary({
-    "social": _l("Social – gemenskap och meningsfulla dagar"),
-    "arbetsinriktad": _l("Arbetsinriktad – steg mot ett jobb"),
-    "studier": _l("Mot studier"),
-})
+ORIENTATIONS = Vocabulary(
+    {
+        "social": _l("Social – gemenskap och meningsfulla dagar"),
+        "arbetsinriktad": _l("Arbetsinriktad – steg mot ett jobb"),
+        "studier": _l("Mot studier"),
+    }
+)
 
-ACTIVITIES = Vocabulary({
-    "kreativt": _l("Kreativt skapande"),
-    "musik": _l("Musik"),
-    "it": _l("IT och data"),
-    "kafe-och-kok": _l("Kafé och kök"),
-    "hantverk": _l("Hantverk"),
-    "tradgard": _l("Trädgård"),
-    "butik": _l("Butik"),
-    "kontor": _l("Kontor"),
-    "media": _l("Media"),
-    "motion": _l("Motion och hälsa"),
-    "kurser": _l("Kurser och studiecirklar"),
-    "samtal-och-stod": _l("Samtal och stöd"),
-    "arbetstraning": _l("Arbetsträning"),
-    "praktik": _l("Praktik"),
-    "jobbstod": _l("Stöd att hitta och behålla ett jobb"),
-    "vagledning": _l("Vägledning"),
-})
+ACTIVITIES = Vocabulary(
+    {
+        "kreativt": _l("Kreativt skapande"),
+        "musik": _l("Musik"),
+        "it": _l("IT och data"),
+        "kafe-och-kok": _l("Kafé och kök"),
+        "hantverk": _l("Hantverk"),
+        "tradgard": _l("Trädgård"),
+        "butik": _l("Butik"),
+        "kontor": _l("Kontor"),
+        "media": _l("Media"),
+        "motion": _l("Motion och hälsa"),
+        "kurser": _l("Kurser och studiecirklar"),
+        "samtal-och-stod": _l("Samtal och stöd"),
+        "arbetstraning": _l("Arbetsträning"),
+        "praktik": _l("Praktik"),
+        "jobbstod": _l("Stöd att hitta och behålla ett jobb"),
+        "vagledning": _l("Vägledning"),
+    }
+)
 
 # The 11 district administrations since 1 July 2023 (in Swedish alphabetical order), plus a value for services
 # that serve the whole city from no single place.
@@ -105,45 +111,57 @@ DISTRICTS = Vocabulary(
     },
 )
 
-HOURS = Vocabulary({
-    "1-12": _l("1–12 timmar i veckan"),
-    "10-24": _l("10–24 timmar i veckan"),
-    "22-40": _l("22–40 timmar i veckan"),
-})
+HOURS = Vocabulary(
+    {
+        "1-12": _l("1–12 timmar i veckan"),
+        "10-24": _l("10–24 timmar i veckan"),
+        "22-40": _l("22–40 timmar i veckan"),
+    }
+)
 
 IPS = Vocabulary({"ja": _l("Arbetar med IPS (stöd att få och behålla ett jobb)")})
 
-ACCESS = Vocabulary({
-    "beslut": _l("Med beslut från stadsdelen"),
-    "oppen": _l("Öppen – gå dit utan beslut"),
-})
+ACCESS = Vocabulary(
+    {
+        "beslut": _l("Med beslut från stadsdelen"),
+        "oppen": _l("Öppen – gå dit utan beslut"),
+    }
+)
 
-OPERATORS = Vocabulary({
-    "kommunal": _l("Stockholms stad"),
-    "privat": _l("Privat företag"),
-    "ideburen": _l("Idéburen organisation"),
-    "annan": _l("Annan huvudman (region, myndighet, samverkan)"),
-})
+OPERATORS = Vocabulary(
+    {
+        "kommunal": _l("Stockholms stad"),
+        "privat": _l("Privat företag"),
+        "ideburen": _l("Idéburen organisation"),
+        "annan": _l("Annan huvudman (region, myndighet, samverkan)"),
+    }
+)
 
-STATUSES = Vocabulary({
-    "active": _l("Öppen"),
-    "paused": _l("Tillfälligt stängd"),
-    "closed": _l("Nedlagd"),
-})
+STATUSES = Vocabulary(
+    {
+        "active": _l("Öppen"),
+        "paused": _l("Tillfälligt stängd"),
+        "closed": _l("Nedlagd"),
+    }
+)
 
-PHYSICAL_ACCESSIBILITY = Vocabulary({
-    "stegfritt": _l("Stegfri entré"),
-    "horslinga": _l("Hörslinga"),
-    "lugnt-rum": _l("Lugnt rum att dra sig tillbaka till"),
-    "anpassad-toalett": _l("Tillgänglighetsanpassad toalett"),
-})
+PHYSICAL_ACCESSIBILITY = Vocabulary(
+    {
+        "stegfritt": _l("Stegfri entré"),
+        "horslinga": _l("Hörslinga"),
+        "lugnt-rum": _l("Lugnt rum att dra sig tillbaka till"),
+        "anpassad-toalett": _l("Tillgänglighetsanpassad toalett"),
+    }
+)
 
-WEEKDAYS = Vocabulary({
-    "mon": _l("måndag"),
-    "tue": _l("tisdag"),
-    "wed": _l("onsdag"),
-    "thu": _l("torsdag"),
-    "fri": _l("fredag"),
-    "sat": _l("lördag"),
-    "sun": _l("söndag"),
-})
+WEEKDAYS = Vocabulary(
+    {
+        "mon": _l("måndag"),
+        "tue": _l("tisdag"),
+        "wed": _l("onsdag"),
+        "thu": _l("torsdag"),
+        "fri": _l("fredag"),
+        "sat": _l("lördag"),
+        "sun": _l("söndag"),
+    }
+)

@@ -1,42 +1,74 @@
-"""Shared fixtures: an app over a small, known content set in a temporary folder."""
+"""Shared fixtures, after Datasette's tests/fixtures.py: one app per session for tests that only read.
+
+- ``client`` and ``api`` read the shared ``site`` (the fixture content, never changed), unless the
+  test also asks for ``app``: then they use that fresh app, which the test may change freely.
+- ``app`` is a fresh app over its own copy of the fixture content, index and database. It is made
+  by copying a prebuilt index and a migrated database, not by building them again.
+- ``publish`` writes provider files into the fresh app's content and publishes a new index.
+"""
+
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import flask_migrate
 import pytest
+from app_factory import Publisher, make_app
+from postgres_server import PostgresServer
 
-from catalogue import create_app
+_POSTGRES = PostgresServer()
 
-FIXTURES = Path(__file__).parent / "fixtures"
+
+def pytest_collection_finish(session):
+    """Start PostgreSQL now if any test will need it, so that it starts while other tests run."""
+    if any("postgres_url" in getattr(item, "fixturenames", ()) for item in session.items):
+        _POSTGRES.start()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server on loopback for the whole session (see postgres_server.py)."""
+    try:
+        yield _POSTGRES.url()
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    finally:
+        _POSTGRES.stop()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The shared read-only app: never write to its content, index or database."""
+    return make_app(tmp_path_factory.mktemp("site"))
 
 
 @pytest.fixture
-def content_dir(tmp_path) -> Path:
-    folder = tmp_path / "content"
-    shutil.copytree(FIXTURES / "content", folder)
-    return folder
+def app(site, tmp_path):
+    """A fresh app of its own, for a test that changes content, the index, the database or settings."""
+    return make_app(tmp_path, template=Path(site.config["CONTENT_DIR"]).parent)
 
 
 @pytest.fixture
-def app(content_dir, tmp_path):
-    app = create_app({"CONTENT_DIR": content_dir, "INDEX_DIR": tmp_path / "index",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}", "TESTING": True})
-    with app.app_context():
-        flask_migrate.upgrade()  # the same migrations as production, not create_all()
-    return app
+def content_dir(app) -> Path:
+    return Path(app.config["CONTENT_DIR"])
 
 
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def client(request):
+    chosen = request.getfixturevalue("app" if "app" in request.fixturenames else "site")
+    return chosen.test_client()
 
 
 @pytest.fixture
 def api(client):
     """GET the JSON twin and return (status, body)."""
+
     def get(query: str = ""):
         response = client.get("/api/v1/sok" + query)
         return response.status_code, response.get_json()
+
     return get
+
+
+@pytest.fixture
+def publish(app) -> Publisher:
+    return Publisher(app)

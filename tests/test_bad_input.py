@@ -1,4 +1,5 @@
 """Bad input gets a clear Swedish message and a way back: never a 500, a stack trace or echoed markup."""
+
 import pytest
 
 BAD_SEARCHES = [
@@ -12,6 +13,10 @@ BAD_SEARCHES = [
     ("?sida=1&sida=2", "sida", None),
     ("?sida=99999999999999999999", "sida", None),
     ("?alder=tjugo", "alder", None),
+    # Digits that str.isdigit() accepts but int() refuses: superscript two, circled one, Arabic-Indic three.
+    ("?sida=%C2%B2", "sida", "Sidnumret ska vara ett heltal från 1 och uppåt."),
+    ("?alder=%E2%91%A0", "alder", "Skriv ålder som ett heltal mellan 0 och 120."),
+    ("?alder=%D9%A3", "alder", None),
     ("?alder=500", "alder", None),
     ("?sortera=pris", "sortera", None),
     ("?q=" + "a" * 201, "q", "Sökningen är för lång. Använd högst 200 tecken."),
@@ -61,11 +66,20 @@ def test_unknown_parameters_are_dropped_from_the_address(client):
     assert response.status_code == 302 and response.headers["Location"] == "/sok?stadsdel=farsta"
 
 
-@pytest.mark.parametrize("path", [
-    "/verksamhet/finns-inte", "/verksamhet/..%2F..%2Fetc%2Fpasswd", "/verksamhet/../../etc/passwd",
-    "/verksamhet/%FF", "/verksamhet/KAFE", "/verksamhet/kafe-solsidan/extra", "/finns/inte",
-    "/static/../wsgi.py", "/api/v1/finns-inte",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/verksamhet/finns-inte",
+        "/verksamhet/..%2F..%2Fetc%2Fpasswd",
+        "/verksamhet/../../etc/passwd",
+        "/verksamhet/%FF",
+        "/verksamhet/KAFE",
+        "/verksamhet/kafe-solsidan/extra",
+        "/finns/inte",
+        "/static/../wsgi.py",
+        "/api/v1/finns-inte",
+    ],
+)
 def test_unknown_and_tricky_paths_get_a_404(client, path):
     response = client.get(path)
     assert response.status_code == 404
@@ -88,9 +102,17 @@ def test_an_unexpected_failure_shows_a_calm_page_not_a_stack_trace(app, client, 
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
+
     monkeypatch.setattr(search, "run", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = client.get("/sok")
     assert response.status_code == 500
     page = response.get_data(as_text=True)
     assert "Något gick fel hos oss" in page and "disk on fire" not in page
+
+
+@pytest.mark.parametrize("step", ["%C2%B2", "%E2%91%A0", "%D9%A3", "-1", "1.0"])
+def test_the_guide_refuses_steps_that_are_not_plain_digits(client, step):
+    response = client.get(f"/hitta-ratt?steg={step}")
+    assert response.status_code == 400
+    assert "Frågan finns inte. Börja gärna om." in response.get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Editors get every problem at once, as path:line: field: message, with near misses suggested."""
+
 from pathlib import Path
 
 from catalogue.content import load_content, parse_provider
@@ -78,10 +79,12 @@ def test_unknown_field_is_an_error_with_a_suggestion():
 
 
 def test_every_problem_in_a_file_is_reported_at_once():
-    text = (GOOD.replace("district: farsta", "district: atlantis")
-                .replace("ips: false", "ips: ja")
-                .replace('closes: "15:00"', 'closes: "08:00"')
-                .replace("verified: 2025-03-01", "verified: igår"))
+    text = (
+        GOOD.replace("district: farsta", "district: atlantis")
+        .replace("ips: false", "ips: ja")
+        .replace('closes: "15:00"', 'closes: "08:00"')
+        .replace("verified: 2025-03-01", "verified: igår")
+    )
     errors = messages(text)
     fields = [e.split(": ")[1] for e in errors]
     assert fields == ["verified", "district", "ips", "opening_hours.0.closes"]
@@ -111,8 +114,12 @@ def test_file_names_must_be_url_slugs():
 
 
 def test_pre_2023_district_names_are_accepted_as_aliases():
-    for old, new in [("rinkeby-kista", "jarva"), ("Spånga-Tensta", "jarva"),
-                     ("norrmalm", "norra-innerstaden"), ("Östermalm", "norra-innerstaden")]:
+    for old, new in [
+        ("rinkeby-kista", "jarva"),
+        ("Spånga-Tensta", "jarva"),
+        ("norrmalm", "norra-innerstaden"),
+        ("Östermalm", "norra-innerstaden"),
+    ]:
         record, errors = parse(GOOD.replace("district: farsta", f"district: {old}"))
         assert errors == [] and record["district"] == new
 
@@ -123,9 +130,11 @@ def test_sources_may_only_cover_known_fields():
 
 
 def test_bad_contact_details_and_language_codes_are_rejected():
-    text = (GOOD.replace("info@example.org", "inte-en-adress")
-                .replace("https://example.org\n", "example.org\n")
-                .replace("[sv, fi]", "[sv, svenska]"))
+    text = (
+        GOOD.replace("info@example.org", "inte-en-adress")
+        .replace("https://example.org\n", "example.org\n")
+        .replace("[sv, fi]", "[sv, svenska]")
+    )
     fields = [e.split(": ")[1] for e in messages(text)]
     assert fields == ["languages.1", "contact.email", "contact.website"]
 

@@ -1,4 +1,5 @@
 """Rapportera fel: readers report wrong facts; nothing about them is stored."""
+
 from catalogue.db import ErrorReport, db
 
 
@@ -16,8 +17,9 @@ def test_provider_pages_link_to_the_report_form_for_that_page(client):
 
 
 def test_a_report_is_stored_and_the_reader_is_thanked(app, client):
-    response = client.post("/rapportera-fel", data={"sida": "/verksamhet/kafe-solsidan",
-                                                    "meddelande": "Telefonnumret är fel."})
+    response = client.post(
+        "/rapportera-fel", data={"sida": "/verksamhet/kafe-solsidan", "meddelande": "Telefonnumret är fel."}
+    )
     assert response.status_code == 303
     assert response.headers["Location"] == "/rapportera-fel/tack?sida=/verksamhet/kafe-solsidan"
     assert "Set-Cookie" not in response.headers

@@ -1,8 +1,8 @@
 """The index is swapped atomically, noticed without a restart, and never lost to a content error."""
+
 import os
 
 from catalogue import create_app, indexing
-from content_helpers import write_provider
 
 NEW = "name: Nyöppnat\nsummary: Helt ny verksamhet.\nstatus: active\nverified: 2025-01-01\nsources: [{title: T}]"
 
@@ -11,24 +11,26 @@ def test_the_site_builds_an_index_on_first_start(app):
     assert indexing.current_folder(app.config["INDEX_DIR"]) is not None
 
 
-def test_a_broken_file_does_not_stop_the_first_start(content_dir, tmp_path):
-    write_provider(content_dir, "trasig", "name: [oj")
-    app = create_app({"CONTENT_DIR": content_dir, "INDEX_DIR": tmp_path / "idx", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+def test_a_broken_file_does_not_stop_the_first_start(publish, tmp_path):
+    publish.write("trasig", "name: [oj")
+    app = create_app(
+        {"CONTENT_DIR": publish.content_dir, "INDEX_DIR": tmp_path / "idx", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
     assert app.test_client().get("/api/v1/sok").get_json()["total"] == 8
 
 
-def test_a_running_site_notices_a_new_index_without_restart(app, client, content_dir):
+def test_a_running_site_notices_a_new_index_without_restart(publish, app, client):
     assert client.get("/api/v1/sok?q=nyöppnat").get_json()["total"] == 0
-    write_provider(content_dir, "nyoppnat", NEW)
+    publish.write("nyoppnat", NEW)
     result = app.test_cli_runner().invoke(args=["catalogue", "index"])
     assert result.exit_code == 0, result.output
     assert client.get("/api/v1/sok?q=nyöppnat").get_json()["total"] == 1
 
 
-def test_a_content_error_keeps_the_last_good_index_serving(app, client, content_dir):
+def test_a_content_error_keeps_the_last_good_index_serving(publish, app, client):
     before = indexing.current_folder(app.config["INDEX_DIR"])
-    write_provider(content_dir, "nyoppnat", NEW)
-    write_provider(content_dir, "trasig", NEW.replace("status: active", "status: oppen"))
+    publish.write("nyoppnat", NEW)
+    publish.write("trasig", NEW.replace("status: active", "status: oppen"))
     result = app.test_cli_runner().invoke(args=["catalogue", "index"])
     assert result.exit_code == 1
     assert "trasig.md:4: status: okänt värde 'oppen'" in result.output
@@ -57,9 +59,12 @@ def test_a_reader_keeps_working_while_a_new_index_is_published(app, client, cont
     assert catalogue.snapshot() is not old
 
 
-def test_check_command_lists_every_problem_and_fails(app, content_dir):
-    write_provider(content_dir, "trasig", "name: X\nsummary: Y\nstatus: active\nverified: 2025-01-01\n"
-                   "sources: [{title: T}]\ninriktning: social\nhours: [1-13]")
+def test_check_command_lists_every_problem_and_fails(publish, app):
+    publish.write(
+        "trasig",
+        "name: X\nsummary: Y\nstatus: active\nverified: 2025-01-01\n"
+        "sources: [{title: T}]\ninriktning: social\nhours: [1-13]",
+    )
     result = app.test_cli_runner().invoke(args=["catalogue", "check"])
     assert result.exit_code == 1
     assert "trasig.md:7: inriktning: okänt fält" in result.output

@@ -1,4 +1,5 @@
 """The language is part of the address; the switcher keeps page and filters; Arabic reads right to left."""
+
 import re
 from html import unescape
 
@@ -18,20 +19,27 @@ def test_swedish_has_no_prefix_and_unknown_prefixes_are_404(client):
 
 def test_the_switcher_keeps_the_page_and_its_filters(client):
     page = unescape(client.get("/en/sok?q=kaf%C3%A9&stadsdel=farsta").get_data(as_text=True))
-    switcher = page[page.index('<nav class="languages"'):page.index("</nav>", page.index('<nav class="languages"'))]
+    switcher = page[page.index('<nav class="languages"') : page.index("</nav>", page.index('<nav class="languages"'))]
     links = dict(re.findall(r'<a href="([^"]+)" hreflang="(\w+)"', switcher))
     assert {v: k for k, v in links.items()} == {
-        "sv": "/sok?q=kaf%C3%A9&stadsdel=farsta", "fi": "/fi/sok?q=kaf%C3%A9&stadsdel=farsta",
-        "ar": "/ar/sok?q=kaf%C3%A9&stadsdel=farsta", "so": "/so/sok?q=kaf%C3%A9&stadsdel=farsta"}
+        "sv": "/sok?q=kaf%C3%A9&stadsdel=farsta",
+        "fi": "/fi/sok?q=kaf%C3%A9&stadsdel=farsta",
+        "ar": "/ar/sok?q=kaf%C3%A9&stadsdel=farsta",
+        "so": "/so/sok?q=kaf%C3%A9&stadsdel=farsta",
+    }
     assert '<span aria-current="true" lang="en">English</span>' in switcher
 
 
 def test_hreflang_alternates_are_declared_for_every_language(client):
     page = client.get("/verksamhet/kafe-solsidan").get_data(as_text=True)
     alternates = re.findall(r'<link rel="alternate" hreflang="(\w+)" href="([^"]+)">', page)
-    assert alternates == [("sv", "/verksamhet/kafe-solsidan"), ("en", "/en/verksamhet/kafe-solsidan"),
-                          ("fi", "/fi/verksamhet/kafe-solsidan"), ("ar", "/ar/verksamhet/kafe-solsidan"),
-                          ("so", "/so/verksamhet/kafe-solsidan")]
+    assert alternates == [
+        ("sv", "/verksamhet/kafe-solsidan"),
+        ("en", "/en/verksamhet/kafe-solsidan"),
+        ("fi", "/fi/verksamhet/kafe-solsidan"),
+        ("ar", "/ar/verksamhet/kafe-solsidan"),
+        ("so", "/so/verksamhet/kafe-solsidan"),
+    ]
 
 
 def test_arabic_is_right_to_left(client):
@@ -61,6 +69,6 @@ def test_district_redirects_keep_the_language(client):
 def test_every_page_header_links_to_easy_read_and_the_footer_to_the_accessibility_statement(client):
     for path in ["/", "/sok?stadsdel=farsta", "/verksamhet/kafe-solsidan", "/finns-inte", "/en/stadsdel/farsta"]:
         page = client.get(path).get_data(as_text=True)
-        header = page[page.index("<header"):page.index("</header>")]
+        header = page[page.index("<header") : page.index("</header>")]
         assert re.search(r'href="(/en)?/lattlast"', header)
-        assert re.search(r'href="(/en)?/tillganglighet"', page[page.index("<footer"):])
+        assert re.search(r'href="(/en)?/tillganglighet"', page[page.index("<footer") :])

@@ -1,58 +1,15 @@
 """The runtime database on a real PostgreSQL server, started on loopback for this test run."""
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-from pathlib import Path
 
 import flask_migrate
 import pytest
+from app_factory import make_app
 
-from catalogue import create_app
 from catalogue.db import ErrorReport, ShortLink, db
-
-FIXTURES = Path(__file__).parent / "fixtures" / "content"
-
-
-def _postgres_bin() -> Path:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    if not found:
-        pytest.fail("PostgreSQL is missing: `make test` installs Debian's postgresql")
-    return found[-1].parent
-
-
-def _as_postgres(args: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root; as root, run it as the postgres user."""
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    bindir = _postgres_bin()
-    data = Path(tempfile.mkdtemp(prefix="catalogue-pg-"))
-    if os.geteuid() == 0:
-        user = pwd.getpwnam("postgres")
-        os.chown(data, user.pw_uid, user.pw_gid)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(data / "db"), "-A", "trust", "-U", "catalogue",
-                                 "--no-sync"]), check=True, capture_output=True)
-    subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data / "db"), "-w", "-l", str(data / "log"),
-                                 "-o", f"-h 127.0.0.1 -p {port} -k {data}", "start"]), check=True, capture_output=True)
-    yield f"postgresql+psycopg://catalogue@127.0.0.1:{port}/postgres"
-    subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "fast", "stop"]),
-                   capture_output=True)
-    shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture
-def pg_app(postgres_url, tmp_path):
-    shutil.copytree(FIXTURES, tmp_path / "content")
-    app = create_app({"CONTENT_DIR": tmp_path / "content", "INDEX_DIR": tmp_path / "index",
-                      "SQLALCHEMY_DATABASE_URI": postgres_url})
+def pg_app(postgres_url, site, tmp_path):
+    app = make_app(tmp_path, template=site.config["CONTENT_DIR"].parent, SQLALCHEMY_DATABASE_URI=postgres_url)
     with app.app_context():
         flask_migrate.upgrade()
     yield app

@@ -1,10 +1,18 @@
 """No tracking: no cookies, nothing from other hosts; a strict Content-Security-Policy."""
+
 import re
 
 import pytest
 
-PAGES = ["/", "/sok?q=kaf%C3%A9&stadsdel=farsta", "/verksamhet/kafe-solsidan", "/verksamhet/nedlagda-verkstaden",
-         "/sok?stadsdel=atlantis", "/finns-inte", "/api/v1/sok"]
+PAGES = [
+    "/",
+    "/sok?q=kaf%C3%A9&stadsdel=farsta",
+    "/verksamhet/kafe-solsidan",
+    "/verksamhet/nedlagda-verkstaden",
+    "/sok?stadsdel=atlantis",
+    "/finns-inte",
+    "/api/v1/sok",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -1,12 +1,21 @@
 """The provider page: facts in a fixed order, how to start, safe description, sources."""
+
 import re
 
 
 def test_facts_come_in_a_fixed_scannable_order(client):
     page = client.get("/verksamhet/kafe-solsidan").get_data(as_text=True)
     headings = re.findall(r"<h2 id=\"[^\"]+\">([^<]+)</h2>", page)
-    assert headings == ["Så börjar du", "Vad du gör där", "För vem", "Var", "När", "Om verksamheten",
-                        "Var uppgifterna kommer ifrån", "Spara och dela"]
+    assert headings == [
+        "Så börjar du",
+        "Vad du gör där",
+        "För vem",
+        "Var",
+        "När",
+        "Om verksamheten",
+        "Var uppgifterna kommer ifrån",
+        "Spara och dela",
+    ]
     assert "<h1>Kafé Solsidan</h1>" in page
     assert "Farsta (Hökarängen)" in page and "18–65 år" in page and "1–12 timmar i veckan" in page
 
@@ -26,7 +35,7 @@ def test_how_to_start_depends_on_access(client):
 
 def test_description_is_sanitised(client):
     page = client.get("/verksamhet/arbetstraning-city").get_data(as_text=True)
-    description = page[page.index('class="description"'):page.index("</div>", page.index('class="description"'))]
+    description = page[page.index('class="description"') : page.index("</div>", page.index('class="description"'))]
     assert "<script" not in description and "onclick" not in description and "javascript:" not in description
     assert '<a href="https://example.org" rel="noopener noreferrer">besöka oss</a>' in description
 

@@ -1,4 +1,5 @@
 """The search-quality set (tests/search_quality.yml) against the real content."""
+
 import re
 from pathlib import Path
 
@@ -13,8 +14,13 @@ CASES = yaml.safe_load((ROOT / "tests" / "search_quality.yml").read_text(encodin
 
 @pytest.fixture(scope="module")
 def real_site(tmp_path_factory):
-    app = create_app({"CONTENT_DIR": ROOT / "content", "INDEX_DIR": tmp_path_factory.mktemp("index"),
-                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {
+            "CONTENT_DIR": ROOT / "content",
+            "INDEX_DIR": tmp_path_factory.mktemp("index"),
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        }
+    )
     return app.test_client()
 
 
@@ -33,8 +39,12 @@ def test_the_accessibility_statement_and_easy_read_pages_are_served(real_site):
     statement = real_site.get("/tillganglighet").get_data(as_text=True)
     assert "delvis förenlig" in statement and "/rapportera-fel" in statement and "digg.se" in statement
     easy = real_site.get("/lattlast").get_data(as_text=True)
-    for slug in ["lattlast-vad-ar-sysselsattning", "lattlast-sa-far-du-sysselsattning", "lattlast-vad-ar-ips",
-                 "lattlast-sa-anvander-du-webbplatsen"]:
+    for slug in [
+        "lattlast-vad-ar-sysselsattning",
+        "lattlast-sa-far-du-sysselsattning",
+        "lattlast-vad-ar-ips",
+        "lattlast-sa-anvander-du-webbplatsen",
+    ]:
         assert f'href="/vagledning/{slug}"' in easy
         assert real_site.get(f"/vagledning/{slug}").status_code == 200
     assert "lattlast-" not in real_site.get("/vagledning").get_data(as_text=True)

@@ -1,5 +1,9 @@
 """Swedish free-text search: stemming, å/ä/ö folding, weighting, snippets and spelling help."""
+
+import re
+
 import pytest
+from markupsafe import escape
 
 from catalogue.analysis import folded_analyzer, swedish_analyzer
 
@@ -8,14 +12,17 @@ def terms(analyzer, text):
     return [token.text for token in analyzer(text)]
 
 
-@pytest.mark.parametrize("one, other", [
-    ("verksamhet", "verksamheter"),
-    ("verksamhet", "verksamheten"),
-    ("arbetsträning", "arbetsträna"),
-    ("utbildning", "utbilda"),
-    ("fontänhuset", "fontänhus"),
-    ("trädgården", "trädgård"),
-])
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        ("verksamhet", "verksamheter"),
+        ("verksamhet", "verksamheten"),
+        ("arbetsträning", "arbetsträna"),
+        ("utbildning", "utbilda"),
+        ("fontänhuset", "fontänhus"),
+        ("trädgården", "trädgård"),
+    ],
+)
 def test_inflections_meet_in_one_stem(one, other):
     assert terms(swedish_analyzer(), one) == terms(swedish_analyzer(), other)
 
@@ -26,6 +33,9 @@ def test_words_typed_without_a_ring_and_umlauts_fold_to_the_same_term():
 
 def test_the_main_analyzer_keeps_mal_and_mål_apart():
     assert terms(swedish_analyzer(), "mål") != terms(swedish_analyzer(), "mal")
+
+
+FACTS = "status: active\nverified: 2025-01-01\nsources: [{title: T}]"
 
 
 def slugs(api, query):
@@ -42,14 +52,9 @@ def test_search_without_swedish_letters_finds_the_word(api):
     assert slugs(api, "?q=tradgardsgruppen") == ["tradgardsgruppen"]
 
 
-def test_a_word_typed_with_or_without_a_ring_ranks_its_exact_spelling_first(content_dir, app, api):
-    from content_helpers import write_provider
-    from catalogue import indexing
-    write_provider(content_dir, "lopargruppen", "name: Löpargruppen\nsummary: Vi springer mot målet.\n"
-                   "status: active\nverified: 2025-01-01\nsources: [{title: T}]")
-    write_provider(content_dir, "symaskinen", "name: Symaskinen\nsummary: Vi lagar kläder som malen ätit.\n"
-                   "status: active\nverified: 2025-01-01\nsources: [{title: T}]")
-    indexing.rebuild(content_dir, app.config["INDEX_DIR"])
+def test_a_word_typed_with_or_without_a_ring_ranks_its_exact_spelling_first(publish, api):
+    publish.write("lopargruppen", "name: Löpargruppen\nsummary: Vi springer mot målet.\n" + FACTS)
+    publish("symaskinen", "name: Symaskinen\nsummary: Vi lagar kläder som malen ätit.\n" + FACTS)
     assert slugs(api, "?q=mål") == ["lopargruppen"]
     assert slugs(api, "?q=mal") == ["symaskinen", "lopargruppen"]
 
@@ -59,12 +64,8 @@ def test_name_weighs_more_than_activities(api):
     assert slugs(api, "?q=kafé") == ["kafe-solsidan", "appelkallaren"]
 
 
-def test_short_words_are_searched_too(content_dir, app, api):
-    from content_helpers import write_provider
-    from catalogue import indexing
-    write_provider(content_dir, "datorverkstan", "name: Datorverkstan\nsummary: Vi lagar datorer.\nstatus: active\n"
-                   "verified: 2025-01-01\nactivities: [it]\nsources: [{title: T}]")
-    indexing.rebuild(content_dir, app.config["INDEX_DIR"])
+def test_short_words_are_searched_too(publish, api):
+    publish("datorverkstan", "name: Datorverkstan\nsummary: Vi lagar datorer.\nactivities: [it]\n" + FACTS)
     assert slugs(api, "?q=IT") == ["datorverkstan"]
 
 
@@ -83,11 +84,32 @@ def test_district_and_neighbourhood_names_are_searchable(api):
     assert slugs(api, "?q=östermalm") == ["arbetstraning-city"]
 
 
-@pytest.mark.parametrize("query", ["kafé*", "name:kafé", "(kafé", "kafé OR", "\"kafé", "kafé AND NOT",
-                                   "*", "[a TO z]", "kafé^9", "~", "title:(x OR y)"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "kafé*",
+        "name:kafé",
+        "(kafé",
+        "kafé OR",
+        '"kafé',
+        "kafé AND NOT",
+        "*",
+        "[a TO z]",
+        "kafé^9",
+        "~",
+        "title:(x OR y)",
+    ],
+)
 def test_query_syntax_is_just_text(client, query):
+    """Operators, fields and wildcards mean nothing: the page answers as for the same words without them."""
     response = client.get("/sok", query_string={"q": query})
+    page = response.get_data(as_text=True)
     assert response.status_code == 200
+    assert f'name="q" value="{escape(query)}"' in page
+    as_plain_words = client.get("/api/v1/sok", query_string={"q": re.sub(r"[^\w]+", " ", query)}).get_json()
+    as_typed = client.get("/api/v1/sok", query_string={"q": query}).get_json()
+    assert [r["slug"] for r in as_typed["results"]] == [r["slug"] for r in as_plain_words["results"]]
+    assert f"{as_typed['total']} verksamhet" in page
 
 
 def test_operators_and_wildcards_find_nothing_special(api):
@@ -99,12 +121,8 @@ def test_highlighted_snippet_shows_the_matching_words(client):
     assert "<mark>växthus</mark>" in page
 
 
-def test_snippets_escape_markup_from_content(content_dir, app, client):
-    from content_helpers import write_provider
-    from catalogue import indexing
-    write_provider(content_dir, "taggar", "name: Taggar\nsummary: Test.\nstatus: active\nverified: 2025-01-01\n"
-                   "sources: [{title: T}]", body="Vi skriver `<b>fet</b>` och om fjärilar.")
-    indexing.rebuild(content_dir, app.config["INDEX_DIR"])
+def test_snippets_escape_markup_from_content(publish, client):
+    publish("taggar", "name: Taggar\nsummary: Test.\n" + FACTS, body="Vi skriver `<b>fet</b>` och om fjärilar.")
     page = client.get("/sok?q=fjärilar").get_data(as_text=True)
     assert "&lt;b&gt;fet&lt;/b&gt;" in page and "<b>fet</b>" not in page
 

@@ -1,9 +1,9 @@
 """Every user-facing string goes through Babel: the committed template lists exactly what the code says."""
+
 import re
 from pathlib import Path
 
 import pytest
-
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
@@ -18,10 +18,27 @@ def msgids(path: Path) -> set:
 def test_messages_pot_is_up_to_date(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     fresh = tmp_path / "messages.pot"
-    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-                                "--no-location", "--omit-header", "-o", str(fresh), "."])
-    assert msgids(fresh) == msgids(ROOT / "translations" / "messages.pot"), \
+    CommandLineInterface().run(
+        [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--no-location",
+            "--omit-header",
+            "-o",
+            str(fresh),
+            ".",
+        ]
+    )
+    assert msgids(fresh) == msgids(ROOT / "translations" / "messages.pot"), (
         "run `make messages` and commit translations/messages.pot"
+    )
 
 
 LANGUAGES = ["en", "fi", "ar", "so"]
@@ -34,8 +51,11 @@ def test_every_catalogue_is_complete_and_nothing_is_fuzzy(lang):
         catalog = read_po(handle, locale=lang)
     expected = msgids(ROOT / "translations" / "messages.pot")
     assert {m.id for m in catalog if m.id} == expected, "run `make messages`"
-    untranslated = [m.id for m in catalog if m.id and (not m.string or not all(m.string if isinstance(m.string, tuple)
-                                                                                else [m.string]))]
+    untranslated = [
+        m.id
+        for m in catalog
+        if m.id and (not m.string or not all(m.string if isinstance(m.string, tuple) else [m.string]))
+    ]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert untranslated == [] and fuzzy == [] and not catalog.fuzzy
 

@@ -1,4 +1,5 @@
 """Every page state is a URL: parsing and writing back the public parameters round-trips."""
+
 import re
 from html import unescape
 
@@ -18,6 +19,7 @@ CANONICAL_QUERIES = [
 @pytest.mark.parametrize("query", CANONICAL_QUERIES)
 def test_parse_then_write_gives_back_the_same_query(app, query):
     from urllib.parse import parse_qsl, urlencode
+
     with app.test_request_context():
         request = parse(MultiDict(parse_qsl(query)))
         assert urlencode(request.to_params()) == query
@@ -26,13 +28,24 @@ def test_parse_then_write_gives_back_the_same_query(app, query):
 
 def test_aliases_and_order_are_normalised(app):
     with app.test_request_context():
-        request = parse(MultiDict([("stadsdel", "skarholmen"), ("stadsdel", "Rinkeby-Kista"),
-                                   ("stadsdel", "farsta"), ("stadsdel", "farsta"), ("timmar", "10–24")]))
+        request = parse(
+            MultiDict(
+                [
+                    ("stadsdel", "skarholmen"),
+                    ("stadsdel", "Rinkeby-Kista"),
+                    ("stadsdel", "farsta"),
+                    ("stadsdel", "farsta"),
+                    ("timmar", "10–24"),
+                ]
+            )
+        )
         assert request.filters == {"stadsdel": ("farsta", "jarva", "skarholmen"), "timmar": ("10-24",)}
 
 
 def test_the_search_form_reproduces_the_state_it_was_opened_with(client):
-    page = client.get("/sok?q=kaf%C3%A9&stadsdel=farsta&timmar=10-24&ips=ja&alder=30&sortera=namn").get_data(as_text=True)
+    page = client.get("/sok?q=kaf%C3%A9&stadsdel=farsta&timmar=10-24&ips=ja&alder=30&sortera=namn").get_data(
+        as_text=True
+    )
     assert 'name="q" value="kafé"' in page
     assert re.search(r'name="stadsdel" value="farsta" checked', page)
     assert not re.search(r'name="stadsdel" value="sodermalm" checked', page)

@@ -1,4 +1,5 @@
 """A live site on loopback and Debian's Chromium driven by Playwright (no browser download)."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,16 @@ from waitress import create_server
 from catalogue import create_app
 
 ROOT = Path(__file__).parent.parent.parent
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium_path() -> str:
@@ -29,8 +38,13 @@ def chromium_path() -> str:
 def live_server(tmp_path_factory):
     """The real content, served by waitress on a free loopback port for the whole session."""
     folder = tmp_path_factory.mktemp("site")
-    app = create_app({"CONTENT_DIR": ROOT / "content", "INDEX_DIR": folder / "index",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'site.db'}"})
+    app = create_app(
+        {
+            "CONTENT_DIR": ROOT / "content",
+            "INDEX_DIR": folder / "index",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'site.db'}",
+        }
+    )
     with app.app_context():
         flask_migrate.upgrade()
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
@@ -54,3 +68,11 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Everything under tests/browser drives Chromium: `make check` leaves it out, `make test` runs it."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)

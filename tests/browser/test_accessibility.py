@@ -1,4 +1,5 @@
 """axe-core over every page type in every language: zero violations."""
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 

@@ -1,7 +1,7 @@
 """Keyboard-only use, focus, small screens, large text, reduced motion and forced colours, in a real browser."""
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-
 from test_accessibility import PAGE_TYPES
 
 FOCUSED = """() => { const e = document.activeElement; const s = getComputedStyle(e);
@@ -44,16 +44,19 @@ def test_tab_order_follows_the_page_and_reaches_every_control_without_a_trap(pag
     seen = []
     for _ in range(len(expected)):
         page.keyboard.press("Tab")
-        element = page.evaluate("(() => { const e = document.activeElement;"
-                                " return e.id || e.getAttribute('href') || e.getAttribute('name'); })()")
+        element = page.evaluate(
+            "(() => { const e = document.activeElement;"
+            " return e.id || e.getAttribute('href') || e.getAttribute('name'); })()"
+        )
         seen.append(element)
     assert seen == expected
     page.keyboard.press("Tab")  # past the last control focus leaves the page: nothing traps it
     assert page.evaluate("document.activeElement === document.body || document.activeElement === null")
 
 
-@pytest.mark.parametrize("path", ["/sok?q=kaf%C3%A9", "/verksamhet/fountain-house-stockholm",
-                                  "/rapportera-fel", "/ar/sok"])
+@pytest.mark.parametrize(
+    "path", ["/sok?q=kaf%C3%A9", "/verksamhet/fountain-house-stockholm", "/rapportera-fel", "/ar/sok"]
+)
 def test_focus_is_always_visible(page, live_server, path):
     page.goto(live_server + path)
     for _ in range(len(page.evaluate(TABBABLE))):

@@ -1,4 +1,5 @@
 """The guide with the keyboard alone, and printing a list to PDF with its short link and QR code."""
+
 import io
 
 from pypdf import PdfReader
@@ -20,7 +21,10 @@ def test_the_guide_can_be_answered_with_the_keyboard_and_ends_on_matching_offeri
         page.keyboard.press("Enter")
     assert page.url.endswith("/sok?inriktning=arbetsinriktad&ips=ja")
     assert page.locator(".hit").count() >= 2
-    assert "Passar dina val: Arbetsinriktad – steg mot ett jobb · Arbetar med IPS" in page.locator(".why").first.inner_text()
+    assert (
+        "Passar dina val: Arbetsinriktad – steg mot ett jobb · Arbetar med IPS"
+        in page.locator(".why").first.inner_text()
+    )
 
 
 def test_going_back_in_the_guide_keeps_the_answers(page, live_server):
@@ -52,8 +56,10 @@ def test_a_printed_list_shows_the_facts_the_date_the_short_link_and_a_qr_code_bu
 
 
 def test_a_printed_provider_and_comparison_keep_their_facts_and_drop_the_chrome(page, live_server):
-    for path, expected in [("/verksamhet/fontanhuset-skondal", ["Fontänhuset Sköndal", "Så börjar du", "Öppettider"]),
-                           ("/jamfor?v=misa&v=alfa", ["Misa", "Alfa", "Inriktning", "Stöd till jobb enligt IPS"])]:
+    for path, expected in [
+        ("/verksamhet/fontanhuset-skondal", ["Fontänhuset Sköndal", "Så börjar du", "Öppettider"]),
+        ("/jamfor?v=misa&v=alfa", ["Misa", "Alfa", "Inriktning", "Stöd till jobb enligt IPS"]),
+    ]:
         page.goto(live_server + path)
         page.emulate_media(media="print")
         text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(page.pdf(format="A4"))).pages).split())

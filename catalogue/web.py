@@ -1,0 +1,77 @@
+"""What every page needs: the request's index snapshot, page addresses, and template globals and filters.
+
+Registered with ``init_app(app)``; ``views.py`` and the other blueprints keep only their routes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, g, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from . import fields
+from . import vocabulary as v
+from .facets import FACETS, ChoiceFacet
+from .query import BadParameter, SearchRequest
+from .search import Snapshot
+
+
+def snapshot() -> Snapshot:
+    """The index version this request reads: every part of one page answers from the same one."""
+    if "snapshot" not in g:
+        g.snapshot = current_app.extensions["catalogue_index"].snapshot()
+    return g.snapshot
+
+
+def address(endpoint: str, params: list[tuple[str, str]], **values) -> str:
+    """A page address with its parameters in the given order: the printed-link contract."""
+    return url_for(endpoint, **values) + ("?" + urlencode(params) if params else "")
+
+
+def search_url(search_request: SearchRequest, **changes) -> str:
+    return address("site.search", search_request.to_params(**changes))
+
+
+def list_url(search_request: SearchRequest, endpoint: str = "lists.saved_list", **changes) -> str:
+    return address(endpoint, search_request.to_params(page=1, **changes))
+
+
+def provider_url(slug: str, search_request: SearchRequest | None = None) -> str:
+    """Carries the search state so the provider page can link back to exactly those results."""
+    return address("site.provider", search_request.to_params() if search_request else [], slug=slug)
+
+
+def saved_records(search_request: SearchRequest) -> list[dict]:
+    """The saved offerings, in the order they were saved; an unknown one is a bad address."""
+    records = [snapshot().provider(slug) for slug in search_request.saved]
+    found = [record for record in records if record is not None]
+    if len(found) != len(records):
+        raise BadParameter("v", _("Min lista innehåller en verksamhet som inte finns."))
+    return found
+
+
+# Every vocabulary a template may name: filter parameters ("stadsdel") and provider fields ("activities").
+_VOCABULARIES = {facet.param: facet.vocabulary for facet in FACETS if isinstance(facet, ChoiceFacet)} | {
+    field.key: field.vocabulary for field in fields.FIELDS if field.vocabulary is not None
+} | {"weekday": v.WEEKDAYS}  # fmt: skip
+
+
+def label(kind: str, value: str) -> str:
+    """A slug as people read it, in their language: label("stadsdel", "jarva") -> "Järva"."""
+    return _VOCABULARIES[kind].label(value)
+
+
+def long_date(date: dt.date | str) -> str:
+    """A date (or a stored ISO date) written out in the page's language: "23 november 2026"."""
+    return format_date(dt.date.fromisoformat(date) if isinstance(date, str) else date, format="long")
+
+
+def init_app(app: Flask) -> None:
+    for function in (search_url, list_url, provider_url, label):
+        app.add_template_global(function)
+    app.add_template_global(dt.date.today, name="today")
+    app.add_template_filter(long_date)
+    app.add_template_filter(fields.language_name)
