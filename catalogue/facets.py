@@ -257,6 +257,7 @@ class RangeFacet(Facet):
 
 FACETS: tuple[Facet, ...] = (
     ChoiceFacet("inriktning", "orientation", _l("Inriktning")),
+    ChoiceFacet("aktivitet", "activities", _l("Vad vill du göra")),
     ChoiceFacet("stadsdel", "district", _l("Stadsdel")),
     ChoiceFacet("timmar", "hours", _l("Timmar i veckan enligt beslutet")),
     YesFacet("ips", "ips", _l("Stöd till jobb"), vocabulary=v.IPS,

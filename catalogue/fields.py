@@ -101,7 +101,7 @@ FIELDS: tuple[ProviderField, ...] = (
     ProviderField("orientation", checks.list_of(checks.one_of(v.ORIENTATIONS)), _l("Inriktning"), v.ORIENTATIONS,
                   compare=True, api=True),
     ProviderField("activities", checks.list_of(checks.one_of(v.ACTIVITIES)), _l("Aktiviteter"), v.ACTIVITIES,
-                  compare=True),
+                  compare=True, api=True),
     ProviderField("hours", checks.list_of(checks.one_of(v.HOURS)), _l("Timmar i veckan"), v.HOURS,
                   compare=True, api=True),
     ProviderField("ips", checks.boolean, _l("Stöd till jobb enligt IPS"), compare=True, api=True),

@@ -1,5 +1,6 @@
 """Filters and their counts over the fixture content set (8 listed providers, 1 closed)."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,7 @@ def test_without_filters_every_listed_provider_is_found_and_closed_ones_are_not(
         ("?ips=ja", ["jobbsteget", "tradgardsgruppen"]),
         ("?tillgang=oppen", ["appelkallaren", "kafe-solsidan", "studiegarden"]),
         ("?huvudman=ideburen", ["musikhuset", "tradgardsgruppen"]),
+        ("?aktivitet=kafe-och-kok&aktivitet=musik", ["appelkallaren", "kafe-solsidan", "musikhuset"]),
         (
             "?alder=20",
             [
@@ -148,3 +150,20 @@ sources: [{{title: Test}}]""")  # fmt: skip
     assert 'href="/sok?stadsdel=bromma&amp;sortera=namn&amp;sida=2" rel="next"' in first
     second = client.get("/api/v1/sok?stadsdel=bromma&sortera=namn&sida=2").get_json()
     assert [r["name"] for r in second["results"]] == [f"Extra {n}" for n in range(20, 30)]
+
+
+def test_the_activity_filter_works_end_to_end(client, api):
+    """The first filter added as one line in FACETS: the form, its counts, the words, the JSON twin, the languages."""
+    page = client.get("/sok?aktivitet=musik&stadsdel=farsta").get_data(as_text=True)
+    assert "<legend>Vad vill du göra</legend>" in page
+    assert 'name="aktivitet" value="musik" checked' in page
+    assert re.search(r'for="f-aktivitet-kafe-och-kok">Kafé och kök <span class="count">\(1\)</span>', page)
+    assert "Passar dina val: Musik · Farsta" in page
+    assert '<a href="/sok?stadsdel=farsta">Ta bort filtret Vad vill du göra: Musik</a>' in page
+    body = api("?aktivitet=musik")[1]
+    assert [r["slug"] for r in body["results"]] == ["musikhuset"]
+    assert body["results"][0]["activities"] == ["musik", "kreativt"]
+    assert body["facets"]["aktivitet"]["kafe-och-kok"] == 2
+    english = client.get("/en/sok?aktivitet=musik").get_data(as_text=True)
+    assert "<legend>What do you want to do</legend>" in english and "Music" in english
+    assert client.get("/sok?aktivitet=dans").status_code == 400
