@@ -14,7 +14,7 @@ and a field from ``fields.py``), its translations and a test.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
@@ -57,11 +57,17 @@ def mask_of(docnums, size: int) -> int:
 
 @dataclass(frozen=True)
 class Option:
+    param: str
     value: str
     label: str
     count: int
     selected: bool
-    toggled: SearchRequest  # the same search with this option ticked or unticked
+    request: SearchRequest = field(repr=False, compare=False)
+
+    @property
+    def toggled(self) -> SearchRequest:
+        """The same search with this option ticked or unticked; made only when a page asks for it."""
+        return self.request.toggling(self.param, self.value)
 
 
 @dataclass(frozen=True)
@@ -177,10 +183,9 @@ class ChoiceFacet(Facet):
         return union
 
     def result(self, request: SearchRequest, prepared: dict[str, int], context: int) -> FacetResult:
-        selected = request.filters.get(self.param, ())
+        selected, labels = request.filters.get(self.param, ()), self.vocabulary.labels()
         options = tuple(
-            Option(value, self.vocabulary.label(value), (context & mask).bit_count(), value in selected,
-                   request.toggling(self.param, value))
+            Option(self.param, value, labels[value], (context & mask).bit_count(), value in selected, request)
             for value, mask in prepared.items()
         )  # fmt: skip
         return FacetResult(self, selected, options)

@@ -11,6 +11,7 @@ import difflib
 import unicodedata
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 # How people type Swedish on a keyboard without å/ä/ö: one table for slugs, stop words and search.
@@ -29,6 +30,7 @@ class Vocabulary:
     terms: dict[str, object]
     aliases: dict[str, str] = field(default_factory=dict)  # other name as people write it -> slug
     _alias_slugs: dict[str, str] = field(init=False, repr=False, compare=False)
+    _labels: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self):
         object.__setattr__(self, "_alias_slugs", {slugify(name): slug for name, slug in self.aliases.items()})
@@ -42,8 +44,16 @@ class Vocabulary:
     def other_names(self, slug: str) -> list[str]:
         return [name for name, target in self.aliases.items() if target == slug]
 
+    def labels(self) -> dict[str, str]:
+        """Every slug's label in the page's language, translated once per language for the process:
+        a search page shows about a hundred, and each translation look-up costs microseconds."""
+        language = str(get_locale())
+        if language not in self._labels:
+            self._labels[language] = {slug: str(text) for slug, text in self.terms.items()}
+        return self._labels[language]
+
     def label(self, slug: str) -> str:
-        return str(self.terms[slug])
+        return self.labels()[slug]
 
     def suggest(self, raw: object) -> str | None:
         candidates = list(self.terms) + list(self._alias_slugs)
