@@ -77,7 +77,7 @@ def synthetic_provider(number: int, rng: random.Random) -> str:
         "access": rng.sample(list(v.ACCESS), rng.randint(1, 2)),
         "operator": rng.choice(list(v.OPERATORS)),
         "age": {"min": 18, "max": rng.choice([30, 35, 65, 67])},
-        "sources": [{"url": "https://example.org/", "title": "Syntetisk källa"}],
+        "sources": [{"url": "https://example.org/", "title": "Syntetisk källa", "date": "2024"}],
     }
     body = "\n\n".join(_sentence(rng, 40) for _ in range(3))
     return "---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n" + body + "\n"

@@ -12,9 +12,11 @@ from .web import snapshot
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _result(record: dict) -> dict:
+def _result(hit: search.Hit) -> dict:
+    record = hit.record
     item = {"slug": record["slug"], "url": url_for("site.provider", slug=record["slug"])}
     item.update({field.key: field.value(record) for field in fields.API_FIELDS})
+    item["unknown"] = [facet.param for facet in hit.unknown]  # chosen filters whose fact it has not stated
     return item
 
 
@@ -30,8 +32,10 @@ def search_json():
             "total": result.total,
             "page": search_request.page,
             "pages": result.pages,
-            "results": [_result(hit.record) for hit in result.hits],
+            "results": [_result(hit) for hit in result.hits],
+            "maybe": {"total": result.maybe_total, "results": [_result(hit) for hit in result.maybe]},
             "facets": {facet.facet.param: facet.counts for facet in result.facets if facet.facet.counted},
+            "unknown": result.unknown,
             "guidance": [
                 {"slug": page["slug"], "title": page["title"], "url": url_for("site.guidance_page", slug=page["slug"])}
                 for page in result.guidance

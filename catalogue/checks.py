@@ -229,7 +229,29 @@ def email(value, problems, path):
     return value
 
 
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
+
+
+def evidence_date(value, problems, path):
+    """When a source said it: a year (2014), a month (2014-02) or a day (2014-02-18), never in the future.
+
+    Kept as text of that precision, so that "2014" is never shown as if it were a day."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return date(value, problems, path)
+    found = _PARTIAL_DATE.match(str(value).strip())
+    if not found or not 1900 <= int(found.group(1)):
+        problems.add(path, "ska vara ett år (2014), en månad (2014-02) eller ett datum (2014-02-18)")
+        return None
+    if int(found.group(1)) > dt.date.today().year:
+        problems.add(path, "datumet ligger i framtiden")
+        return None
+    return found.group(0)
+
+
 def sources(value, problems, path):
-    """Where the facts come from: a title, an optional address, and the fields it supports."""
-    source = mapping({"url": url, "title": text(200), "covers": list_of(text(40))}, required=("title",))
+    """Where the facts come from: a title, when the source said it, an optional address, and the fields it supports."""
+    source = mapping(
+        {"url": url, "title": text(200), "date": evidence_date, "covers": list_of(text(40))},
+        required=("title", "date"),
+    )
     return list_of(source)(value, problems, path)

@@ -1,4 +1,5 @@
-"""Commands for content editors: ``flask catalogue check``, ``index``, ``stale`` and ``reports``.
+"""Commands for content editors: ``flask catalogue check``, ``index``, ``stale``, ``coverage``
+and ``reports``.
 
 Their messages are for the Swedish-speaking editors and are not translated.
 """
@@ -12,7 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from . import indexing
+from . import fields, indexing
 from .content import load_content
 from .db import ErrorReport, db
 
@@ -51,12 +52,16 @@ def build_index() -> None:
     "--older-than",
     "days",
     type=click.IntRange(min=0),
-    required=True,
+    default=0,
     metavar="DAYS",
-    help="List what was last verified more than DAYS days ago.",
+    help="Only what was last verified more than DAYS days ago (default: everything).",
 )
 def stale(days: int) -> None:
-    """List providers and pages whose facts are due for re-verification, oldest first."""
+    """List providers and pages by the age of their evidence, the oldest first.
+
+    A file checked yesterday against sources from 2014 still rests on 2014: what matters
+    is when the newest source said it, so that is the order. Files without a source come first.
+    """
     content = load_content(current_app.config["CONTENT_DIR"])
     _report(content.errors)
     today = dt.date.today()
@@ -65,15 +70,31 @@ def stale(days: int) -> None:
         for record in records:
             verified = dt.date.fromisoformat(record["verified"]) if record.get("verified") else None
             if verified is None or (today - verified).days > days:
-                due.append((verified or dt.date.min, kind, record))
-    for verified, kind, record in sorted(due, key=lambda item: (item[0], item[2]["slug"])):
-        age = "aldrig kontrollerad" if verified == dt.date.min else f"{(today - verified).days} dagar"
+                years = sorted(str(source["date"])[:4] for source in record.get("sources", []) if source.get("date"))
+                due.append((years, verified or dt.date.min, kind, record))
+    for years, _verified, kind, record in sorted(
+        due, key=lambda item: (item[0][-1] if item[0] else "", item[1], item[3]["slug"])
+    ):
+        evidence = (years[0] if years[0] == years[-1] else f"{years[0]}–{years[-1]}") if years else "ingen källa"
         facts = sorted({fact for source in record.get("sources", []) for fact in source.get("covers", [])})
         click.echo(
-            f"{record.get('verified', '----------')}  {age:>12}  content/{kind}/{record['slug']}.md  "
+            f"{evidence:<11}  {record.get('verified', '----------')}  content/{kind}/{record['slug']}.md  "
             f"{record.get('name') or record.get('title')}" + (f"  ({', '.join(facts)})" if facts else "")
         )
-    click.echo(f"{len(due)} att kontrollera.", err=True)
+    click.echo(f"{len(due)} att kontrollera. Kolumner: källornas år, senast kontrollerad, fil.", err=True)
+
+
+@catalogue_cli.command("coverage")
+def coverage() -> None:
+    """For each fact, how many active offerings state it: where the catalogue's gaps are."""
+    content = load_content(current_app.config["CONTENT_DIR"])
+    _report(content.errors)
+    active = [record for record in content.providers if record.get("status") == "active"]
+    click.echo(f"{len(active)} aktiva verksamheter. Antal som anger varje uppgift:")
+    for field in fields.FACTS:
+        count = sum(fields.stated(field, record) for record in active)
+        share = round(100 * count / len(active)) if active else 0
+        click.echo(f"{field.key:<24} {count:>3}  {share:>3} %  {'#' * round(share / 5)}".rstrip())
 
 
 @catalogue_cli.command("reports")

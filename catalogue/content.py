@@ -142,6 +142,7 @@ DISTRICT_FIELDS = {
     "neighbourhoods": checks.list_of(checks.text(60, single_line=True)),
     "social_services": checks.text(200),
     "phone": checks.phone,
+    "email": checks.email,
     "relatives_consultant": checks.boolean,
     "relatives_consultant_note": checks.text(300),
     "sources": checks.sources,
@@ -177,6 +178,15 @@ PLACES_FIELDS = {
     "switchboard": checks.mapping(
         {"name": checks.text(100), "phone": checks.phone, "sources": checks.sources}, ("name", "phone", "sources")
     ),
+    "how_to_apply": checks.mapping(
+        {
+            "e_service": checks.url,
+            "contact_centre": checks.text(100),
+            "contact_centre_phone": checks.phone,
+            "sources": checks.sources,
+        },
+        ("sources",),
+    ),
     "districts": _districts,
 }
 
@@ -187,7 +197,7 @@ def parse_places(path: Path, text: str, display_path: str | None = None) -> tupl
     data = _read_yaml(text, problems, 1)
     if data is None:
         return None, problems.errors
-    places = checks.check_fields(data, PLACES_FIELDS, ("switchboard", "districts"), problems, ())
+    places = checks.check_fields(data, PLACES_FIELDS, ("districts",), problems, ())
     return (None, problems.errors) if problems.errors else (places, [])
 
 

@@ -14,7 +14,7 @@ and a field from ``fields.py``), its translations and a test.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
@@ -60,14 +60,20 @@ class Option:
     param: str
     value: str
     label: str
-    count: int
+    count: int  # confirmed: offerings that have said they have this value (and fit every other filter)
     selected: bool
     request: SearchRequest = field(repr=False, compare=False)
+    everywhere: int = 0  # of ``count``, the offerings for the whole city (district options only)
+    maybe: int = 0  # have this value but have not stated another chosen filter's fact: "kan passa"
 
     @property
     def toggled(self) -> SearchRequest:
         """The same search with this option ticked or unticked; made only when a page asks for it."""
         return self.request.toggling(self.param, self.value)
+
+    @property
+    def local(self) -> int:
+        return self.count - self.everywhere
 
 
 @dataclass(frozen=True)
@@ -85,21 +91,39 @@ class FacetResult:
     facet: Facet
     state: Any
     options: tuple[Option, ...] = ()
+    unknown: int = 0  # offerings that fit every other filter but have not stated this fact
+    everywhere: int = 0  # of each option's count, the offerings for the whole city (districts)
 
     @property
     def counts(self) -> dict[str, int]:
         return {option.value: option.count for option in self.options}
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A facet's bitsets for one index version."""
+
+    known: int  # the listed offerings that have stated this fact, yes or no
+    values: dict[str, int] = field(default_factory=dict)  # value -> offerings that have it
+    limits: tuple[tuple[int, dict], ...] = ()  # (docnum, {min, max}) for a range
+
+
 class Facet:
-    """The interface every filter keeps; see ``ChoiceFacet`` and ``RangeFacet``."""
+    """The interface every filter keeps; see ``ChoiceFacet`` and ``RangeFacet``.
+
+    Every fact has three states: stated yes (or a value), stated no, and not stated. A filter's
+    mask holds only the confirmed matches; the offerings that have not stated the fact are kept
+    apart (``Prepared.known``), never counted as matches and never dropped.
+    """
 
     param: str
+    field: fields.ProviderField
     legend: Any
     hint: Any = None
     partial: str
     counted = False  # whether its options have counts (and so appear in the JSON twin's "facets")
     repeatable = False  # whether its parameter may be given more than once
+    not_stated: Any = ""  # what an offering has not told us, said after "har inte berättat"
 
     def parse(self, args: MultiDict) -> Any:
         """The state in the address, None when the filter is not set; BadParameter when it cannot be read."""
@@ -108,17 +132,22 @@ class Facet:
     def to_params(self, state: Any) -> list[tuple[str, str]]:
         raise NotImplementedError
 
-    def prepare(self, records: list[tuple[int, dict]], size: int) -> Any:
+    def prepare(self, records: list[tuple[int, dict]], size: int) -> Prepared:
         """Built once per index version from the listed providers (docnum, record)."""
         raise NotImplementedError
 
-    def mask(self, prepared: Any, state: Any) -> int:
-        """The documents the state lets through."""
+    def mask(self, prepared: Prepared, state: Any) -> int:
+        """The offerings that have said they fit the state."""
         raise NotImplementedError
 
-    def result(self, request: SearchRequest, prepared: Any, context: int) -> FacetResult:
-        """Options counted within ``context``: the documents every other active filter lets through."""
-        return FacetResult(self, request.filters.get(self.param))
+    def result(
+        self, request: SearchRequest, prepared: Prepared, context: int, listed: int, possible: int = 0
+    ) -> FacetResult:
+        """Options counted within ``context``: the documents every other active filter lets through.
+
+        ``possible`` adds those that have not stated some other filter's fact: they may fit."""
+        unknown = (context & listed & ~prepared.known).bit_count()
+        return FacetResult(self, request.filters.get(self.param), unknown=unknown)
 
     def removing(self, state: Any, value: str | None) -> Any:
         """The state without one value (or without any, for None); None when nothing is left."""
@@ -137,13 +166,17 @@ class Facet:
 
 
 class ChoiceFacet(Facet):
-    """Pick any values of a vocabulary (OR within the filter); the state is a tuple of slugs in vocabulary order."""
+    """Pick any values of a vocabulary (OR within the filter); the state is a tuple of slugs in vocabulary order.
+
+    A provider that states the field has said yes to its values and no to the others.
+    """
 
     partial = "facets/_checkboxes.html"
     counted = repeatable = True
 
-    def __init__(self, param: str, field: str, legend, vocabulary: v.Vocabulary | None = None, hint=None):
+    def __init__(self, param: str, field: str, legend, not_stated, vocabulary: v.Vocabulary | None = None, hint=None):
         self.param, self.field, self.legend, self.hint = param, fields.FIELDS_BY_KEY[field], legend, hint
+        self.not_stated = not_stated
         vocabulary = vocabulary or self.field.vocabulary
         assert vocabulary is not None, f"{param}: a choice needs a vocabulary"
         self.vocabulary = vocabulary
@@ -153,6 +186,9 @@ class ChoiceFacet(Facet):
         if value is None:
             return []
         return list(value) if isinstance(value, list) else [value]
+
+    def stated(self, record: dict) -> bool:
+        return self.field.value(record) not in (None, [])
 
     def parse(self, args: MultiDict) -> tuple[str, ...] | None:
         raw_values = args.getlist(self.param)
@@ -172,23 +208,29 @@ class ChoiceFacet(Facet):
     def to_params(self, state: tuple[str, ...]) -> list[tuple[str, str]]:
         return [(self.param, value) for value in state]
 
-    def prepare(self, records: list[tuple[int, dict]], size: int) -> dict[str, int]:
-        return {value: mask_of((n for n, record in records if value in self.values_of(record)), size)
-                for value in self.vocabulary}  # fmt: skip
+    def prepare(self, records: list[tuple[int, dict]], size: int) -> Prepared:
+        values = {value: mask_of((n for n, record in records if value in self.values_of(record)), size)
+                  for value in self.vocabulary}  # fmt: skip
+        return Prepared(mask_of((n for n, record in records if self.stated(record)), size), values)
 
-    def mask(self, prepared: dict[str, int], state: tuple[str, ...]) -> int:
+    def mask(self, prepared: Prepared, state: tuple[str, ...]) -> int:
         union = 0
         for value in state:
-            union |= prepared[value]
+            union |= prepared.values[value]
         return union
 
-    def result(self, request: SearchRequest, prepared: dict[str, int], context: int) -> FacetResult:
+    def result(
+        self, request: SearchRequest, prepared: Prepared, context: int, listed: int, possible: int = 0
+    ) -> FacetResult:
         selected, labels = request.filters.get(self.param, ()), self.vocabulary.labels()
+        only_possible = possible & ~context
         options = tuple(
-            Option(self.param, value, labels[value], (context & mask).bit_count(), value in selected, request)
-            for value, mask in prepared.items()
+            Option(self.param, value, labels[value], (context & self.mask(prepared, (value,))).bit_count(),
+                   value in selected, request, maybe=(only_possible & self.mask(prepared, (value,))).bit_count())
+            for value in prepared.values
         )  # fmt: skip
-        return FacetResult(self, selected, options)
+        unknown = (context & listed & ~prepared.known).bit_count()
+        return FacetResult(self, selected, options, unknown)
 
     def with_value(self, state: tuple[str, ...] | None, value: str) -> tuple[str, ...]:
         return self._ordered((state or ()) + (value,))
@@ -200,7 +242,7 @@ class ChoiceFacet(Facet):
     def chosen(self, request: SearchRequest) -> list[Chosen]:
         return [
             Chosen(_l("Ta bort filtret %(legend)s: %(value)s", legend=self.legend,
-                                value=self.vocabulary.label(value)), request.without(self.param, value))
+                      value=self.vocabulary.label(value)), request.without(self.param, value))
             for value in request.filters.get(self.param, ())
         ]  # fmt: skip
 
@@ -211,22 +253,53 @@ class ChoiceFacet(Facet):
         return [self.vocabulary.label(value) for value in self.values_of(record) if value in state]
 
 
+class DistrictFacet(ChoiceFacet):
+    """Districts, where an offering for the whole city is available to someone in every district.
+
+    Choosing Farsta finds what is in Farsta and what serves the whole city, labelled "I hela staden".
+    """
+
+    EVERYWHERE = "hela-staden"
+
+    def mask(self, prepared: Prepared, state: tuple[str, ...]) -> int:
+        return super().mask(prepared, state) | prepared.values[self.EVERYWHERE]
+
+    def result(
+        self, request: SearchRequest, prepared: Prepared, context: int, listed: int, possible: int = 0
+    ) -> FacetResult:
+        plain = super().result(request, prepared, context, listed, possible)
+        everywhere = (context & prepared.values[self.EVERYWHERE]).bit_count()
+        options = tuple(replace(option, everywhere=everywhere) for option in plain.options)
+        return replace(plain, options=options, everywhere=everywhere)
+
+    def reasons(self, record: dict, state: tuple[str, ...]) -> list[str]:
+        if record.get("district") == self.EVERYWHERE and self.EVERYWHERE not in state:
+            return [_("I hela staden")]
+        return super().reasons(record, state)
+
+
 class YesFacet(ChoiceFacet):
-    """A yes/no fact offered as one choice ("ja"): only a stated yes matches."""
+    """A yes/no fact offered as one choice ("ja"): only a stated yes matches; a stated no is known, not unknown."""
 
     def values_of(self, record: dict) -> list[str]:
         return list(self.vocabulary) if self.field.value(record) is True else []
 
+    def stated(self, record: dict) -> bool:
+        return isinstance(self.field.value(record), bool)
+
 
 class RangeFacet(Facet):
-    """A person's age, which the offering's own limits must include; the state is an int."""
+    """A person's age, which the offering's own limits must include; the state is an int.
+
+    An offering that has stated no age limits has not told us, so it is kept apart, not let through.
+    """
 
     partial = "facets/_age.html"
-
     low, high = 0, 120  # the whole years content may state (see checks.whole_number)
 
-    def __init__(self, param: str, field: str, legend):
+    def __init__(self, param: str, field: str, legend, not_stated):
         self.param, self.field, self.legend = param, fields.FIELDS_BY_KEY[field], legend
+        self.not_stated = not_stated
 
     def parse(self, args: MultiDict) -> int | None:
         values = args.getlist(self.param)
@@ -234,21 +307,19 @@ class RangeFacet(Facet):
             raise BadParameter(self.param, _("Parametern %(name)s får bara finnas en gång.", name=self.param))
         if not values or values[0] == "":
             return None
-        return whole_number(
-            values[0], self.param, self.low, self.high, _("Skriv ålder som ett heltal mellan 0 och 120.")
-        )
+        message = _("Skriv ålder som ett heltal mellan 0 och 120.")
+        return whole_number(values[0], self.param, self.low, self.high, message)
 
     def to_params(self, state: int) -> list[tuple[str, str]]:
         return [(self.param, str(state))]
 
-    def prepare(self, records: list[tuple[int, dict]], size: int) -> tuple[int, list[tuple[int, dict]], int]:
-        limited = [(n, self.field.value(record)) for n, record in records if self.field.value(record)]
-        return mask_of((n for n, _record in records), size), limited, size
+    def prepare(self, records: list[tuple[int, dict]], size: int) -> Prepared:
+        limits = tuple((n, self.field.value(record)) for n, record in records if self.field.value(record))
+        return Prepared(mask_of((n for n, _limits in limits), size), limits=limits)
 
-    def mask(self, prepared, state: int) -> int:
-        listed, limited, size = prepared
-        outside = (n for n, limits in limited if state < limits.get("min", self.low) or state > limits.get("max", 200))
-        return listed & ~mask_of(outside, size)
+    def mask(self, prepared: Prepared, state: int) -> int:
+        inside = (n for n, limits in prepared.limits if limits.get("min", self.low) <= state <= limits.get("max", 200))
+        return mask_of(inside, prepared.known.bit_length())
 
     def chosen(self, request: SearchRequest) -> list[Chosen]:
         age = request.filters.get(self.param)
@@ -261,14 +332,15 @@ class RangeFacet(Facet):
 
 
 FACETS: tuple[Facet, ...] = (
-    ChoiceFacet("inriktning", "orientation", _l("Inriktning")),
-    ChoiceFacet("aktivitet", "activities", _l("Vad vill du göra")),
-    ChoiceFacet("stadsdel", "district", _l("Stadsdel")),
-    ChoiceFacet("timmar", "hours", _l("Timmar i veckan enligt beslutet")),
-    YesFacet("ips", "ips", _l("Stöd till jobb"), vocabulary=v.IPS,
+    ChoiceFacet("inriktning", "orientation", _l("Inriktning"), _l("vilken inriktning verksamheten har")),
+    ChoiceFacet("aktivitet", "activities", _l("Vad vill du göra"), _l("vad man kan göra där")),
+    DistrictFacet("stadsdel", "district", _l("Stadsdel"), _l("var verksamheten finns")),
+    ChoiceFacet("timmar", "hours", _l("Timmar i veckan enligt beslutet"),
+                _l("hur många timmar i veckan man kan vara där")),
+    YesFacet("ips", "ips", _l("Stöd till jobb"), _l("om verksamheten arbetar med IPS"), vocabulary=v.IPS,
              hint=_l("IPS betyder att du får stöd att hitta ett vanligt jobb med lön, och att behålla det.")),
-    ChoiceFacet("tillgang", "access", _l("Hur du börjar")),
-    ChoiceFacet("huvudman", "operator", _l("Vem som driver verksamheten")),
-    RangeFacet("alder", "age", _l("Din ålder")),
+    ChoiceFacet("tillgang", "access", _l("Hur du börjar"), _l("om man behöver ett beslut")),
+    ChoiceFacet("huvudman", "operator", _l("Vem som driver verksamheten"), _l("vem som driver verksamheten")),
+    RangeFacet("alder", "age", _l("Ålder"), _l("vilka åldrar som är välkomna")),
 )  # fmt: skip
 FACETS_BY_PARAM = {facet.param: facet for facet in FACETS}

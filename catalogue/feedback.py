@@ -10,6 +10,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .db import ErrorReport, db
+from .fields import FIELDS_BY_KEY
 from .routes import localized, match
 
 feedback = Blueprint("feedback", __name__)
@@ -26,7 +27,12 @@ def _page(raw: str | None) -> str:
 
 @localized(feedback)
 def report_form():
-    return render_template("report_form.html", page=_page(request.args.get("sida")), message="", error=None)
+    """Pre-filled from "Vet du? Berätta för oss" with the facts the page does not know (``falt``)."""
+    asked = [FIELDS_BY_KEY[key] for key in dict.fromkeys(request.args.getlist("falt")) if key in FIELDS_BY_KEY]
+    message = "".join(f"{field.label}: \n" for field in asked)
+    return render_template(
+        "report_form.html", page=_page(request.args.get("sida")), message=message, error=None, asked=asked
+    )
 
 
 @localized(feedback)

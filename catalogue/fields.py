@@ -10,6 +10,7 @@ A dotted key ("contact.phone") is a field inside a mapping ("contact").
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,11 @@ class ProviderField:
     api: bool = False  # returned for each result by the JSON twin
     swedish: bool = False  # free text written in Swedish, marked lang="sv" on other-language pages
     display: Callable[[dict], Shown] | None = None  # the value as people read it, when labels are not enough
+    describes: bool = False  # tells what, where, when or for whom: an offering with none is known only by name
+    section: str | None = None  # where the provider page shows it (see SECTIONS)
+    ask: bool = True  # when unknown, named in "Vi vet ännu inte: …" so that someone who knows can tell us
+    link: str | None = None  # "tel", "mailto" or "web": the value is a link
+    dated: bool = False  # changes often: shown with its year when the evidence is older than three years
 
     def value(self, record: dict) -> Any:
         value: Any = record
@@ -83,6 +89,23 @@ def opening_hours_lines(record: dict) -> Shown:
     return lines or None
 
 
+def _age(record: dict) -> Shown:
+    limits = record.get("age") or {}
+    if "min" in limits and "max" in limits:
+        return _("%(min)d–%(max)d år", min=limits["min"], max=limits["max"])
+    if "min" in limits:
+        return _("från %(min)d år", min=limits["min"])
+    if "max" in limits:
+        return _("upp till %(max)d år", max=limits["max"])
+    return None
+
+
+def _address(record: dict) -> Shown:
+    address = record.get("address") or {}
+    town = " ".join(filter(None, [address.get("postal_code"), address.get("city")]))
+    return ", ".join(filter(None, [address.get("street"), town, address.get("note")])) or None
+
+
 def language_name(code: str) -> str:
     """A language named in the page's language: "sv" is "Swedish" on /en/."""
     return Locale.parse(str(get_locale())).languages.get(code, code)
@@ -99,43 +122,67 @@ FIELDS: tuple[ProviderField, ...] = (
     ProviderField("verified", checks.date),
     ProviderField("sources", checks.sources),
     ProviderField("orientation", checks.list_of(checks.one_of(v.ORIENTATIONS)), _l("Inriktning"), v.ORIENTATIONS,
-                  compare=True, api=True),
+                  compare=True, api=True, describes=True, section="vad"),
     ProviderField("activities", checks.list_of(checks.one_of(v.ACTIVITIES)), _l("Aktiviteter"), v.ACTIVITIES,
-                  compare=True, api=True),
+                  compare=True, api=True, describes=True, section="vad"),
     ProviderField("hours", checks.list_of(checks.one_of(v.HOURS)), _l("Timmar i veckan"), v.HOURS,
-                  compare=True, api=True),
-    ProviderField("ips", checks.boolean, _l("Stöd till jobb enligt IPS"), compare=True, api=True),
+                  compare=True, api=True, describes=True, section="nar"),
+    ProviderField("ips", checks.boolean, _l("Stöd till jobb enligt IPS"), compare=True, api=True, describes=True,
+                  section="vad"),
     ProviderField("access", checks.list_of(checks.one_of(v.ACCESS)), _l("Hur du börjar"), v.ACCESS,
-                  compare=True, api=True),
+                  compare=True, api=True),  # the provider page says it in sentences (_how_to_start.html)
     ProviderField("district", checks.one_of(v.DISTRICTS), _l("Stadsdel"), v.DISTRICTS, compare=True, api=True,
-                  display=_district),
-    ProviderField("neighbourhood", checks.text(80, single_line=True), swedish=True),
-    ProviderField("transport", checks.list_of(checks.text(120, single_line=True)), _l("Kollektivtrafik"),
-                  compare=True, swedish=True),
-    ProviderField("opening_hours", checks.list_of(checks.opening_period), _l("Öppettider"), compare=True,
-                  display=opening_hours_lines),
-    ProviderField("opening_note", checks.text(300), _l("Om öppettiderna"), swedish=True),
-    ProviderField("languages", checks.list_of(checks.language), _l("Språk som personalen talar"), compare=True,
-                  display=_languages),
-    ProviderField("physical_accessibility", checks.list_of(checks.one_of(v.PHYSICAL_ACCESSIBILITY)),
-                  _l("Tillgänglighet"), v.PHYSICAL_ACCESSIBILITY, compare=True),
-    ProviderField("operator", checks.one_of(v.OPERATORS), _l("Driver verksamheten"), v.OPERATORS, compare=True,
-                  api=True),
-    ProviderField("operator_name", checks.text(120, single_line=True), _l("Organisation"), swedish=True),
-    ProviderField("valfrihetssystem", checks.boolean, _l("Ingår i stadens valfrihetssystem")),
-    ProviderField("target_group", checks.text(300), _l("Målgrupp"), swedish=True),
-    ProviderField("age", checks.age, _l("Ålder")),
+                  display=_district, describes=True, section="var"),
+    ProviderField("neighbourhood", checks.text(80, single_line=True), swedish=True, describes=True),
     ProviderField("address", checks.mapping({"street": checks.text(100), "postal_code": checks.text(10),
                                              "city": checks.text(60), "note": checks.text(200)}),
-                  _l("Adress"), swedish=True),
-    ProviderField("contact.phone", checks.phone, _l("Telefon"), compare=True),
-    ProviderField("contact.email", checks.email, _l("E-post")),
-    ProviderField("contact.website", checks.url, _l("Webbplats")),
+                  _l("Adress"), swedish=True, describes=True, display=_address, section="var", dated=True,
+                  compare=True),
+    ProviderField("transport", checks.list_of(checks.text(120, single_line=True)), _l("Kollektivtrafik"),
+                  compare=True, swedish=True, describes=True, section="var"),
+    ProviderField("opening_hours", checks.list_of(checks.opening_period), _l("Öppettider"), compare=True,
+                  display=opening_hours_lines, describes=True, section="nar", dated=True),
+    ProviderField("opening_note", checks.text(300), _l("Om öppettiderna"), swedish=True, describes=True,
+                  section="nar", ask=False),
+    ProviderField("physical_accessibility", checks.list_of(checks.one_of(v.PHYSICAL_ACCESSIBILITY)),
+                  _l("Tillgänglighet"), v.PHYSICAL_ACCESSIBILITY, compare=True, describes=True, section="var"),
+    ProviderField("operator", checks.one_of(v.OPERATORS), _l("Driver verksamheten"), v.OPERATORS, compare=True,
+                  api=True, section="om"),
+    ProviderField("operator_name", checks.text(120, single_line=True), _l("Organisation"), swedish=True,
+                  section="om", ask=False),
+    ProviderField("valfrihetssystem", checks.boolean, _l("Ingår i stadens valfrihetssystem"), section="om",
+                  ask=False),
+    ProviderField("target_group", checks.text(300), _l("Målgrupp"), swedish=True, describes=True, section="for-vem",
+                  compare=True),
+    ProviderField("age", checks.age, _l("Ålder"), describes=True, display=_age, section="for-vem"),
+    ProviderField("languages", checks.list_of(checks.language), _l("Språk som personalen talar"), compare=True,
+                  display=_languages, describes=True, section="for-vem"),
+    ProviderField("contact.phone", checks.phone, _l("Telefon"), compare=True, describes=True, section="start",
+                  link="tel", dated=True),
+    ProviderField("contact.email", checks.email, _l("E-post"), describes=True, section="start", link="mailto",
+                  dated=True),
+    ProviderField("contact.website", checks.url, _l("Webbplats"), describes=True, section="start", link="web",
+                  dated=True, compare=True),
 )  # fmt: skip
 FIELDS_BY_KEY = {field.key: field for field in FIELDS}
 REQUIRED = ("name", "summary", "status", "verified", "sources")
 COMPARED = tuple(field for field in FIELDS if field.compare)
+FACTS = tuple(field for field in FIELDS if field.label is not None)  # what a provider page can show, in order
 API_FIELDS = tuple(field for field in FIELDS if field.api)
+
+
+def stated(field: ProviderField, record: dict) -> bool:
+    return field.value(record) not in (None, [], {})
+
+
+def known_facts(record: dict) -> int:
+    """How many facts the provider has stated: at equal relevance, the better known ranks higher."""
+    return sum(stated(field, record) for field in FACTS)
+
+
+def known_only_by_name(record: dict) -> bool:
+    """Nothing stated about what you do there, where, when or for whom."""
+    return not any(stated(field, record) for field in FIELDS if field.describes)
 
 
 def checkers() -> dict[str, checks.Checker]:
@@ -152,3 +199,64 @@ def checkers() -> dict[str, checks.Checker]:
         else:
             top[parent] = field.check
     return top
+
+
+SECTIONS = {
+    "start": _l("Så börjar du"),
+    "vad": _l("Vad du gör där"),
+    "for-vem": _l("För vem"),
+    "var": _l("Var"),
+    "nar": _l("När"),
+    "om": _l("Om verksamheten"),
+}
+OLD_AFTER_YEARS = 3
+
+
+@dataclass(frozen=True)
+class Fact:
+    field: ProviderField
+    shown: str | list[str]
+    old_year: str | None = None  # the year of its evidence, when that is more than three years ago
+
+
+@dataclass(frozen=True)
+class ProviderFacts:
+    """A provider page's view model: what we know, in the fixed order, and what we do not."""
+
+    sections: dict[str, list[Fact]]
+    unknown: list[ProviderField]
+    evidence_years: tuple[str, str] | None  # the oldest and the newest source
+
+    def unknown_labels(self) -> str:
+        return ", ".join(_lower_first(str(field.label)) for field in self.unknown)
+
+
+def _lower_first(label: str) -> str:
+    """ "Stöd till jobb enligt IPS" inside a sentence: "stöd till jobb enligt IPS", acronyms kept."""
+    return label[:1].lower() + label[1:]
+
+
+def _evidence_year(record: dict, field: ProviderField) -> str | None:
+    """The year of the newest source that covers the field (or the mapping it is in)."""
+    names = {field.key, field.key.partition(".")[0]}
+    dates = [source["date"] for source in record.get("sources", []) if names & set(source.get("covers", []))]
+    return max(dates)[:4] if dates else None
+
+
+def provider_facts(record: dict, today: dt.date) -> ProviderFacts:
+    sections: dict[str, list[Fact]] = {name: [] for name in SECTIONS}
+    unknown = []
+    for field in FACTS:
+        if field.section is None:
+            continue
+        shown = field.show(record)
+        if shown is None:
+            if field.ask:
+                unknown.append(field)
+            continue
+        year = _evidence_year(record, field) if field.dated else None
+        old = year if year and int(year) <= today.year - OLD_AFTER_YEARS else None
+        sections[field.section].append(Fact(field, shown, old))
+    years = sorted(source["date"][:4] for source in record.get("sources", []) if source.get("date"))
+    unknown.sort(key=lambda field: list(SECTIONS).index(field.section or ""))  # in the order of the page
+    return ProviderFacts(sections, unknown, (years[0], years[-1]) if years else None)

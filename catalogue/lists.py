@@ -28,4 +28,13 @@ def compare():
         raise BadParameter("v", _("Välj två till fyra verksamheter att jämföra."))
     providers = saved_records(search_request)
     rows = [(field, [(provider, field.show(provider)) for provider in providers]) for field in fields.COMPARED]
-    return render_template("compare.html", req=search_request, providers=providers, rows=rows)
+    # A row that no offering has answered says nothing but "Uppgift saknas" four times: one line says it all.
+    unknown_to_all = [field for field, cells in rows if all(shown is None for _provider, shown in cells)]
+    rows = [(field, cells) for field, cells in rows if field not in unknown_to_all]
+    return render_template(
+        "compare.html",
+        req=search_request,
+        providers=providers,
+        rows=rows,
+        unknown_to_all=", ".join(str(field.label).lower() for field in unknown_to_all),
+    )

@@ -20,13 +20,14 @@ from markupsafe import escape
 from whoosh import index
 from whoosh.query import And, Or, Term
 
-from . import analysis, indexing
-from .facets import FACETS, FACETS_BY_PARAM, Chosen, FacetResult, mask_of
+from . import analysis, fields, indexing
+from .facets import FACETS, FACETS_BY_PARAM, Chosen, Facet, FacetResult, mask_of
 from .query import SearchRequest
 from .vocabulary import ACCENT_FOLD
 
 PAGE_SIZE = 20
 GUIDANCE_LIMIT = 2
+MAYBE_LIMIT = 50  # "Kan också passa" on the first page; the JSON twin says how many there are in all
 TEXT_CACHE_SIZE = 256
 MAX_QUERY_WORDS = 12
 FIELD_WEIGHTS = {"name": 4.0, "summary": 2.0, "activities": 1.5, "description": 1.0, "place": 1.5, "area": 0.5}
@@ -66,7 +67,14 @@ class Snapshot:
         self.size = size
         self.listed = mask_of((n for n, _record in live), size)
         self.facet_data = {facet.param: facet.prepare(live, size) for facet in FACETS}
-        self.by_name = sorted((n for n, _record in live), key=lambda n: name_sort_key(self.record(n)["name"]))
+        self.known_facts = [0] * size
+        self.name_only = [False] * size
+        for n, record in live:
+            self.known_facts[n], self.name_only[n] = fields.known_facts(record), fields.known_only_by_name(record)
+        # Offerings known only by name come after the others, in their own compact group.
+        self.by_name = sorted(
+            (n for n, _record in live), key=lambda n: (self.name_only[n], name_sort_key(self.record(n)["name"]))
+        )
         self._local = threading.local()
         self.accented_folds = self._accented_folds()
         # People refine a search by clicking filters: the text part repeats, so keep its answer.
@@ -90,9 +98,14 @@ class Snapshot:
         )
 
     def _text_matches(self, words: tuple[str, ...]) -> tuple[list[int], int]:
-        """Docnums best first, and the same set as a bitset."""
+        """Docnums best first, and the same set as a bitset.
+
+        At equal relevance the offering with more known facts comes first; those known only by name come last.
+        """
         query = _text_query(self.index.schema, words, self.accented_folds)
-        ranked = [docnum for _score, docnum in self.searcher().search(query, limit=None).top_n]
+        scored = self.searcher().search(query, limit=None).top_n
+        scored.sort(key=lambda pair: (self.name_only[pair[1]], -round(pair[0], 6), -self.known_facts[pair[1]]))
+        ranked = [docnum for _score, docnum in scored]
         return ranked, mask_of(ranked, self.size)
 
     def record(self, docnum: int) -> dict:
@@ -144,6 +157,12 @@ class Hit:
     record: dict
     snippet: str = ""
     reasons: list[str] = field(default_factory=list)  # "Passar dina val": the chosen values it has
+    unknown: list[Facet] = field(default_factory=list)  # in "Kan också passa": the chosen facts it has not stated
+    name_only: bool = False  # nothing known but its name: shown in a compact group of its own
+
+    @property
+    def unknown_labels(self) -> list[str]:
+        return [str(facet.field.label) for facet in self.unknown]
 
 
 @dataclass
@@ -168,9 +187,30 @@ class SearchResult:
     corrected_from: str | None = None
     guidance: list[dict] = field(default_factory=list)
     relaxations: list[Relaxation] = field(default_factory=list)
+    maybe: list[Hit] = field(default_factory=list)  # "Kan också passa": fit every filter they have answered
+    maybe_total: int = 0
 
     def facet(self, param: str) -> FacetResult:
         return next(result for result in self.facets if result.facet.param == param)
+
+    @property
+    def known_hits(self) -> list[Hit]:
+        return [hit for hit in self.hits if not hit.name_only]
+
+    @property
+    def name_only_hits(self) -> list[Hit]:
+        return [hit for hit in self.hits if hit.name_only]
+
+    @property
+    def unknown(self) -> dict[str, int]:
+        """Per filter: the offerings that fit every other filter but have not stated this fact."""
+        return {result.facet.param: result.unknown for result in self.facets}
+
+    @property
+    def not_stated(self) -> list[tuple[Facet, int]]:
+        """For "Kan också passa": each chosen filter with how many fitting offerings have not stated it."""
+        return [(result.facet, result.unknown) for result in self.facets
+                if result.facet.param in self.request.filters and result.unknown]  # fmt: skip
 
 
 class PageOutOfRange(LookupError):
@@ -297,25 +337,31 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
     searcher = snapshot.searcher()
     words = _query_words(request.q)
 
-    # Every active constraint as a named bitset, so "this filter left out" is one loop.
+    # Every active constraint as a named bitset, so "this filter left out" is one loop. A filter's
+    # "possible" set adds the offerings that have not stated its fact: they may fit, never surely.
     constraints: dict[str, int] = {}
+    possible: dict[str, int] = {}
     ranked: list[int] | None = None
     if words:
         ranked, constraints["q"] = snapshot.text_matches(tuple(words))
+        possible["q"] = constraints["q"]
     for facet in FACETS:
         if facet.param in request.filters:
-            constraints[facet.param] = facet.mask(snapshot.facet_data[facet.param], request.filters[facet.param])
+            prepared = snapshot.facet_data[facet.param]
+            constraints[facet.param] = facet.mask(prepared, request.filters[facet.param])
+            possible[facet.param] = constraints[facet.param] | (snapshot.listed & ~prepared.known)
 
-    def matching_without(excluded: str | None) -> int:
+    def matching_without(excluded: str | None, masks: dict[str, int] = constraints) -> int:
         mask = snapshot.listed
-        for name, constraint in constraints.items():
+        for name, constraint in masks.items():
             if name != excluded:
                 mask &= constraint
         return mask
 
     matching = matching_without(None)
     total = matching.bit_count()
-    facets = [facet.result(request, snapshot.facet_data[facet.param], matching_without(facet.param))
+    facets = [facet.result(request, snapshot.facet_data[facet.param], matching_without(facet.param), snapshot.listed,
+                           matching_without(facet.param, possible))
               for facet in FACETS]  # fmt: skip
 
     pages = max(1, -(-total // PAGE_SIZE))
@@ -329,30 +375,38 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
     chosen = [Chosen(_l("Ta bort sökordet: %(q)s", q=request.q), request.without("q"))] if request.q else []
     chosen += [choice for facet in FACETS for choice in facet.chosen(request)]
     result = SearchResult(request, total, pages, hits, facets, chosen)
+    maybe = matching_without(None, possible) & ~matching
+    result.maybe_total = maybe.bit_count()
+    if result.maybe_total and request.page == 1:
+        result.maybe = [_hit(snapshot, searcher.schema, docnum, words, request, maybe=True)
+                        for docnum in _docnums_in(order, maybe, 0, MAYBE_LIMIT)]  # fmt: skip
     if ranked:
         in_pages = _docnums_in(ranked, constraints["q"] & snapshot.pages_mask, 0, GUIDANCE_LIMIT)
         result.guidance = [snapshot.record(n) for n in in_pages]
     unknown = _unknown_words(searcher, words)
     if unknown:
         result.suggestion = _suggestion(searcher, request.q, unknown)
-    if total == 0 and result.suggestion and not corrected:
+    if total == 0 and not result.maybe_total and result.suggestion and not corrected:
         # A tired person with a typo should see offerings, not a dead end: show the likely words.
         corrected_result = run(snapshot, replace(request, q=result.suggestion, page=1), corrected=True)
-        if corrected_result.total or corrected_result.guidance:
+        if corrected_result.total or corrected_result.maybe_total or corrected_result.guidance:
             corrected_result.request, corrected_result.corrected_from = request, request.q
             corrected_result.suggestion = result.suggestion
             return corrected_result
-    if total == 0:
+    if total == 0 and not result.maybe_total:
         for name in constraints:
-            dropped = matching_without(name).bit_count()
+            # What the person would see without this filter: confirmed matches and "kan också passa".
+            dropped = matching_without(name, possible).bit_count()
             if dropped:
                 text = _("Ta bort sökordet") if name == "q" else FACETS_BY_PARAM[name].relax_text()
                 result.relaxations.append(Relaxation(name, text, request.without(name), dropped))
     return result
 
 
-def _hit(snapshot: Snapshot, schema, docnum: int, words: list[str], request: SearchRequest) -> Hit:
+def _hit(snapshot: Snapshot, schema, docnum: int, words: list[str], request: SearchRequest, maybe=False) -> Hit:
     record = snapshot.record(docnum)
     reasons = [reason for facet in FACETS if facet.param in request.filters
                for reason in facet.reasons(record, request.filters[facet.param])]  # fmt: skip
-    return Hit(record, _snippet(schema, record, words), reasons)
+    unknown = [facet for facet in FACETS if maybe and facet.param in request.filters
+               and not snapshot.facet_data[facet.param].known >> docnum & 1]  # fmt: skip
+    return Hit(record, _snippet(schema, record, words), reasons, unknown, snapshot.name_only[docnum])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from . import query, search
+from . import fields, query, search
 from . import vocabulary as v
 from .content import SLUG_PATTERN
+from .places import district_contacts
 from .query import SearchRequest
 from .routes import localized
 from .shortlinks import SHORT_CODE_PARAM
@@ -16,6 +19,7 @@ from .web import saved_records, search_url, snapshot
 site = Blueprint("site", __name__)
 
 SIMILAR_LIMIT = 5
+GUIDANCE_SERVICE = "alfa"  # the city's guidance to sysselsättning: named when a provider's own contact is unknown
 
 
 def _render_search(template: str):
@@ -58,7 +62,9 @@ def provider(slug: str):
     back = query.parse_leniently(request.args)
     if record.get("status") == "closed":
         return render_template("provider_closed.html", provider=record, back=back, similar=_similar_open(record)), 410
-    return render_template("provider.html", provider=record, back=back)
+    facts = fields.provider_facts(record, dt.date.today())
+    ask = {"switchboard": snapshot().places.get("switchboard"), "guidance": snapshot().provider(GUIDANCE_SERVICE)}
+    return render_template("provider.html", provider=record, back=back, facts=facts, sections=fields.SECTIONS, ask=ask)
 
 
 def _similar_open(record: dict) -> list[dict]:
@@ -103,22 +109,26 @@ def district(slug: str):
     if canonical != slug:
         # Old names (rinkeby-kista, ostermalm …) still lead to today's district.
         return redirect(url_for("site.district", slug=canonical), code=301)
-    here = search.run(snapshot(), SearchRequest(filters={"stadsdel": (canonical,)}, sort="namn"))
-    citywide = search.run(snapshot(), SearchRequest(filters={"stadsdel": ("hela-staden",)}, sort="namn"))
+    # The same search as /sok?stadsdel=<slug>, so the page and the search always agree.
+    result = search.run(snapshot(), SearchRequest(filters={"stadsdel": (canonical,)}, sort="namn"))
+    option = next(option for option in result.facet("stadsdel").options if option.value == canonical)
+    places = snapshot().places
+    facts = places.get("districts", {}).get(canonical, {})
+    name = v.DISTRICTS.label(canonical)
     return render_template(
         "district.html",
         slug=canonical,
-        name=v.DISTRICTS.label(canonical),
-        facts=snapshot().places.get("districts", {}).get(canonical, {}),
-        switchboard=snapshot().places.get("switchboard"),
+        name=name,
+        facts=facts,
+        contacts=district_contacts(name, facts, places, dt.date.today(), _guidance()),
         former_names=v.DISTRICTS.other_names(canonical),
-        here=here,
-        citywide=citywide,
+        result=result,
+        option=option,
+        local=[hit.record for hit in result.hits if hit.record.get("district") == canonical],
+        citywide=[hit.record for hit in result.hits if hit.record.get("district") != canonical],
     )
 
 
-# A schematic map, not a geographic one: each district's place on a grid of columns and rows,
-# roughly as they lie from north-west (Järva) to south-east (Farsta).
 DISTRICT_GRID = {
     "jarva": (1, 0),
     "hasselby-vallingby": (0, 1),
@@ -134,12 +144,18 @@ DISTRICT_GRID = {
 }
 
 
+def _guidance() -> tuple[str, str] | None:
+    """The city's guidance service (Alfa), named wherever someone needs a person to ask."""
+    record = snapshot().provider(GUIDANCE_SERVICE)
+    return (record["name"], url_for("site.provider", slug=GUIDANCE_SERVICE)) if record else None
+
+
 @localized(site)
 def districts():
-    counts = search.run(snapshot(), SearchRequest()).facet("stadsdel").counts
+    options = {option.value: option for option in search.run(snapshot(), SearchRequest()).facet("stadsdel").options}
     return render_template(
         "districts.html",
         grid=DISTRICT_GRID,
-        counts=counts,
+        options=options,
         names={slug: v.DISTRICTS.label(slug) for slug in v.DISTRICTS},
     )

@@ -69,9 +69,15 @@ def long_date(date: dt.date | str) -> str:
     return format_date(dt.date.fromisoformat(date) if isinstance(date, str) else date, format="long")
 
 
+def tel_href(phone: str) -> str:
+    """A phone number as a tel: link wants it: "08-508 29 000" -> "0850829000"."""
+    return "".join(char for char in phone if char.isdigit() or char == "+")
+
+
 def init_app(app: Flask) -> None:
     for function in (search_url, list_url, provider_url, label):
         app.add_template_global(function)
     app.add_template_global(dt.date.today, name="today")
     app.add_template_filter(long_date)
     app.add_template_filter(fields.language_name)
+    app.add_template_filter(tel_href)

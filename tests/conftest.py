@@ -4,6 +4,7 @@
   test also asks for ``app``: then they use that fresh app, which the test may change freely.
 - ``app`` is a fresh app over its own copy of the fixture content, index and database. It is made
   by copying a prebuilt index and a migrated database, not by building them again.
+- ``real_site`` is a client over the real ``content/``, where most facts are not stated.
 - ``publish`` writes provider files into the fresh app's content and publishes a new index.
 """
 
@@ -14,6 +15,10 @@ from pathlib import Path
 import pytest
 from app_factory import Publisher, make_app
 from postgres_server import PostgresServer
+
+from catalogue import create_app
+
+ROOT = Path(__file__).parent.parent
 
 _POSTGRES = PostgresServer()
 
@@ -39,6 +44,16 @@ def postgres_url():
 def site(tmp_path_factory):
     """The shared read-only app: never write to its content, index or database."""
     return make_app(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory):
+    """A client for the site over the real ``content/`` (read-only), where most facts are unknown."""
+    app = create_app(
+        {"CONTENT_DIR": ROOT / "content", "INDEX_DIR": tmp_path_factory.mktemp("real-index"),
+         "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )  # fmt: skip
+    return app.test_client()
 
 
 @pytest.fixture

@@ -9,10 +9,21 @@ from catalogue.fields import API_FIELDS
 def test_json_twin_has_the_documented_shape(api):
     status, body = api("?q=kaf%C3%A9&stadsdel=farsta")
     assert status == 200
-    assert set(body) == {"total", "page", "pages", "results", "facets", "guidance", "corrected_query"}
+    assert set(body) == {
+        "total",
+        "page",
+        "pages",
+        "results",
+        "maybe",
+        "facets",
+        "unknown",
+        "guidance",
+        "corrected_query",
+    }
     assert body["total"] == 1 and body["page"] == 1
     [result] = body["results"]
-    assert set(result) == {"slug", "url"} | {field.key for field in API_FIELDS}
+    assert set(result) == {"slug", "url", "unknown"} | {field.key for field in API_FIELDS}
+    assert result["unknown"] == [] and body["maybe"] == {"total": 0, "results": []}
     assert {key: result[key] for key in KAFE_SOLSIDAN} == KAFE_SOLSIDAN
     assert set(body["facets"]) == {facet.param for facet in FACETS if facet.counted}
 
@@ -25,7 +36,7 @@ KAFE_SOLSIDAN = {
     "district": "farsta",
     "orientation": ["social"],
     "hours": ["1-12", "10-24"],
-    "ips": None,
+    "ips": False,
     "access": ["oppen"],
     "operator": "kommunal",
 }
@@ -42,7 +53,10 @@ def test_json_and_html_agree(client, api):
     for query in ["", "?q=arbetsträning", "?inriktning=social&timmar=10-24", "?tillgang=beslut&sortera=namn"]:
         body = api(query)[1]
         page = client.get("/sok" + query).get_data(as_text=True)
-        html_slugs = re.findall(r'<h3><a href="/verksamhet/([a-z0-9-]+)', page)
-        assert html_slugs == [r["slug"] for r in body["results"]]
+        confirmed, _, maybe = page.partition('class="maybe"')
+        assert re.findall(r'<h3><a href="/verksamhet/([a-z0-9-]+)', confirmed) == [r["slug"] for r in body["results"]]
+        assert re.findall(r'<h3><a href="/verksamhet/([a-z0-9-]+)', maybe) == [
+            r["slug"] for r in body["maybe"]["results"]
+        ]
         assert f"{body['total']} verksamhet" in page
         assert f"({body['facets']['stadsdel']['farsta']})" in page

@@ -31,6 +31,7 @@ contact:
 sources:
   - url: https://example.org/om
     title: Om oss
+    date: 2024-05
     covers: [opening_hours, district]
 ---
 Beskrivning.
@@ -160,3 +161,17 @@ def test_the_real_content_validates():
     assert loaded.errors == []
     active = [p for p in loaded.providers if p["status"] == "active"]
     assert len(active) >= 15
+
+
+def test_every_source_says_when_it_was_written_at_least_the_year():
+    assert parse(GOOD.replace("date: 2024-05", "date: 2014"))[0]["sources"][0]["date"] == "2014"
+    assert parse(GOOD.replace("date: 2024-05", "date: 2014-02-18"))[0]["sources"][0]["date"] == "2014-02-18"
+    assert messages(GOOD.replace("    date: 2024-05\n", "")) == [
+        "exempel.md:26: sources.0.date: fältet krävs men saknas"
+    ]
+    assert messages(GOOD.replace("date: 2024-05", "date: maj 2014")) == [
+        "exempel.md:28: sources.0.date: ska vara ett år (2014), en månad (2014-02) eller ett datum (2014-02-18)"
+    ]
+    assert messages(GOOD.replace("date: 2024-05", "date: 2999")) == [
+        "exempel.md:28: sources.0.date: datumet ligger i framtiden"
+    ]

@@ -4,7 +4,10 @@ import os
 
 from catalogue import create_app, indexing
 
-NEW = "name: Nyöppnat\nsummary: Helt ny verksamhet.\nstatus: active\nverified: 2025-01-01\nsources: [{title: T}]"
+NEW = (
+    "name: Nyöppnat\nsummary: Helt ny verksamhet.\nstatus: active\nverified: 2025-01-01\n"
+    "sources: [{title: T, date: 2024}]"
+)
 
 
 def test_the_site_builds_an_index_on_first_start(app):
@@ -63,7 +66,7 @@ def test_check_command_lists_every_problem_and_fails(publish, app):
     publish.write(
         "trasig",
         "name: X\nsummary: Y\nstatus: active\nverified: 2025-01-01\n"
-        "sources: [{title: T}]\ninriktning: social\nhours: [1-13]",
+        "sources: [{title: T, date: 2024}]\ninriktning: social\nhours: [1-13]",
     )
     result = app.test_cli_runner().invoke(args=["catalogue", "check"])
     assert result.exit_code == 1

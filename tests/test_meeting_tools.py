@@ -61,7 +61,10 @@ def test_compare_is_a_real_table_with_headers_and_unknowns_said(client):
     rows = re.findall(r'<th scope="row" role="rowheader">([^<]+)</th>', page)
     assert rows[:4] == ["Inriktning", "Aktiviteter", "Timmar i veckan", "Stöd till jobb enligt IPS"]
     assert 'data-label="Jobbsteget">Ja</td>' in page
-    assert 'data-label="Musikhuset"><span class="missing">Uppgift saknas</span></td>' in page
+    assert "Uppgift saknas" not in page  # every row someone answered is answered by all three here
+    assert "Ingen av dem har berättat: adress, kollektivtrafik, öppettider" in page
+    partly = html(client, "/jamfor?v=kafe-solsidan&v=appelkallaren")
+    assert 'data-label="Äppelkällaren"><span class="missing">Uppgift saknas</span></td>' in partly
 
 
 @pytest.mark.parametrize(

@@ -28,25 +28,60 @@ def test_place_words_around_the_search_are_ignored(api):
 def test_district_page_lists_offerings_and_how_to_apply(client):
     page = client.get("/stadsdel/farsta").get_data(as_text=True)
     assert "<h1>Sysselsättning i Farsta</h1>" in page
+    assert "2 verksamheter finns i Farsta och 0 för hela staden." in page
     assert "2 verksamheter i Farsta" in page
     assert 'href="/verksamhet/kafe-solsidan"' in page and 'href="/verksamhet/musikhuset"' in page
     assert "nedlagda-verkstaden" not in page
-    assert "Ring Stadens växel, 08-000 00 000, och be att få tala med socialtjänsten i Farsta." in page
-    assert "<dt>Anhörigkonsulent</dt>\n  <dd>Ja</dd>" in page
+    # Someone to contact, a number to call and how to apply, even though the district has no own number.
+    assert "<dt>Vem du kontaktar</dt>" in page
+    assert "Socialtjänsten i Farsta. Be att få tala med en biståndshandläggare." in page
+    assert '<a href="tel:0800000000">08-000 00 000</a>' in page
+    assert "Stadens växel. Be att få tala med socialtjänsten i Farsta." in page
+    assert '<a href="https://example.org/ansok" rel="noopener noreferrer">Stadens e-tjänst för ansökan</a>' in page
+    assert "Kontaktcenter Test" in page
+    assert "Ja, det finns en anhörigkonsulent." in page
+    assert "Vi vet ännu inte: e-post." in page
     assert "Du kan välja verksamhet i hela staden" in page
     assert "Farsta, Hökarängen, Sköndal" in page
+    assert "Testkälla om ansökan (2024)" in page
 
 
 def test_district_page_uses_the_districts_own_contact_when_known(client):
     page = client.get("/stadsdel/jarva").get_data(as_text=True)
-    assert "Beställarenheten" in page and "08-111 11 111" in page and "Stadens växel" not in page
+    assert "Beställarenheten" in page and '<a href="tel:0811111111">08-111 11 111</a>' in page
+    assert "Stadens växel" not in page
+    assert "(uppgift från 2007)" in page  # an old number says how old it is
+    assert '<a href="mailto:jarva@example.org">jarva@example.org</a>' in page
     assert "det som tidigare hette Rinkeby-Kista och Spånga-Tensta" in page
 
 
-def test_unknown_facts_on_a_district_page_say_so(client):
+def test_unknown_facts_on_a_district_page_are_one_sentence_that_asks(client):
     page = client.get("/stadsdel/bromma").get_data(as_text=True)
-    assert '<dt>Anhörigkonsulent</dt>\n  <dd><span class="missing">Uppgift saknas' in page
-    assert "Vi känner inte till någon verksamhet här ännu." in page
+    assert "Uppgift saknas" not in page
+    assert "Vi vet ännu inte: e-post, om det finns en anhörigkonsulent." in page
+    assert 'href="/rapportera-fel?sida=/stadsdel/bromma"' in page
+    assert "Vi känner inte till någon verksamhet som ligger här ännu." in page
+
+
+def test_a_citywide_offering_counts_in_every_district(publish, client):
+    """Someone in Farsta can use what serves the whole city: page, search, JSON and map agree."""
+    publish(
+        "stadsvagledning",
+        "name: Stadsvägledning\nsummary: Vägledning för hela staden.\nstatus: active\nverified: 2025-01-01\n"
+        "district: hela-staden\norientation: [arbetsinriktad]\nsources: [{title: T, date: 2024, covers: [district]}]",
+    )
+    page = client.get("/stadsdel/farsta").get_data(as_text=True)
+    assert "2 verksamheter finns i Farsta och 1 för hela staden." in page
+    assert "1 verksamhet för hela staden" in page and 'href="/verksamhet/stadsvagledning"' in page
+    search = client.get("/sok?stadsdel=farsta").get_data(as_text=True)
+    assert "3 verksamheter" in search and "I hela staden" in search
+    results = client.get("/api/v1/sok?stadsdel=farsta").get_json()
+    assert results["total"] == 3 and "stadsvagledning" in [r["slug"] for r in results["results"]]
+    districts = client.get("/stadsdelar").get_data(as_text=True)
+    assert "2 här + 1 hela staden" in districts
+    assert "Farsta</a> – 3 verksamheter (2 i stadsdelen, 1 i hela staden)" in districts
+    # A search for the whole city alone finds only the citywide offering.
+    assert client.get("/api/v1/sok?stadsdel=hela-staden").get_json()["total"] == 1
 
 
 def test_former_district_names_redirect_to_todays_district(client):
@@ -106,27 +141,42 @@ def test_places_file_problems_are_reported_with_lines():
         for m in messages
     )
     assert (
-        "places.yml:22: districts.skarholmen.neighbourhoods.1: 'Vällingby' står redan under hasselby-vallingby"
+        "places.yml:23: districts.skarholmen.neighbourhoods.1: 'Vällingby' står redan under hasselby-vallingby"
         in messages
     )
     assert any("stadsdelsområdet bromma saknas" in m for m in messages)
 
 
-def test_stale_lists_what_is_due_oldest_first(publish, app):
+def test_stale_lists_by_the_age_of_the_evidence_oldest_first(publish, app):
+    """Checked recently against a 2014 source is still 2014: evidence age decides the order."""
     publish.write(
         "gammal",
-        "name: Gammal\nsummary: S.\nstatus: active\nverified: 2020-05-01\nsources: [{title: T, covers: [name]}]",
+        "name: Gammal\nsummary: S.\nstatus: active\nverified: 2026-01-01\n"
+        "sources: [{title: T, date: 2014-02, covers: [name]}, {title: U, date: 2012, covers: [summary]}]",
     )
-    result = app.test_cli_runner().invoke(args=["catalogue", "stale", "--older-than", "400"])
-    lines = result.output.strip().splitlines()
-    # Never verified first (the fixture pages have no date), then by date.
-    assert [line[:10] for line in lines[:3]] == ["----------", "----------", "2020-05-01"]
-    assert "content/providers/gammal.md  Gammal  (name)" in lines[2]
-    assert lines[3].startswith("2025-01-15")
-    fresh = app.test_cli_runner().invoke(
-        args=["catalogue", "stale", "--older-than", str((dt.date.today() - dt.date(2020, 5, 1)).days)]
+    result = app.test_cli_runner().invoke(args=["catalogue", "stale"])
+    lines = [line for line in result.output.splitlines() if "  content/" in line]
+    evidence = [line[:11].strip() for line in lines]
+    # Files without any source first, then the oldest newest-source, so "gammal" before every 2024 file.
+    assert evidence[: evidence.count("ingen källa")] == ["ingen källa"] * evidence.count("ingen källa")
+    gammal = next(line for line in lines if "content/providers/gammal.md" in line)
+    assert gammal.startswith("2012–2014    2026-01-01  content/providers/gammal.md  Gammal  (name, summary)")
+    assert lines.index(gammal) == evidence.count("ingen källa")
+    assert all(value[-4:] >= "2014" for value in evidence[lines.index(gammal) :])
+    # --older-than still narrows the list to what has not been checked for a while.
+    recent = app.test_cli_runner().invoke(
+        args=["catalogue", "stale", "--older-than", str((dt.date.today() - dt.date(2025, 1, 1)).days)]
     )
-    assert "gammal" not in fresh.output
+    assert "gammal" not in recent.output and "content/providers/" in result.output
+
+
+def test_coverage_counts_how_many_active_offerings_state_each_fact(app):
+    lines = app.test_cli_runner().invoke(args=["catalogue", "coverage"]).output.splitlines()
+    assert lines[0] == "7 aktiva verksamheter. Antal som anger varje uppgift:"
+    rows = {line.split()[0]: line.split()[1:3] for line in lines[1:]}
+    assert rows["ips"] == ["7", "100"]  # the fixtures state every fact, some as an explicit "no"
+    assert rows["hours"] == ["7", "100"]
+    assert set(rows) >= {"orientation", "contact.phone", "opening_hours", "age"}
 
 
 def test_index_keeps_districts_and_pages_from_the_last_good_content(app, client, content_dir):

@@ -1,6 +1,7 @@
 """The provider page: facts in a fixed order, how to start, safe description, sources."""
 
 import re
+from html import unescape
 
 
 def test_facts_come_in_a_fixed_scannable_order(client):
@@ -20,10 +21,23 @@ def test_facts_come_in_a_fixed_scannable_order(client):
     assert "Farsta (Hökarängen)" in page and "18–65 år" in page and "1–12 timmar i veckan" in page
 
 
-def test_unknown_facts_say_so_instead_of_being_guessed(client):
-    page = client.get("/verksamhet/musikhuset").get_data(as_text=True)
-    assert page.count("Uppgift saknas") >= 5
-    assert re.search(r"<dt>Stöd till jobb enligt IPS</dt>\s*<dd><span class=\"missing\">Uppgift saknas", page)
+def test_unknown_facts_are_said_once_with_a_way_to_tell_us(client):
+    page = unescape(client.get("/verksamhet/musikhuset").get_data(as_text=True))
+    assert "Uppgift saknas" not in page
+    assert re.search(r"<dt>Stöd till jobb enligt IPS</dt>\s*<dd>Nej</dd>", page)  # a stated no is a fact
+    assert "Vi vet ännu inte: aktiviteter" not in page  # musikhuset states its activities
+    sentence = re.search(r"Vi vet ännu inte: ([^.]+)\.", page).group(1)
+    assert sentence.split(", ")[:5] == ["telefon", "e-post", "webbplats", "målgrupp", "språk som personalen talar"]
+    link = re.search(r'<a href="(/rapportera-fel\?[^"]+)">Vet du\? Berätta för oss</a>', page).group(1)
+    assert link.startswith("/rapportera-fel?sida=/verksamhet/musikhuset&falt=contact.phone&falt=contact.email")
+    form = unescape(client.get(link).get_data(as_text=True))
+    assert 'name="sida" value="/verksamhet/musikhuset"' in form and "Telefon: \nE-post: \nWebbplats: " in form
+
+
+def test_a_provider_without_contact_details_names_someone_to_ask(client):
+    page = unescape(client.get("/verksamhet/musikhuset").get_data(as_text=True))
+    assert "Vi har inga kontaktuppgifter till verksamheten ännu." in page
+    assert '<a href="/stadsdelar">Hitta din stadsdel' in page and '<a href="tel:0800000000">08-000 00 000</a>' in page
 
 
 def test_how_to_start_depends_on_access(client):

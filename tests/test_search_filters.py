@@ -125,9 +125,9 @@ def test_relevance_puts_name_matches_first(api):
 def test_zero_results_names_the_filter_to_drop(client):
     page = client.get("/sok?stadsdel=farsta&ips=ja").get_data(as_text=True)
     assert "0 verksamheter" in page
-    assert "Ta bort filtret Stadsdel</a> – ger 2 verksamheter" in page
+    assert "Ta bort filtret Stadsdel</a> – då ser du 2 verksamheter" in page
     assert 'href="/sok?stadsdel=farsta"' in page
-    assert "Ta bort filtret Stöd till jobb</a> – ger 2 verksamheter" in page
+    assert "Ta bort filtret Stöd till jobb</a> – då ser du 2 verksamheter" in page
 
 
 def test_paused_providers_are_listed_with_a_notice(client):
@@ -143,7 +143,7 @@ summary: En extra verksamhet.
 status: active
 verified: 2025-01-01
 district: bromma
-sources: [{{title: Test}}]""")  # fmt: skip
+sources: [{{title: Test, date: 2024}}]""")  # fmt: skip
     publish.rebuild()
     first = client.get("/sok?stadsdel=bromma&sortera=namn").get_data(as_text=True)
     assert "30 verksamheter, sida 1 av 2" in first

@@ -7,26 +7,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-from catalogue import create_app
 from catalogue.facets import FACETS, ChoiceFacet
 
 ROOT = Path(__file__).parent.parent
 CASES = yaml.safe_load((ROOT / "tests" / "search_quality.yml").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory):
-    app = create_app(
-        {
-            "CONTENT_DIR": ROOT / "content",
-            "INDEX_DIR": tmp_path_factory.mktemp("index"),
-            "SQLALCHEMY_DATABASE_URI": "sqlite://",
-        }
-    )
-    return app.test_client()
+def _case(case: dict):
+    """A case whose evidence was removed as weak (issue 9) waits for issue 10; strict, so it must not pass silently."""
+    marks = [pytest.mark.xfail(strict=True, reason=case["pending"])] if "pending" in case else []
+    return pytest.param(case, id=f"{case['who']}: {case['query']}", marks=marks)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{case['who']}: {case['query']}" for case in CASES])
+@pytest.mark.parametrize("case", [_case(case) for case in CASES])
 def test_search_quality(real_site, case):
     body = real_site.get("/api/v1/sok", query_string={"q": case["query"]}).get_json()
     top3 = [result["slug"] for result in body["results"][:3]]

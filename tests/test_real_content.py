@@ -1,0 +1,207 @@
+"""The real catalogue in ``content/``, where most facts are not stated: unknown must never read as "no".
+
+The fixtures state every fact; these tests hold the site to its promises on the content people see.
+Whether an offering *could fit* is decided here from the content files themselves, independently of
+the search code: it could fit unless it has stated something that contradicts a chosen filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from catalogue import create_app, fields
+from catalogue import vocabulary as v
+from catalogue.content import load_content
+from catalogue.facets import FACETS, ChoiceFacet, DistrictFacet, RangeFacet
+from catalogue.guide import QUESTIONS, search_request
+
+ROOT = Path(__file__).parent.parent
+CONTENT = load_content(ROOT / "content")
+ACTIVE = [record for record in CONTENT.providers if record["status"] == "active"]
+LISTED = [record for record in CONTENT.providers if record["status"] != "closed"]  # paused ones are listed too
+CITYWIDE = DistrictFacet.EVERYWHERE
+
+
+def could_fit(record: dict, filters: dict) -> bool:
+    """Nothing the offering has stated rules it out (the oracle for "confirmed or kan också passa")."""
+    for facet in FACETS:
+        if facet.param not in filters:
+            continue
+        chosen, stated = filters[facet.param], facet.field.value(record)
+        if stated in (None, [], {}):
+            continue  # not stated: it could fit
+        if isinstance(facet, RangeFacet):
+            if not stated.get("min", 0) <= chosen <= stated.get("max", 200):
+                return False
+        elif facet.param == "stadsdel":
+            if stated != CITYWIDE and stated not in chosen:
+                return False
+        elif isinstance(stated, bool):
+            if not stated:  # a stated "no" (ips: false)
+                return False
+        elif not set(stated if isinstance(stated, list) else [stated]) & set(chosen):
+            return False
+    return True
+
+
+def found(real_site, params) -> int:
+    body = real_site.get("/api/v1/sok", query_string=params).get_json()
+    return body["total"] + body["maybe"]["total"]
+
+
+def test_the_real_content_is_valid_and_has_dated_sources():
+    assert CONTENT.errors == []
+    for record in CONTENT.providers + CONTENT.pages:
+        for source in record.get("sources", []):
+            assert re.fullmatch(r"\d{4}(-\d\d){0,2}", str(source["date"])), (record["slug"], source)
+
+
+SINGLE_VALUES = [
+    (facet.param, value)
+    for facet in FACETS
+    if isinstance(facet, ChoiceFacet)
+    for value in facet.vocabulary
+    if not (facet.param == "stadsdel" and value == CITYWIDE)
+] + [("alder", age) for age in (16, 18, 20, 25, 40, 64, 70)]
+
+
+@pytest.mark.parametrize(("param", "value"), SINGLE_VALUES, ids=[f"{p}={v}" for p, v in SINGLE_VALUES])
+def test_every_filter_value_leads_to_an_offering_whenever_one_could_fit(real_site, param, value):
+    facet = next(facet for facet in FACETS if facet.param == param)
+    state = value if isinstance(facet, RangeFacet) else (value,)
+    possible = sum(could_fit(record, {param: state}) for record in LISTED)
+    assert found(real_site, {param: value}) == possible
+
+
+def test_the_measured_dead_ends_are_gone(real_site):
+    """What the issue measured: hours (0), IPS with a district (0), "Öppen" outside Södermalm (0)."""
+    for hours in v.HOURS:
+        assert found(real_site, {"timmar": hours}) > 0
+    for district in v.DISTRICTS:
+        assert found(real_site, {"ips": "ja", "stadsdel": district}) > 0
+        assert found(real_site, {"tillgang": "oppen", "stadsdel": district}) > 0
+    # The confirmed matches stay confirmed: IPS by a stated yes only.
+    confirmed = real_site.get("/api/v1/sok?ips=ja").get_json()
+    assert {result["slug"] for result in confirmed["results"]} == {r["slug"] for r in LISTED if r.get("ips") is True}
+    assert confirmed["unknown"]["ips"] == sum(1 for r in LISTED if "ips" not in r)
+
+
+def _guide_paths():
+    """Every answer to the hours, district, decision and IPS questions, with each wish in turn."""
+    options = {question.param: [value for value, _label in question.options] for question in QUESTIONS}
+    wishes = itertools.cycle(options["vill"])
+    params = ("timmar", "stadsdel", "tillgang", "ips")
+    for combination in itertools.product(*(options[param] for param in params)):
+        yield {"vill": [next(wishes)]} | {param: [value] for param, value in zip(params, combination, strict=True)}
+
+
+def test_the_guide_never_ends_on_an_empty_page_while_something_could_fit(real_site):
+    ends = 0
+    for answers in _guide_paths():
+        request = search_request(answers)
+        if not any(could_fit(record, request.filters) for record in LISTED):
+            continue
+        ends += 1
+        assert found(real_site, request.to_params()) > 0, answers
+    assert ends > 200  # nearly every path could fit something, so this really was tried
+
+
+def test_zero_confirmed_matches_show_the_maybe_group_first_not_a_zero(real_site):
+    page = unescape(real_site.get("/sok?timmar=1-12").get_data(as_text=True))
+    assert "0 verksamheter" not in page
+    assert "Ingen verksamhet har berättat att den passar alla dina val." in page
+    unknown = sum(1 for record in LISTED if "hours" not in record)
+    assert "Kan också passa" in page
+    assert f"{unknown} verksamheter har inte berättat hur många timmar" in page
+    # Every other filter's options say how many could fit, not a row of zeros.
+    farsta = sum(
+        could_fit(record, {"timmar": ("1-12",), "stadsdel": ("farsta",)})
+        and record.get("district") in ("farsta", CITYWIDE)
+        for record in LISTED
+    )
+    assert farsta > 0
+    assert f'Farsta <span class="count">(0, {farsta} kan passa)</span>' in page
+
+
+def test_no_provider_page_repeats_unknown_row_after_row(real_site):
+    for record in ACTIVE:
+        page = unescape(real_site.get(f"/verksamhet/{record['slug']}").get_data(as_text=True))
+        assert "Uppgift saknas" not in page, record["slug"]
+        assert page.count("Vi vet ännu inte:") <= 1, record["slug"]
+        facts = fields.provider_facts(record, dt.date.today())
+        if facts.unknown:
+            asking = r'Vi vet ännu inte: [^<]*\.\s*<a href="(/rapportera-fel\?[^"]+)">Vet du\? Berätta för oss'
+            link = re.search(asking, page)
+            assert link, record["slug"]
+            assert f"falt={facts.unknown[0].key}" in link.group(1)
+
+
+def test_every_provider_page_names_someone_to_contact(real_site):
+    for record in ACTIVE:
+        page = real_site.get(f"/verksamhet/{record['slug']}").get_data(as_text=True)
+        start = page[page.index('id="sa-borjar-du"') :]
+        start = start[: start.index("</section>")]
+        assert re.search(r'href="(tel:|mailto:|https?://|/verksamhet/alfa|/stadsdelar)', start), record["slug"]
+
+
+def test_every_district_page_names_someone_to_contact(real_site):
+    for district in v.DISTRICTS:
+        if district == CITYWIDE:
+            continue
+        page = unescape(real_site.get(f"/stadsdel/{district}").get_data(as_text=True))
+        contact = re.search(r"<dt>Vem du kontaktar</dt>\s*<dd>\s*<span[^>]*>([^<]+)</span>", page)
+        assert contact and contact.group(1).strip(), district
+        assert re.search(r'href="tel:\d{6,}"', page) or 'href="https://' in page, district
+
+
+def test_district_pages_and_the_search_agree(real_site):
+    for district in v.DISTRICTS:
+        if district == CITYWIDE:
+            continue
+        total = real_site.get(f"/api/v1/sok?stadsdel={district}").get_json()["total"]
+        local = sum(1 for record in LISTED if record.get("district") == district)
+        citywide = sum(1 for record in LISTED if record.get("district") == CITYWIDE)
+        assert total == local + citywide
+        page = unescape(real_site.get(f"/stadsdel/{district}").get_data(as_text=True))
+        places = "verksamhet finns" if local == 1 else "verksamheter finns"
+        assert f"{local} {places} i {v.DISTRICTS.label(district)} och {citywide} för hela staden." in page
+
+
+def test_offerings_known_only_by_name_come_last_in_their_own_group(real_site):
+    name_only = {record["slug"] for record in LISTED if fields.known_only_by_name(record)}
+    assert {"studio-it", "osynliga-jobb", "nya-verkstan"} <= name_only
+    for sort in ("relevans", "namn"):
+        order, grouped, page_number, pages = [], set(), 1, 1
+        while page_number <= pages:
+            body = real_site.get(f"/api/v1/sok?sortera={sort}&sida={page_number}").get_json()
+            pages, order = body["pages"], order + [result["slug"] for result in body["results"]]
+            response = real_site.get(f"/sok?sortera={sort}&sida={page_number}", follow_redirects=True)
+            html = response.get_data(as_text=True)
+            if 'id="bara-namnet"' in html:
+                group = html[html.index('id="bara-namnet"') :]
+                grouped |= {slug for slug in name_only if f'id="v-{slug}"' in group}
+            page_number += 1
+        assert set(order[-len(name_only) :]) == name_only, sort
+        assert grouped == name_only, sort
+
+
+def test_the_coverage_in_the_editors_guide_is_the_current_one(tmp_path):
+    """docs/content-format.md shows editors where the gaps are; it must say what the command says now."""
+    app = create_app({"CONTENT_DIR": ROOT / "content", "INDEX_DIR": tmp_path, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    output = app.test_cli_runner().invoke(args=["catalogue", "coverage"]).output.strip()
+    guide = (ROOT / "docs" / "content-format.md").read_text(encoding="utf-8")
+    assert f"```\n{output}\n```" in guide
+
+
+def test_old_evidence_is_shown_as_old(real_site):
+    for record in ACTIVE:
+        years = sorted(str(source["date"])[:4] for source in record["sources"])
+        page = unescape(real_site.get(f"/verksamhet/{record['slug']}").get_data(as_text=True))
+        expected = years[0] if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+        assert f"Uppgifterna bygger på källor från {expected}." in page, record["slug"]
