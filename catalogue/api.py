@@ -34,6 +34,11 @@ def search_json():
             "pages": result.pages,
             "results": [_result(hit) for hit in result.hits],
             "maybe": {"total": result.maybe_total, "results": [_result(hit) for hit in result.maybe]},
+            "partial": {"matched": result.partial_words, "results": [_result(hit) for hit in result.partial]},
+            "understood": [
+                {"text": item.text, "parameter": item.concept.param, "values": list(item.concept.values)}
+                for item in result.understood
+            ],
             "facets": {facet.facet.param: facet.counts for facet in result.facets if facet.facet.counted},
             "unknown": result.unknown,
             "guidance": [

@@ -229,7 +229,7 @@ def email(value, problems, path):
     return value
 
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
 def evidence_date(value, problems, path):

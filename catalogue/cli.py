@@ -52,11 +52,11 @@ def build_index() -> None:
     "--older-than",
     "days",
     type=click.IntRange(min=0),
-    default=0,
+    default=None,
     metavar="DAYS",
     help="Only what was last verified more than DAYS days ago (default: everything).",
 )
-def stale(days: int) -> None:
+def stale(days: int | None) -> None:
     """List providers and pages by the age of their evidence, the oldest first.
 
     A file checked yesterday against sources from 2014 still rests on 2014: what matters
@@ -69,7 +69,7 @@ def stale(days: int) -> None:
     for kind, records in (("providers", content.providers), ("pages", content.pages)):
         for record in records:
             verified = dt.date.fromisoformat(record["verified"]) if record.get("verified") else None
-            if verified is None or (today - verified).days > days:
+            if days is None or verified is None or (today - verified).days > days:
                 years = sorted(str(source["date"])[:4] for source in record.get("sources", []) if source.get("date"))
                 due.append((years, verified or dt.date.min, kind, record))
     for years, _verified, kind, record in sorted(

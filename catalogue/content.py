@@ -18,6 +18,7 @@ import yaml
 from . import checks, fields, routes
 from . import vocabulary as v
 from .checks import ContentError, Problems
+from .thesaurus import parse_thesaurus
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # libyaml's parser when PyYAML was built with it (the wheels are), else the pure-Python one.
@@ -207,6 +208,7 @@ class Content:
     pages: list[dict]
     places: dict | None
     errors: list[ContentError]
+    thesaurus: dict | None = None
 
 
 def _read(path: Path, errors: list) -> str | None:
@@ -277,6 +279,13 @@ def load_content(content_dir: Path) -> Content:
         if text is not None:
             places, place_errors = parse_places(places_path, text)
             errors.extend(place_errors)
-    content = Content(providers, pages, places, errors)
+    thesaurus = None
+    thesaurus_path = folder / "thesaurus.yml"
+    if thesaurus_path.exists():
+        text = _read(thesaurus_path, errors)
+        if text is not None:
+            thesaurus, thesaurus_errors = parse_thesaurus(thesaurus_path, text, _read_yaml)
+            errors.extend(thesaurus_errors)
+    content = Content(providers, pages, places, errors, thesaurus)
     _check_internal_links(content, folder)
     return content

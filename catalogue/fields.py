@@ -228,10 +228,10 @@ class ProviderFacts:
     evidence_years: tuple[str, str] | None  # the oldest and the newest source
 
     def unknown_labels(self) -> str:
-        return ", ".join(_lower_first(str(field.label)) for field in self.unknown)
+        return ", ".join(lower_first(str(field.label)) for field in self.unknown)
 
 
-def _lower_first(label: str) -> str:
+def lower_first(label: str) -> str:
     """ "Stöd till jobb enligt IPS" inside a sentence: "stöd till jobb enligt IPS", acronyms kept."""
     return label[:1].lower() + label[1:]
 

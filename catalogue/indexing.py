@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from pathlib import Path
 
 from whoosh import fields, index
 
-from . import analysis
+from . import analysis, dictionary
 from . import vocabulary as v
 from .content import Content, load_content, plain_text
 
@@ -40,6 +41,7 @@ def make_schema() -> fields.Schema:
         description=text(swedish),
         place=text(swedish),
         area=text(swedish),
+        parts=text(swedish),
         name_folded=text(folded),
         text_folded=text(folded),
         spelling=text(analysis.spelling_analyzer()),
@@ -62,11 +64,22 @@ def _area_text(record: dict, places: dict | None) -> str:
     return " ".join(district.get("neighbourhoods", []))
 
 
+_WORD = re.compile(r"\w+")
+
+
+def compound_parts_text(text: str) -> str:
+    """The parts of the compounds in a text: "Hantverkscaféet" can be found by "hantverk" and "kafé"."""
+    words = {word.lower() for word in _WORD.findall(text)}
+    return " ".join(part for word in sorted(words) for part in dictionary.compound_parts(word))
+
+
 def _document(
     kind: str, record: dict, name: str, summary: str, activities: str = "", place: str = "", area: str = ""
 ) -> dict:
-    description = plain_text(record.get("description_html", ""))
+    # Who it is for is searched with the description: "missbruk" or "unga vuxna" name the target group.
+    description = " ".join(filter(None, [plain_text(record.get("description_html", "")), record.get("target_group")]))
     everything = " ".join([name, summary, activities, description, place, area])
+    written = " ".join([name, summary, description])
     return {
         "key": f"{kind}:{record['slug']}",
         "kind": kind,
@@ -76,6 +89,7 @@ def _document(
         "description": description,
         "place": place,
         "area": area,
+        "parts": compound_parts_text(written),
         "name_folded": name,
         "text_folded": everything,
         "spelling": everything,
@@ -119,6 +133,8 @@ def build(content: Content, index_root: Path) -> Path:
         writer.add_document(**page_document(record))
     if content.places:
         writer.add_document(key="places", kind="places", record=json.dumps(content.places, ensure_ascii=False))
+    if content.thesaurus:
+        writer.add_document(key="thesaurus", kind="thesaurus", record=json.dumps(content.thesaurus, ensure_ascii=False))
     writer.commit()
     ix.close()
     _publish(index_root, folder)

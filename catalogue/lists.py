@@ -36,5 +36,5 @@ def compare():
         req=search_request,
         providers=providers,
         rows=rows,
-        unknown_to_all=", ".join(str(field.label).lower() for field in unknown_to_all),
+        unknown_to_all=", ".join(fields.lower_first(str(field.label)) for field in unknown_to_all),
     )

@@ -102,9 +102,9 @@ def district_contacts(
         contacts.append(
             Contact(
                 _("Ansök på webben"),
-                _("Stadens e-tjänst för ansökan"),
+                _("Stadens sida om hur du ansöker"),
                 how_to_apply["e_service"],
-                _("Du som ansökan gäller loggar in själv."),
+                _("Där finns e-tjänsten. Du som ansökan gäller loggar in själv."),
             )
         )
     if how_to_apply.get("contact_centre"):
@@ -135,7 +135,7 @@ def district_contacts(
         contacts.append(
             Contact(
                 _("Anhörigkonsulent"),
-                _("Ja, det finns en anhörigkonsulent.")
+                _("Ja, det fanns en när vi senast fick veta.")
                 if has_one
                 else _("Nej, det fanns ingen när vi senast fick veta."),
                 old_year=_year(sources, "relatives_consultant", today),

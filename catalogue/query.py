@@ -33,11 +33,14 @@ class SearchRequest:
     sort: str = "relevans"
     page: int = 1
     saved: tuple[str, ...] = ()  # "Min lista": offerings kept while browsing, in the address, no cookie
+    literal: bool = False  # "ordagrant=1": search the words as typed, without the thesaurus's concepts
 
     def to_params(self, **changes) -> list[tuple[str, str]]:
         """Query parameters in a stable order; defaults are left out to keep links short."""
         state = replace(self, **changes) if changes else self
         params = [("q", state.q)] if state.q else []
+        if state.literal and state.q:
+            params.append(("ordagrant", "1"))
         for facet in FACETS:
             if facet.param in state.filters:
                 params += facet.to_params(state.filters[facet.param])
@@ -57,7 +60,7 @@ class SearchRequest:
     def without(self, param: str, value: str | None = None) -> SearchRequest:
         """The same search with one filter value (or a whole filter) removed, back on page 1."""
         if param == "q":
-            return replace(self, q="", page=1)
+            return replace(self, q="", literal=False, page=1)
         filters = dict(self.filters)
         kept = FACETS_BY_PARAM[param].removing(filters.pop(param), value) if param in filters else None
         if kept is not None:
@@ -109,10 +112,13 @@ def parse(args: MultiDict) -> SearchRequest:
         raise BadParameter("v", _("Min lista kan ha högst %(count)d verksamheter.", count=MAX_SAVED))
     if any(not _SLUG.match(slug) for slug in saved):
         raise BadParameter("v", _("Min lista innehåller en verksamhet som inte finns."))
-    return SearchRequest(q=q, filters=filters, sort=sort, page=page, saved=saved)
+    literal = _single(args, "ordagrant")
+    if literal not in (None, "", "1"):
+        raise BadParameter("ordagrant", _("Parametern ordagrant kan bara vara 1."))
+    return SearchRequest(q=q, filters=filters, sort=sort, page=page, saved=saved, literal=literal == "1")
 
 
-_SINGLE_VALUED = ("q", "sortera", "sida")
+_SINGLE_VALUED = ("q", "sortera", "sida", "ordagrant")
 
 
 def parse_leniently(args: MultiDict) -> SearchRequest:

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import functools
 import json
+import math
+import re
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from whoosh import index
 from whoosh.query import And, Or, Term
 
-from . import analysis, fields, indexing
-from .facets import FACETS, FACETS_BY_PARAM, Chosen, Facet, FacetResult, mask_of
+from . import analysis, dictionary, fields, indexing
+from .facets import FACETS, FACETS_BY_PARAM, ChoiceFacet, Chosen, Facet, FacetResult, mask_of
 from .query import SearchRequest
+from .thesaurus import Concept, Thesaurus, Understood
 from .vocabulary import ACCENT_FOLD
 
 PAGE_SIZE = 20
@@ -30,7 +35,13 @@ GUIDANCE_LIMIT = 2
 MAYBE_LIMIT = 50  # "Kan också passa" on the first page; the JSON twin says how many there are in all
 TEXT_CACHE_SIZE = 256
 MAX_QUERY_WORDS = 12
-FIELD_WEIGHTS = {"name": 4.0, "summary": 2.0, "activities": 1.5, "description": 1.0, "place": 1.5, "area": 0.5}
+MAX_CORRECTED_WORDS = 3  # spelling suggestions cost milliseconds each: a query of nonsense gets only three
+CONCEPT_BOOST = 3.0  # an offering tagged with a concept the query names is strong evidence
+PLACE_WEIGHT = 10.0  # in a partial match, being in the place asked for outweighs any other word
+PLACE_FIELDS = ("place", "area")
+FIELD_WEIGHTS = {
+    "name": 4.0, "summary": 2.0, "activities": 1.5, "description": 1.0, "place": 1.5, "area": 0.5, "parts": 0.8,
+}  # fmt: skip
 FOLDED_FIELD_WEIGHTS = {"name_folded": 1.0, "text_folded": 0.4}
 _WORDS_ANALYZER = analysis.spelling_analyzer()
 _SWEDISH_ORDER = str.maketrans(
@@ -50,6 +61,7 @@ class Snapshot:
         self.index = index.open_dir(str(folder))
         kinds: dict[str, dict[str, int]] = {"provider": {}, "page": {}}
         self.places: dict = {}
+        thesaurus: dict | None = None
         with self.index.searcher() as searcher:
             size = searcher.doc_count_all()
             self.records: list[dict | None] = [None] * size
@@ -58,9 +70,13 @@ class Snapshot:
                 if stored["kind"] == "places":
                     self.places = record
                     continue
+                if stored["kind"] == "thesaurus":
+                    thesaurus = record
+                    continue
                 self.records[docnum] = record
                 kinds[stored["kind"]][record["slug"]] = docnum
         self.provider_docnums, self.page_docnums = kinds["provider"], kinds["page"]
+        self.thesaurus = Thesaurus(thesaurus)
         self.pages_mask = mask_of(self.page_docnums.values(), size)
         live = [(n, self.record(n)) for n in self.provider_docnums.values()]
         live = [(n, record) for n, record in live if record.get("status") != "closed"]
@@ -79,6 +95,8 @@ class Snapshot:
         self.accented_folds = self._accented_folds()
         # People refine a search by clicking filters: the text part repeats, so keep its answer.
         self.text_matches = functools.lru_cache(maxsize=TEXT_CACHE_SIZE)(self._text_matches)
+        self.word_mask = functools.lru_cache(maxsize=4 * TEXT_CACHE_SIZE)(self._word_mask)
+        self.suggestions = functools.lru_cache(maxsize=4 * TEXT_CACHE_SIZE)(self._suggestions)
 
     def searcher(self):
         """One long-lived searcher per thread: opening one costs milliseconds."""
@@ -97,16 +115,78 @@ class Snapshot:
             for token in folded(word)
         )
 
-    def _text_matches(self, words: tuple[str, ...]) -> tuple[list[int], int]:
-        """Docnums best first, and the same set as a bitset.
+    def _text_matches(self, words: tuple[str, ...], understood: tuple[Understood, ...] = ()) -> tuple[list[int], int]:
+        """Docnums best first, and the same set as a bitset: every word and every concept must match.
 
-        At equal relevance the offering with more known facts comes first; those known only by name come last.
+        A concept matches an offering tagged with it or whose text has its words; tagged ones rank
+        higher. At equal relevance the offering with more known facts comes first; those known only
+        by name come last.
         """
-        query = _text_query(self.index.schema, words, self.accented_folds)
-        scored = self.searcher().search(query, limit=None).top_n
-        scored.sort(key=lambda pair: (self.name_only[pair[1]], -round(pair[0], 6), -self.known_facts[pair[1]]))
-        ranked = [docnum for _score, docnum in scored]
+        if not understood:
+            scored = self.searcher().search(_text_query(self.index.schema, words, self.accented_folds), limit=None)
+            pairs = [(score, docnum) for score, docnum in scored.top_n]
+        else:
+            matching = self.listed | self.pages_mask
+            clauses: list[str | Understood] = [*words, *understood]
+            for clause in clauses:
+                matching &= self.clause_mask(clause)
+            all_words = words + tuple(word for item in understood for word in _query_words(item.text))
+            query = Or([_text_query(self.index.schema, (word,), self.accented_folds) for word in all_words])
+            scores = {docnum: score for score, docnum in self.searcher().search(query, limit=None).top_n}
+            pairs = [(scores.get(n, 0.0) + sum(self.concept_fit(u.concept, n) for u in understood), n)
+                     for n in _bits(matching)]  # fmt: skip
+        pairs.sort(key=lambda pair: (self.name_only[pair[1]], -round(pair[0], 6), -self.known_facts[pair[1]]))
+        ranked = [docnum for _score, docnum in pairs]
         return ranked, mask_of(ranked, self.size)
+
+    def _word_mask(self, word: str) -> int:
+        """The documents whose text has the word, in any field."""
+        query = _text_query(self.index.schema, (word,), self.accented_folds)
+        return mask_of(self.searcher().docs_for_query(query), self.size)
+
+    def is_place(self, clause: str | Understood) -> bool:
+        """A district concept ("söder"), or a word that names a neighbourhood or district ("hökarängen")."""
+        if not isinstance(clause, str):
+            return clause.concept.param == "stadsdel"
+        reader, schema = self.searcher().reader(), self.index.schema
+        return any((name, term) in reader for name in PLACE_FIELDS for term in _terms_for(schema, name, clause))
+
+    def concept_fit(self, concept: Concept, docnum: int) -> float:
+        """How strongly a tagged offering is about the concept: one of one tags counts more than one of three."""
+        if not self.concept_tags(concept) >> docnum & 1:
+            return 0.0
+        facet = FACETS_BY_PARAM[concept.param]
+        stated = facet.values_of(self.record(docnum)) if isinstance(facet, ChoiceFacet) else []
+        return CONCEPT_BOOST * sum(value in concept.values for value in stated) / max(1, len(stated))
+
+    def concept_tags(self, concept: Concept) -> int:
+        """The offerings tagged with any of the concept's values."""
+        values = self.facet_data[concept.param].values
+        mask = 0
+        for value in concept.values:
+            mask |= values[value]
+        return mask
+
+    def clause_mask(self, clause: str | Understood) -> int:
+        """What one part of a query matches: a word, or a concept (its tag, or all its words in the text)."""
+        if isinstance(clause, str):
+            return self.word_mask(clause)
+        mask = self.concept_tags(clause.concept)
+        words = _query_words(clause.text)
+        # "utan beslut" must not become "beslut": a phrase with a stop word matches by its tag only.
+        if words and len(words) == len(clause.text.split()):
+            text = self.listed | self.pages_mask
+            for word in words:
+                text &= self.word_mask(word)
+            mask |= text
+        return mask
+
+    def _suggestions(self, word: str) -> tuple[str | None, str | None]:
+        """A spelling one edit away (safe to apply by itself), and one up to two edits away (to offer)."""
+        corrector = self.searcher().corrector("spelling")
+        near = corrector.suggest(word, limit=1, maxdist=1)
+        far = near or corrector.suggest(word, limit=1, maxdist=2)
+        return (near[0] if near else None), (far[0] if far else None)
 
     def record(self, docnum: int) -> dict:
         """The provider or guidance page stored as document ``docnum``."""
@@ -189,6 +269,16 @@ class SearchResult:
     relaxations: list[Relaxation] = field(default_factory=list)
     maybe: list[Hit] = field(default_factory=list)  # "Kan också passa": fit every filter they have answered
     maybe_total: int = 0
+    not_stated: list[tuple[Facet, int]] = field(default_factory=list)  # per chosen filter: in "kan passa", unstated
+    understood: list[Understood] = field(default_factory=list)  # "Vi tolkade 'måla' som Kreativt skapande"
+    partial: list[Hit] = field(default_factory=list)  # nothing matches every word: the best partial matches
+    partial_words: list[str] = field(default_factory=list)  # the words the best partial match has
+    other_language: bool = False  # the page is not Swedish: descriptions are, so say so when nothing matches
+
+    @property
+    def literal_request(self) -> SearchRequest:
+        """The same search without the thesaurus: the one link that undoes "Vi tolkade …"."""
+        return replace(self.request, literal=True, page=1)
 
     def facet(self, param: str) -> FacetResult:
         return next(result for result in self.facets if result.facet.param == param)
@@ -206,17 +296,19 @@ class SearchResult:
         """Per filter: the offerings that fit every other filter but have not stated this fact."""
         return {result.facet.param: result.unknown for result in self.facets}
 
-    @property
-    def not_stated(self) -> list[tuple[Facet, int]]:
-        """For "Kan också passa": each chosen filter with how many fitting offerings have not stated it."""
-        return [(result.facet, result.unknown) for result in self.facets
-                if result.facet.param in self.request.filters and result.unknown]  # fmt: skip
-
 
 class PageOutOfRange(LookupError):
     def __init__(self, last_page: int):
         super().__init__(last_page)
         self.last_page = last_page
+
+
+def _bits(mask: int):
+    """The docnums set in a bitset, lowest first."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
 
 
 def _query_words(text: str) -> list[str]:
@@ -255,26 +347,41 @@ def _text_query(schema, words: tuple[str, ...], accented_folds: frozenset[str]):
     return And(clauses)
 
 
-def _unknown_words(searcher, words: list[str]) -> list[str]:
-    reader, schema = searcher.reader(), searcher.schema
+def _split_compounds(reader, schema, words: list[str]) -> list[str]:
+    """A word the index does not have, written as a compound, is searched as its parts: "datorkurs"."""
+    split: list[str] = []
+    for word in words:
+        parts = dictionary.compound_parts(word) if not _in_index(reader, schema, word) else ()
+        if parts and all(_in_index(reader, schema, part) for part in parts):
+            split += parts
+        else:
+            split.append(word)  # not a compound of words we have: leave it to the spelling check
+    return list(dict.fromkeys(split))
+
+
+def _in_index(reader, schema, word: str) -> bool:
     fields = list(FIELD_WEIGHTS) + list(FOLDED_FIELD_WEIGHTS)
-    return [
-        word
-        for word in words
-        if not any((fieldname, term) in reader for fieldname in fields for term in _terms_for(schema, fieldname, word))
-    ]
+    return any((fieldname, term) in reader for fieldname in fields for term in _terms_for(schema, fieldname, word))
 
 
-def _suggestion(searcher, q: str, unknown: list[str]) -> str | None:
-    corrector = searcher.corrector("spelling")
-    suggested = q.lower()
-    changed = False
-    for word in unknown:
-        candidates = corrector.suggest(word, limit=1, maxdist=2)
-        if candidates:
-            suggested = suggested.replace(word, candidates[0])
-            changed = True
-    return suggested if changed else None
+@dataclass(frozen=True)
+class Spelling:
+    suggestion: str  # the query with the likely words
+    safe: bool  # every change is one edit to an unknown word: apply it by itself when the search finds nothing
+
+
+def _spelling(snapshot: Snapshot, q: str, unknown: list[str]) -> Spelling | None:
+    """Only words that are neither in the index, the dictionary nor the thesaurus are corrected."""
+    suggested, safe, changed = q.lower(), True, False
+    for word in unknown[:MAX_CORRECTED_WORDS]:
+        near, far = snapshot.suggestions(word)
+        chosen = near or far
+        if chosen and chosen not in analysis.STOPWORDS:
+            suggested = re.sub(rf"\b{re.escape(word)}\b", chosen, suggested)
+            safe, changed = safe and near is not None, True
+        else:
+            safe = False
+    return Spelling(suggested, safe and len(unknown) <= MAX_CORRECTED_WORDS) if changed else None
 
 
 SNIPPET_CONTEXT = 70
@@ -335,15 +442,17 @@ def _docnums_in(order, mask: int, start: int, stop: int) -> list[int]:
 def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> SearchResult:
     """Raises PageOutOfRange when the page asked for is past the last one."""
     searcher = snapshot.searcher()
-    words = _query_words(request.q)
+    understood, rest = ([], request.q) if request.literal else snapshot.thesaurus.interpret(request.q)
+    words = _split_compounds(searcher.reader(), searcher.schema, _query_words(rest))
+    understood = list({item.concept: item for item in reversed(understood)}.values())[::-1]  # one per concept
 
     # Every active constraint as a named bitset, so "this filter left out" is one loop. A filter's
     # "possible" set adds the offerings that have not stated its fact: they may fit, never surely.
     constraints: dict[str, int] = {}
     possible: dict[str, int] = {}
     ranked: list[int] | None = None
-    if words:
-        ranked, constraints["q"] = snapshot.text_matches(tuple(words))
+    if words or understood:
+        ranked, constraints["q"] = snapshot.text_matches(tuple(words), tuple(understood))
         possible["q"] = constraints["q"]
     for facet in FACETS:
         if facet.param in request.filters:
@@ -377,22 +486,33 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
     result = SearchResult(request, total, pages, hits, facets, chosen)
     maybe = matching_without(None, possible) & ~matching
     result.maybe_total = maybe.bit_count()
+    result.not_stated = [(facet, (maybe & ~snapshot.facet_data[facet.param].known).bit_count())
+                         for facet in FACETS if facet.param in request.filters]  # fmt: skip
+    result.not_stated = [(facet, count) for facet, count in result.not_stated if count]
     if result.maybe_total and request.page == 1:
         result.maybe = [_hit(snapshot, searcher.schema, docnum, words, request, maybe=True)
                         for docnum in _docnums_in(order, maybe, 0, MAYBE_LIMIT)]  # fmt: skip
     if ranked:
         in_pages = _docnums_in(ranked, constraints["q"] & snapshot.pages_mask, 0, GUIDANCE_LIMIT)
         result.guidance = [snapshot.record(n) for n in in_pages]
-    unknown = _unknown_words(searcher, words)
-    if unknown:
-        result.suggestion = _suggestion(searcher, request.q, unknown)
-    if total == 0 and not result.maybe_total and result.suggestion and not corrected:
+    result.understood = understood
+    lang = str(get_locale()) if has_request_context() else "sv"
+    result.other_language = lang != "sv"
+    reader = searcher.reader()
+    unknown = [word for word in words if not _in_index(reader, searcher.schema, word)
+               and not dictionary.is_word(word, lang) and not snapshot.thesaurus.knows(word)]  # fmt: skip
+    spelling = _spelling(snapshot, request.q, unknown) if unknown else None
+    result.suggestion = spelling.suggestion if spelling else None
+    if total == 0 and not result.maybe_total and spelling and spelling.safe and not corrected:
         # A tired person with a typo should see offerings, not a dead end: show the likely words.
-        corrected_result = run(snapshot, replace(request, q=result.suggestion, page=1), corrected=True)
+        corrected_result = run(snapshot, replace(request, q=spelling.suggestion, page=1), corrected=True)
         if corrected_result.total or corrected_result.maybe_total or corrected_result.guidance:
             corrected_result.request, corrected_result.corrected_from = request, request.q
-            corrected_result.suggestion = result.suggestion
+            corrected_result.suggestion = spelling.suggestion
             return corrected_result
+    clauses: list[str | Understood] = [*words, *understood]
+    if total == 0 and not result.maybe_total and len(clauses) > 1:
+        _best_partial(snapshot, result, clauses, matching_without("q", possible), words, request)
     if total == 0 and not result.maybe_total:
         for name in constraints:
             # What the person would see without this filter: confirmed matches and "kan också passa".
@@ -401,6 +521,33 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
                 text = _("Ta bort sökordet") if name == "q" else FACETS_BY_PARAM[name].relax_text()
                 result.relaxations.append(Relaxation(name, text, request.without(name), dropped))
     return result
+
+
+def _best_partial(snapshot: Snapshot, result, clauses: list, allowed: int, words: list[str], request) -> None:
+    """No offering matches every word: show those that match most, a rare word counting more than a common one.
+
+    The page is never empty while any single word matches; it says which words the best ones match."""
+    listed = snapshot.listed & allowed
+    masks = [snapshot.clause_mask(clause) & listed for clause in clauses]
+    # A place is what the person cannot change ("kreativt nära Hökarängen"): what is there comes first.
+    weights = [
+        1.0 + math.log((listed.bit_count() + 1) / (1 + mask.bit_count())) + PLACE_WEIGHT * snapshot.is_place(clause)
+        for clause, mask in zip(clauses, masks, strict=True)
+    ]
+    scores: dict[int, float] = {}
+    for mask, weight in zip(masks, weights, strict=True):
+        for docnum in _bits(mask):
+            scores[docnum] = scores.get(docnum, 0.0) + weight
+    if not scores:
+        return
+    best = sorted(scores, key=lambda n: (snapshot.name_only[n], -round(scores[n], 6), -snapshot.known_facts[n]))
+    top = best[0]
+    result.partial_words = [_said(clause) for clause, mask in zip(clauses, masks, strict=True) if mask >> top & 1]
+    result.partial = [_hit(snapshot, snapshot.searcher().schema, n, words, request) for n in best[:PAGE_SIZE]]
+
+
+def _said(clause) -> str:
+    return clause if isinstance(clause, str) else clause.text
 
 
 def _hit(snapshot: Snapshot, schema, docnum: int, words: list[str], request: SearchRequest, maybe=False) -> Hit:

@@ -15,12 +15,17 @@ def test_json_twin_has_the_documented_shape(api):
         "pages",
         "results",
         "maybe",
+        "partial",
+        "understood",
         "facets",
         "unknown",
         "guidance",
         "corrected_query",
     }
     assert body["total"] == 1 and body["page"] == 1
+    # "kafé" is read as the activity Kafé och kök, and says so.
+    assert body["understood"] == [{"text": "kafé", "parameter": "aktivitet", "values": ["kafe-och-kok"]}]
+    assert body["partial"] == {"matched": [], "results": []}
     [result] = body["results"]
     assert set(result) == {"slug", "url", "unknown"} | {field.key for field in API_FIELDS}
     assert result["unknown"] == [] and body["maybe"] == {"total": 0, "results": []}

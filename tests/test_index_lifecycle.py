@@ -58,7 +58,7 @@ def test_a_reader_keeps_working_while_a_new_index_is_published(app, client, cont
     old = catalogue.snapshot()
     indexing.rebuild(content_dir, app.config["INDEX_DIR"])
     with old.index.searcher() as searcher:
-        assert searcher.doc_count() == 12  # 9 providers, 2 guidance pages, the places document
+        assert searcher.doc_count() == 13  # 9 providers, 2 guidance pages, the places and thesaurus documents
     assert catalogue.snapshot() is not old
 
 

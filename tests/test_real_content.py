@@ -205,3 +205,17 @@ def test_old_evidence_is_shown_as_old(real_site):
         page = unescape(real_site.get(f"/verksamhet/{record['slug']}").get_data(as_text=True))
         expected = years[0] if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
         assert f"Uppgifterna bygger på källor från {expected}." in page, record["slug"]
+
+
+def test_the_counts_in_kan_ocksa_passa_describe_that_group(real_site):
+    """ "N har inte berättat X" counts the offerings listed in the group, per chosen filter."""
+    for params in ("timmar=1-12&stadsdel=farsta&ips=ja", "tillgang=oppen&stadsdel=bromma"):
+        body = real_site.get(f"/api/v1/sok?{params}").get_json()
+        assert body["maybe"]["total"] == len(body["maybe"]["results"])  # under the 50 shown: all listed
+        page = unescape(real_site.get(f"/sok?{params}", follow_redirects=True).get_data(as_text=True))
+        group = page[page.index('id="kan-ocksa-passa"') :]
+        for facet in FACETS:
+            count = sum(facet.param in result["unknown"] for result in body["maybe"]["results"])
+            if count:
+                noun = "verksamhet" if count == 1 else "verksamheter"
+                assert f"{count} {noun} har inte berättat {facet.not_stated}." in group, (params, facet.param)

@@ -1,4 +1,10 @@
-"""The search-quality set (tests/search_quality.yml) against the real content."""
+"""The search-quality sets against the real content.
+
+``search_quality.yml``: the core cases, each of which must pass. ``search_quality_more.yml``: the
+growing set written the way people type, in five languages; measured as a whole against the
+targets of issue 10 (≥ 90 % pass, ≤ 5 % zero results where the catalogue has the concept; the first
+is not reached yet and is held at the level reached).
+"""
 
 import re
 from html import unescape
@@ -7,19 +13,22 @@ from pathlib import Path
 import pytest
 import yaml
 
+from catalogue import search
 from catalogue.facets import FACETS, ChoiceFacet
+from catalogue.query import SearchRequest
+from catalogue.web import snapshot
 
 ROOT = Path(__file__).parent.parent
 CASES = yaml.safe_load((ROOT / "tests" / "search_quality.yml").read_text(encoding="utf-8"))
 
 
-def _case(case: dict):
-    """A case whose evidence was removed as weak (issue 9) waits for issue 10; strict, so it must not pass silently."""
-    marks = [pytest.mark.xfail(strict=True, reason=case["pending"])] if "pending" in case else []
-    return pytest.param(case, id=f"{case['who']}: {case['query']}", marks=marks)
+MORE = yaml.safe_load((ROOT / "tests" / "search_quality_more.yml").read_text(encoding="utf-8"))
+# Issue 10's targets are 90 % passing and at most 5 % zero results. Zero results is met; passing is
+# not yet (78 % on 2026-11-23, see BENCHMARKS.md), so the floor guards what has been reached.
+PASS_FLOOR, ZERO_TARGET = 0.78, 0.05
 
 
-@pytest.mark.parametrize("case", [_case(case) for case in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[f"{case['who']}: {case['query']}" for case in CASES])
 def test_search_quality(real_site, case):
     body = real_site.get("/api/v1/sok", query_string={"q": case["query"]}).get_json()
     top3 = [result["slug"] for result in body["results"][:3]]
@@ -56,3 +65,41 @@ def test_every_filter_value_on_the_real_content_gives_what_its_count_promised(re
             assert body["total"] == count, (facet.param, value)
     page = unescape(real_site.get("/sok?aktivitet=kreativt").get_data(as_text=True))
     assert "Aktivitetshuset" in page and "Passar dina val: Kreativt skapande" in page
+
+
+def judge(app, case: dict) -> dict:
+    """What a person sees for one query, in its language: confirmed hits, else the best partial matches."""
+    lang = case.get("lang", "sv")
+    with app.test_request_context(f"/{lang}/sok" if lang != "sv" else "/sok"):
+        app.preprocess_request()
+        result = search.run(snapshot(), SearchRequest(q=case["query"]))
+    shown = [hit.record["slug"] for hit in result.hits or result.partial]
+    expected = case.get("top3", [])
+    found = set(shown[:3]) & set(expected)
+    passed = len(found) == len(expected[:3]) if expected else (result.total == 0 if case.get("none") else True)
+    if "guidance" in case:
+        passed = passed and case["guidance"] in [page["slug"] for page in result.guidance]
+    return {
+        "passed": passed,
+        "zero": bool(expected) and not shown and not result.maybe,
+        "precision": len(found) / min(3, len(expected)) if expected else None,
+        "shown": shown[:3],
+    }
+
+
+def test_the_everyday_query_set_meets_its_targets(real_site, capsys):
+    app = real_site.application
+    judged = [(case, judge(app, case)) for case in CASES + MORE]
+    with_concept = [verdict for case, verdict in judged if case.get("top3")]
+    pass_rate = sum(verdict["passed"] for _case, verdict in judged) / len(judged)
+    zero_rate = sum(verdict["zero"] for verdict in with_concept) / len(with_concept)
+    precision = sum(verdict["precision"] for verdict in with_concept) / len(with_concept)
+    with capsys.disabled():
+        print(f"\nsearch quality: {len(judged)} queries, pass {pass_rate:.1%}, precision@3 {precision:.1%}, "
+              f"zero results {zero_rate:.1%} of {len(with_concept)} with a concept in the catalogue")  # fmt: skip
+        for case, verdict in judged:
+            if not verdict["passed"]:
+                print(f"  fails: {case.get('lang', 'sv')} {case['query']!r}: expected {case.get('top3')}, "
+                      f"top 3 {verdict['shown']}")  # fmt: skip
+    assert len(judged) >= 150
+    assert pass_rate >= PASS_FLOOR and zero_rate <= ZERO_TARGET

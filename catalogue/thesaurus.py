@@ -1,0 +1,120 @@
+"""Everyday words and what the catalogue calls them (``content/thesaurus.yml``).
+
+People type "måla", "träffa folk" or "söder"; offerings are tagged "kreativt", "social" and
+Södermalm. Each entry maps words and phrases, in any of the site's languages, to one filter and its
+values, so that an offering tagged with the concept is found even when its text lacks the word.
+Editors extend the file; ``flask catalogue check`` validates it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import checks
+from .analysis import concept_key
+from .facets import FACETS_BY_PARAM, ChoiceFacet
+
+CONCEPT_FILTERS = ("aktivitet", "inriktning", "tillgang", "ips", "stadsdel")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Concept:
+    param: str
+    values: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        facet = FACETS_BY_PARAM[self.param]
+        assert isinstance(facet, ChoiceFacet)
+        if self.param == "ips":
+            return str(facet.legend)
+        return ", ".join(facet.vocabulary.label(value) for value in self.values)
+
+
+@dataclass(frozen=True)
+class Understood:
+    """One word or phrase of a query read as a concept: "måla" as Kreativt skapande."""
+
+    text: str
+    concept: Concept
+
+
+_ENTRY_FIELDS = {
+    "filter": checks.text(20),
+    "values": checks.list_of(checks.text(40)),
+    "words": checks.list_of(checks.text(60, single_line=True)),
+}
+
+
+def _entry(value, problems, path):
+    if not isinstance(value, dict):
+        problems.add(path, "ska ha filter, values och words")
+        return None
+    entry = checks.check_fields(value, _ENTRY_FIELDS, tuple(_ENTRY_FIELDS), problems, path)
+    param = entry.get("filter")
+    if param not in CONCEPT_FILTERS:
+        problems.add(path + ("filter",), f"ska vara ett av {', '.join(CONCEPT_FILTERS)}")
+        return None
+    facet = FACETS_BY_PARAM[param]
+    assert isinstance(facet, ChoiceFacet)
+    for n, item in enumerate(entry.get("values", [])):
+        if item not in facet.vocabulary:
+            suggestion = checks.did_you_mean(checks.closest(item, facet.vocabulary))
+            problems.add(path + ("values", n), f"okänt värde '{item}'{suggestion}")
+    return entry
+
+
+def parse_thesaurus(path: Path, text: str, read_yaml) -> tuple[dict | None, list[checks.ContentError]]:
+    """The validated file, or the problems as ``file:line: field: what is wrong``."""
+    problems = checks.Problems(str(path))
+    data = read_yaml(text, problems, 1)
+    if data is None:
+        return None, problems.errors
+    clean = checks.check_fields(data, {"concepts": checks.list_of(_entry)}, ("concepts",), problems, ())
+    seen: dict[tuple[str, ...], int] = {}
+    for n, entry in enumerate(clean.get("concepts") or []):
+        for m, word in enumerate(entry["words"] if entry else []):
+            key = concept_key(word)
+            if not key:
+                problems.add(("concepts", n, "words", m), "innehåller inget ord")
+            elif key in seen and seen[key] != n:
+                problems.add(("concepts", n, "words", m), f"'{word}' står redan under concepts.{seen[key]}")
+            seen[key] = n
+    return (None, problems.errors) if problems.errors else (clean, [])
+
+
+class Thesaurus:
+    """Reads the concepts in a query, longest phrase first."""
+
+    def __init__(self, data: dict | None):
+        self.phrases: dict[tuple[str, ...], Concept] = {}
+        for entry in (data or {}).get("concepts", []):
+            concept = Concept(entry["filter"], tuple(entry["values"]))
+            for word in entry["words"]:
+                self.phrases[concept_key(word)] = concept
+        self.longest = max((len(key) for key in self.phrases), default=0)
+
+    def knows(self, word: str) -> bool:
+        return concept_key(word) in self.phrases
+
+    def interpret(self, q: str) -> tuple[list[Understood], str]:
+        """The concepts found in ``q``, and the rest of the words to search as text."""
+        words = _WORD.findall(q)
+        keys = [concept_key(word) for word in words]
+        understood: list[Understood] = []
+        rest: list[str] = []
+        i = 0
+        while i < len(words):
+            for length in range(min(self.longest, len(words) - i), 0, -1):
+                key = tuple(part for k in keys[i : i + length] for part in k)
+                if key and key in self.phrases:
+                    understood.append(Understood(" ".join(words[i : i + length]), self.phrases[key]))
+                    i += length
+                    break
+            else:
+                rest.append(words[i])
+                i += 1
+        return understood, " ".join(rest)
