@@ -11,12 +11,26 @@ separate fields so that mal/mål and var/vår stay apart for those who type them
 from __future__ import annotations
 
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.lang import stopwords_for_language
+from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.support.charset import accent_map
 
+from . import dictionary
 from .vocabulary import ACCENT_FOLD
 
 _VOWELS = set("aeiouyåäö")
+_SNOWBALL = stemmer_for_language("sv")
+
+
+def swedish_stem(word: str) -> str:
+    """Snowball's Swedish stemmer, except that a final -s stays when the word is more common with it.
+
+    Snowball drops a genitive -s, which also cuts "kurs" to "kur" while "kurser" becomes "kurs", so
+    singular and plural never meet; "dans" and "kors" alike. The word list tells a genitive ("Annas")
+    from a word that ends in s."""
+    stem = _SNOWBALL(word)
+    if word.endswith("s") and stem == word[:-1] and dictionary.frequency(word) > dictionary.frequency(stem):
+        return word
+    return stem
 
 
 def _extra_stem(word: str) -> str:
@@ -84,7 +98,7 @@ def swedish_analyzer():
         | LowercaseFilter()
         | StopFilter(stoplist=_STOPWORDS, minsize=1)
         | _FalseFriends(FALSE_FRIENDS)
-        | StemFilter(lang="sv", ignore=_PROTECTED, cachesize=50000)
+        | StemFilter(swedish_stem, ignore=_PROTECTED, cachesize=50000)
         | _SwedishSuffixes()
     )
 
@@ -97,7 +111,7 @@ def folded_analyzer():
         | StopFilter(stoplist=_STOPWORDS, minsize=1)
         | CharsetFilter(accent_map)
         | _FalseFriends(_FOLDED_FRIENDS)
-        | StemFilter(lang="sv", ignore=_FOLDED_PROTECTED, cachesize=50000)
+        | StemFilter(swedish_stem, ignore=_FOLDED_PROTECTED, cachesize=50000)
         | _SwedishSuffixes(_FOLDED_PROTECTED)
     )
 
@@ -131,6 +145,6 @@ _CONCEPT_ANALYZER = (
     | _FalseFriends(FALSE_FRIENDS)
     | CharsetFilter(accent_map)
     | _FalseFriends(_FOLDED_FRIENDS)
-    | StemFilter(lang="sv", ignore=_FOLDED_PROTECTED, cachesize=50000)
+    | StemFilter(swedish_stem, ignore=_FOLDED_PROTECTED, cachesize=50000)
     | _SwedishSuffixes(_FOLDED_PROTECTED)
 )

@@ -59,6 +59,7 @@ class Snapshot:
     def __init__(self, folder: Path):
         self.folder = folder
         self.index = index.open_dir(str(folder))
+        self.schema = self.index.schema  # reading it from the index unpickles the table of contents each time
         kinds: dict[str, dict[str, int]] = {"provider": {}, "page": {}}
         self.places: dict = {}
         thesaurus: dict | None = None
@@ -93,9 +94,14 @@ class Snapshot:
         )
         self._local = threading.local()
         self.accented_folds = self._accented_folds()
+        spelling = self.searcher().reader()
+        self.speller = dictionary.Speller(
+            {term.decode(): info.doc_frequency() for term, info in spelling.iter_field("spelling")}
+        )
         # People refine a search by clicking filters: the text part repeats, so keep its answer.
         self.text_matches = functools.lru_cache(maxsize=TEXT_CACHE_SIZE)(self._text_matches)
         self.word_mask = functools.lru_cache(maxsize=4 * TEXT_CACHE_SIZE)(self._word_mask)
+        self.has_word = functools.lru_cache(maxsize=16 * TEXT_CACHE_SIZE)(self._has_word)
         self.suggestions = functools.lru_cache(maxsize=4 * TEXT_CACHE_SIZE)(self._suggestions)
 
     def searcher(self):
@@ -107,7 +113,7 @@ class Snapshot:
 
     def _accented_folds(self) -> frozenset[str]:
         """Folded terms of indexed words written with å/ä/ö (or é, ü): "fontanhus" for "fontänhuset"."""
-        reader, folded = self.searcher().reader(), self.index.schema["text_folded"].analyzer
+        reader, folded = self.searcher().reader(), self.schema["text_folded"].analyzer
         return frozenset(
             token.text
             for word in reader.field_terms("spelling")
@@ -122,8 +128,10 @@ class Snapshot:
         higher. At equal relevance the offering with more known facts comes first; those known only
         by name come last.
         """
+        if not all(self.has_word(word) for word in words):
+            return [], 0  # a word found nowhere: nothing matches every word, and Whoosh need not look
         if not understood:
-            scored = self.searcher().search(_text_query(self.index.schema, words, self.accented_folds), limit=None)
+            scored = self.searcher().search(_text_query(self.schema, words, self.accented_folds), limit=None)
             pairs = [(score, docnum) for score, docnum in scored.top_n]
         else:
             matching = self.listed | self.pages_mask
@@ -131,7 +139,7 @@ class Snapshot:
             for clause in clauses:
                 matching &= self.clause_mask(clause)
             all_words = words + tuple(word for item in understood for word in _query_words(item.text))
-            query = Or([_text_query(self.index.schema, (word,), self.accented_folds) for word in all_words])
+            query = Or([_text_query(self.schema, (word,), self.accented_folds) for word in all_words])
             scores = {docnum: score for score, docnum in self.searcher().search(query, limit=None).top_n}
             pairs = [(scores.get(n, 0.0) + sum(self.concept_fit(u.concept, n) for u in understood), n)
                      for n in _bits(matching)]  # fmt: skip
@@ -139,16 +147,23 @@ class Snapshot:
         ranked = [docnum for _score, docnum in pairs]
         return ranked, mask_of(ranked, self.size)
 
+    def _has_word(self, word: str) -> bool:
+        return _in_index(self.searcher().reader(), self.schema, word)
+
     def _word_mask(self, word: str) -> int:
         """The documents whose text has the word, in any field."""
-        query = _text_query(self.index.schema, (word,), self.accented_folds)
+        if not self.has_word(word):
+            return 0
+        query = _text_query(self.schema, (word,), self.accented_folds)
         return mask_of(self.searcher().docs_for_query(query), self.size)
 
     def is_place(self, clause: str | Understood) -> bool:
         """A district concept ("söder"), or a word that names a neighbourhood or district ("hökarängen")."""
         if not isinstance(clause, str):
             return clause.concept.param == "stadsdel"
-        reader, schema = self.searcher().reader(), self.index.schema
+        if not self.has_word(clause):
+            return False
+        reader, schema = self.searcher().reader(), self.schema
         return any((name, term) in reader for name in PLACE_FIELDS for term in _terms_for(schema, name, clause))
 
     def concept_fit(self, concept: Concept, docnum: int) -> float:
@@ -183,10 +198,8 @@ class Snapshot:
 
     def _suggestions(self, word: str) -> tuple[str | None, str | None]:
         """A spelling one edit away (safe to apply by itself), and one up to two edits away (to offer)."""
-        corrector = self.searcher().corrector("spelling")
-        near = corrector.suggest(word, limit=1, maxdist=1)
-        far = near or corrector.suggest(word, limit=1, maxdist=2)
-        return (near[0] if near else None), (far[0] if far else None)
+        near = self.speller.suggest(word, maxdist=1)
+        return near, near or self.speller.suggest(word, maxdist=2)
 
     def record(self, docnum: int) -> dict:
         """The provider or guidance page stored as document ``docnum``."""
@@ -347,12 +360,12 @@ def _text_query(schema, words: tuple[str, ...], accented_folds: frozenset[str]):
     return And(clauses)
 
 
-def _split_compounds(reader, schema, words: list[str]) -> list[str]:
+def _split_compounds(has_word, words: list[str]) -> list[str]:
     """A word the index does not have, written as a compound, is searched as its parts: "datorkurs"."""
     split: list[str] = []
     for word in words:
-        parts = dictionary.compound_parts(word) if not _in_index(reader, schema, word) else ()
-        if parts and all(_in_index(reader, schema, part) for part in parts):
+        parts = dictionary.compound_parts(word) if not has_word(word) else ()
+        if parts and all(has_word(part) for part in parts):
             split += parts
         else:
             split.append(word)  # not a compound of words we have: leave it to the spelling check
@@ -443,7 +456,7 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
     """Raises PageOutOfRange when the page asked for is past the last one."""
     searcher = snapshot.searcher()
     understood, rest = ([], request.q) if request.literal else snapshot.thesaurus.interpret(request.q)
-    words = _split_compounds(searcher.reader(), searcher.schema, _query_words(rest))
+    words = _split_compounds(snapshot.has_word, _query_words(rest))
     understood = list({item.concept: item for item in reversed(understood)}.values())[::-1]  # one per concept
 
     # Every active constraint as a named bitset, so "this filter left out" is one loop. A filter's
@@ -498,8 +511,7 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
     result.understood = understood
     lang = str(get_locale()) if has_request_context() else "sv"
     result.other_language = lang != "sv"
-    reader = searcher.reader()
-    unknown = [word for word in words if not _in_index(reader, searcher.schema, word)
+    unknown = [word for word in words if not snapshot.has_word(word)
                and not dictionary.is_word(word, lang) and not snapshot.thesaurus.knows(word)]  # fmt: skip
     spelling = _spelling(snapshot, request.q, unknown) if unknown else None
     result.suggestion = spelling.suggestion if spelling else None

@@ -74,6 +74,8 @@ def parse_thesaurus(path: Path, text: str, read_yaml) -> tuple[dict | None, list
     if data is None:
         return None, problems.errors
     clean = checks.check_fields(data, {"concepts": checks.list_of(_entry)}, ("concepts",), problems, ())
+    if problems.errors:
+        return None, problems.errors  # entries left out would shift the numbers of those after them
     seen: dict[tuple[str, ...], int] = {}
     for n, entry in enumerate(clean.get("concepts") or []):
         for m, word in enumerate(entry["words"] if entry else []):
