@@ -24,7 +24,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # libyaml's parser when PyYAML was built with it (the wheels are), else the pure-Python one.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "h2", "h3", "blockquote", "br"}
+ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "h2", "h3", "h4", "blockquote", "br"}
 
 
 def _node_lines(node, path: tuple, offset: int, into: dict) -> None:
@@ -119,7 +119,16 @@ def _parse_document(
 
 def parse_provider(path: Path, text: str, display_path: str | None = None) -> tuple[dict | None, list[ContentError]]:
     """One provider file to a record, or the list of everything wrong with it."""
-    return _parse_document(path, text, _PROVIDER_CHECKERS, fields.REQUIRED, display_path, _PROVIDER_COVERED)
+    record, errors = _parse_document(path, text, _PROVIDER_CHECKERS, fields.REQUIRED, display_path, _PROVIDER_COVERED)
+    if record:
+        # On the provider page the description sits under its own heading: "##" is one level below it.
+        record["description_html"] = _HEADING.sub(
+            lambda found: f"<{found[1]}h{int(found[2]) + 1}>", record["description_html"]
+        )
+    return record, errors
+
+
+_HEADING = re.compile(r"<(/?)h([23])>")
 
 
 _PROVIDER_CHECKERS = fields.checkers()

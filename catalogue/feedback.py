@@ -6,6 +6,8 @@ works without JavaScript and without cookies; a hidden field catches robots.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -35,6 +37,14 @@ def report_form():
     )
 
 
+_EMPTY_HEADING = re.compile(r"[^:\n]{1,80}:\s*")
+
+
+def _written(message: str) -> str:
+    """What the reader wrote: the pre-filled headings ("Telefon: ") left empty do not count."""
+    return "\n".join(line for line in message.splitlines() if not _EMPTY_HEADING.fullmatch(line)).strip()
+
+
 @localized(feedback)
 def report_submit():
     page = _page(request.form.get("sida"))
@@ -42,7 +52,7 @@ def report_submit():
     if request.form.get(ROBOT_TRAP):
         return redirect(url_for("feedback.report_thanks", sida=page), code=303)
     error = None
-    if len(message) < MIN_MESSAGE:
+    if len(_written(message)) < MIN_MESSAGE:
         error = _("Skriv vad som är fel, med minst %(count)d tecken.", count=MIN_MESSAGE)
     elif len(message) > MAX_MESSAGE:
         error = _("Skriv högst %(count)d tecken.", count=MAX_MESSAGE)

@@ -230,6 +230,11 @@ class ProviderFacts:
     def unknown_labels(self) -> str:
         return ", ".join(lower_first(str(field.label)) for field in self.unknown)
 
+    @property
+    def reachable(self) -> bool:
+        """A phone number or an e-mail address: someone to ask. A website alone is not."""
+        return any(fact.field.link in ("tel", "mailto") for fact in self.sections["start"])
+
 
 def lower_first(label: str) -> str:
     """ "Stöd till jobb enligt IPS" inside a sentence: "stöd till jobb enligt IPS", acronyms kept."""

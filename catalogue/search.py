@@ -305,6 +305,14 @@ class SearchResult:
         return [hit for hit in self.hits if hit.name_only]
 
     @property
+    def maybe_known(self) -> list[Hit]:
+        return [hit for hit in self.maybe if not hit.name_only]
+
+    @property
+    def maybe_name_only(self) -> list[Hit]:
+        return [hit for hit in self.maybe if hit.name_only]
+
+    @property
     def unknown(self) -> dict[str, int]:
         """Per filter: the offerings that fit every other filter but have not stated this fact."""
         return {result.facet.param: result.unknown for result in self.facets}

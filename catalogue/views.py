@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from . import fields, query, search
 from . import vocabulary as v
 from .content import SLUG_PATTERN
+from .facets import DistrictFacet
 from .places import district_contacts
 from .query import SearchRequest
 from .routes import localized
@@ -115,6 +116,7 @@ def district(slug: str):
     places = snapshot().places
     facts = places.get("districts", {}).get(canonical, {})
     name = v.DISTRICTS.label(canonical)
+    listed = [snapshot().record(docnum) for docnum in snapshot().by_name]  # every one, not a page of them
     return render_template(
         "district.html",
         slug=canonical,
@@ -124,8 +126,8 @@ def district(slug: str):
         former_names=v.DISTRICTS.other_names(canonical),
         result=result,
         option=option,
-        local=[hit.record for hit in result.hits if hit.record.get("district") == canonical],
-        citywide=[hit.record for hit in result.hits if hit.record.get("district") != canonical],
+        local=[record for record in listed if record.get("district") == canonical],
+        citywide=[record for record in listed if record.get("district") == DistrictFacet.EVERYWHERE],
     )
 
 

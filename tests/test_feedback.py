@@ -37,6 +37,16 @@ def test_an_empty_report_shows_an_error_summary_linked_to_the_field(app, client)
     assert stored(app) == []
 
 
+def test_a_prefilled_form_sent_unchanged_is_not_a_report(app, client):
+    """ "Vet du? Berätta för oss" pre-fills headings; sending them empty says nothing and is not stored."""
+    unchanged = "Telefon: \nE-post: \nÖppettider: \n"
+    response = client.post("/rapportera-fel", data={"sida": "/verksamhet/kafe-solsidan", "meddelande": unchanged})
+    assert response.status_code == 400 and stored(app) == []
+    filled = "Telefon: 08-123 45 67 enligt deras hemsida\nE-post: \n"
+    response = client.post("/rapportera-fel", data={"sida": "/verksamhet/kafe-solsidan", "meddelande": filled})
+    assert response.status_code == 303 and len(stored(app)) == 1
+
+
 def test_a_too_long_report_is_refused(app, client):
     assert client.post("/rapportera-fel", data={"meddelande": "a" * 2001}).status_code == 400
     assert stored(app) == []

@@ -36,7 +36,7 @@ def test_unknown_facts_are_said_once_with_a_way_to_tell_us(client):
 
 def test_a_provider_without_contact_details_names_someone_to_ask(client):
     page = unescape(client.get("/verksamhet/musikhuset").get_data(as_text=True))
-    assert "Vi har inga kontaktuppgifter till verksamheten ännu." in page
+    assert "Vi har inget telefonnummer eller e-post till verksamheten. Du kan fråga:" in page
     assert '<a href="/stadsdelar">Hitta din stadsdel' in page and '<a href="tel:0800000000">08-000 00 000</a>' in page
 
 
@@ -72,3 +72,16 @@ def test_a_closed_provider_answers_410_with_similar_open_offerings(client):
     similar = re.findall(r'<li><a href="/verksamhet/([a-z0-9-]+)">', page)
     # Same orientation (arbetsinriktad), open ones only; the paused one is left out.
     assert sorted(similar) == ["arbetstraning-city", "jobbsteget", "tradgardsgruppen", "verkstan-vast"]
+
+
+def test_headings_in_a_description_sit_below_the_pages_own(publish, client):
+    """The description is inside "Om verksamheten" (h2): its "##" becomes h3, its "###" h4."""
+    publish(
+        "rubriker",
+        "name: Rubriker\nsummary: S.\nstatus: active\nverified: 2025-01-01\nsources: [{title: T, date: 2024}]",
+        "Text.\n\n## Hur gamla uppgifterna är\n\nGamla.\n\n### Detalj\n\nMer.",
+    )
+    page = client.get("/verksamhet/rubriker").get_data(as_text=True)
+    assert "<h3>Hur gamla uppgifterna är</h3>" in page and "<h4>Detalj</h4>" in page
+    om = page.index('id="om"')
+    assert page.index("<h3>Hur gamla") > om  # after the section's own facts, under its heading
