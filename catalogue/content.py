@@ -154,6 +154,7 @@ DISTRICT_FIELDS = {
     "phone": checks.phone,
     "email": checks.email,
     "relatives_consultant": checks.boolean,
+    "neighbours": checks.list_of(checks.one_of(v.DISTRICTS)),
     "relatives_consultant_note": checks.text(300),
     "sources": checks.sources,
 }
@@ -293,7 +294,8 @@ def load_content(content_dir: Path) -> Content:
     if thesaurus_path.exists():
         text = _read(thesaurus_path, errors)
         if text is not None:
-            thesaurus, thesaurus_errors = parse_thesaurus(thesaurus_path, text, _read_yaml)
+            known_pages = frozenset(page["slug"] for page in pages)
+            thesaurus, thesaurus_errors = parse_thesaurus(thesaurus_path, text, _read_yaml, known_pages)
             errors.extend(thesaurus_errors)
     content = Content(providers, pages, places, errors, thesaurus)
     _check_internal_links(content, folder)

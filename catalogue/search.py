@@ -39,6 +39,7 @@ MAX_CORRECTED_WORDS = 3  # spelling suggestions cost milliseconds each: a query 
 CONCEPT_BOOST = 3.0  # an offering tagged with a concept the query names is strong evidence
 PLACE_WEIGHT = 10.0  # in a partial match, being in the place asked for outweighs any other word
 PLACE_FIELDS = ("place", "area")
+CITYWIDE = "hela-staden"
 FIELD_WEIGHTS = {
     "name": 4.0, "summary": 2.0, "activities": 1.5, "description": 1.0, "place": 1.5, "area": 0.5, "parts": 0.8,
 }  # fmt: skip
@@ -130,7 +131,7 @@ class Snapshot:
         """
         if not all(self.has_word(word) for word in words):
             return [], 0  # a word found nowhere: nothing matches every word, and Whoosh need not look
-        if not understood:
+        if not understood and not any(self.is_place(word) for word in words):
             scored = self.searcher().search(_text_query(self.schema, words, self.accented_folds), limit=None)
             pairs = [(score, docnum) for score, docnum in scored.top_n]
         else:
@@ -185,8 +186,13 @@ class Snapshot:
     def clause_mask(self, clause: str | Understood) -> int:
         """What one part of a query matches: a word, or a concept (its tag, or all its words in the text)."""
         if isinstance(clause, str):
-            return self.word_mask(clause)
+            # A place ("Hökarängen"): what is there, then the rest of its district, then what serves the
+            # whole city, which is open to someone living there too (ranked by text score, city-wide last).
+            everywhere = self.facet_data["stadsdel"].values[CITYWIDE] if self.is_place(clause) else 0
+            return self.word_mask(clause) | everywhere
         mask = self.concept_tags(clause.concept)
+        if clause.concept.param == "stadsdel":
+            mask |= self.facet_data["stadsdel"].values[CITYWIDE]  # ranked after the district's own
         words = _query_words(clause.text)
         # "utan beslut" must not become "beslut": a phrase with a stop word matches by its tag only.
         if words and len(words) == len(clause.text.split()):
@@ -466,6 +472,8 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
     understood, rest = ([], request.q) if request.literal else snapshot.thesaurus.interpret(request.q)
     words = _split_compounds(snapshot.has_word, _query_words(rest))
     understood = list({item.concept: item for item in reversed(understood)}.values())[::-1]  # one per concept
+    suggested_pages = [item.concept.page for item in understood if item.concept.page]
+    understood = [item for item in understood if not item.concept.is_page]
 
     # Every active constraint as a named bitset, so "this filter left out" is one loop. A filter's
     # "possible" set adds the offerings that have not stated its fact: they may fit, never surely.
@@ -513,9 +521,11 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
     if result.maybe_total and request.page == 1:
         result.maybe = [_hit(snapshot, searcher.schema, docnum, words, request, maybe=True)
                         for docnum in _docnums_in(order, maybe, 0, MAYBE_LIMIT)]  # fmt: skip
+    guidance = [page for page in map(snapshot.page, suggested_pages) if page]
     if ranked:
         in_pages = _docnums_in(ranked, constraints["q"] & snapshot.pages_mask, 0, GUIDANCE_LIMIT)
-        result.guidance = [snapshot.record(n) for n in in_pages]
+        guidance += [snapshot.record(n) for n in in_pages if snapshot.record(n) not in guidance]
+    result.guidance = guidance[:GUIDANCE_LIMIT]
     result.understood = understood
     lang = str(get_locale()) if has_request_context() else "sv"
     result.other_language = lang != "sv"
@@ -549,15 +559,15 @@ def _best_partial(snapshot: Snapshot, result, clauses: list, allowed: int, words
     The page is never empty while any single word matches; it says which words the best ones match."""
     listed = snapshot.listed & allowed
     masks = [snapshot.clause_mask(clause) & listed for clause in clauses]
-    # A place is what the person cannot change ("kreativt nära Hökarängen"): what is there comes first.
-    weights = [
-        1.0 + math.log((listed.bit_count() + 1) / (1 + mask.bit_count())) + PLACE_WEIGHT * snapshot.is_place(clause)
-        for clause, mask in zip(clauses, masks, strict=True)
-    ]
+    # A place is what the person cannot change ("kreativt nära Hökarängen"): what is in it comes first;
+    # what serves the whole city also matches the place, but without that weight.
+    everywhere = snapshot.facet_data["stadsdel"].values[CITYWIDE]
     scores: dict[int, float] = {}
-    for mask, weight in zip(masks, weights, strict=True):
+    for clause, mask in zip(clauses, masks, strict=True):
+        weight = 1.0 + math.log((listed.bit_count() + 1) / (1 + mask.bit_count()))
+        in_place = mask & ~everywhere if snapshot.is_place(clause) else 0
         for docnum in _bits(mask):
-            scores[docnum] = scores.get(docnum, 0.0) + weight
+            scores[docnum] = scores.get(docnum, 0.0) + weight + PLACE_WEIGHT * (in_place >> docnum & 1)
     if not scores:
         return
     best = sorted(scores, key=lambda n: (snapshot.name_only[n], -round(scores[n], 6), -snapshot.known_facts[n]))

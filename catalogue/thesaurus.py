@@ -24,6 +24,11 @@ _WORD = re.compile(r"\w+")
 class Concept:
     param: str
     values: tuple[str, ...]
+    page: str | None = None  # a guidance page to suggest beside the results
+
+    @property
+    def is_page(self) -> bool:
+        return self.param == PAGE
 
     @property
     def label(self) -> str:
@@ -45,15 +50,21 @@ class Understood:
 _ENTRY_FIELDS = {
     "filter": checks.text(20),
     "values": checks.list_of(checks.text(40)),
+    "page": checks.text(80, single_line=True),
     "words": checks.list_of(checks.text(60, single_line=True)),
 }
+PAGE = "page"  # a guidance page, suggested beside the results: "hur söker man" -> Så får du sysselsättning
 
 
 def _entry(value, problems, path):
     if not isinstance(value, dict):
-        problems.add(path, "ska ha filter, values och words")
+        problems.add(path, "ska ha filter, values och words, eller page och words")
         return None
-    entry = checks.check_fields(value, _ENTRY_FIELDS, tuple(_ENTRY_FIELDS), problems, path)
+    required = ("page", "words") if "filter" not in value else ("filter", "values", "words")
+    entry = checks.check_fields(value, _ENTRY_FIELDS, required, problems, path)
+    if "filter" not in entry:
+        entry["filter"], entry["values"] = PAGE, [entry["page"]]
+        return entry
     param = entry.get("filter")
     if param not in CONCEPT_FILTERS:
         problems.add(path + ("filter",), f"ska vara ett av {', '.join(CONCEPT_FILTERS)}")
@@ -67,8 +78,12 @@ def _entry(value, problems, path):
     return entry
 
 
-def parse_thesaurus(path: Path, text: str, read_yaml) -> tuple[dict | None, list[checks.ContentError]]:
-    """The validated file, or the problems as ``file:line: field: what is wrong``."""
+def parse_thesaurus(
+    path: Path, text: str, read_yaml, pages: frozenset[str] | None = None
+) -> tuple[dict | None, list[checks.ContentError]]:
+    """The validated file, or the problems as ``file:line: field: what is wrong``.
+
+    ``pages`` are the guidance pages that exist, when known: an entry's page must be one of them."""
     problems = checks.Problems(str(path))
     data = read_yaml(text, problems, 1)
     if data is None:
@@ -78,6 +93,8 @@ def parse_thesaurus(path: Path, text: str, read_yaml) -> tuple[dict | None, list
         return None, problems.errors  # entries left out would shift the numbers of those after them
     seen: dict[tuple[str, ...], int] = {}
     for n, entry in enumerate(clean.get("concepts") or []):
+        if pages is not None and entry.get("page") and entry["page"] not in pages:
+            problems.add(("concepts", n, "page"), f"vägledningssidan '{entry['page']}' finns inte")
         for m, word in enumerate(entry["words"] if entry else []):
             key = concept_key(word)
             if not key:
@@ -94,7 +111,7 @@ class Thesaurus:
     def __init__(self, data: dict | None):
         self.phrases: dict[tuple[str, ...], Concept] = {}
         for entry in (data or {}).get("concepts", []):
-            concept = Concept(entry["filter"], tuple(entry["values"]))
+            concept = Concept(entry["filter"], tuple(entry["values"]), entry.get("page"))
             for word in entry["words"]:
                 self.phrases[concept_key(word)] = concept
         self.longest = max((len(key) for key in self.phrases), default=0)
@@ -103,7 +120,9 @@ class Thesaurus:
         return concept_key(word) in self.phrases
 
     def interpret(self, q: str) -> tuple[list[Understood], str]:
-        """The concepts found in ``q``, and the rest of the words to search as text."""
+        """The concepts found in ``q``, and the rest of the words to search as text.
+
+        A guidance page is only suggested: its words are still searched as text ("träfflokal")."""
         words = _WORD.findall(q)
         keys = [concept_key(word) for word in words]
         understood: list[Understood] = []
@@ -113,7 +132,10 @@ class Thesaurus:
             for length in range(min(self.longest, len(words) - i), 0, -1):
                 key = tuple(part for k in keys[i : i + length] for part in k)
                 if key and key in self.phrases:
-                    understood.append(Understood(" ".join(words[i : i + length]), self.phrases[key]))
+                    concept = self.phrases[key]
+                    understood.append(Understood(" ".join(words[i : i + length]), concept))
+                    if concept.is_page:
+                        rest += words[i : i + length]
                     i += length
                     break
             else:

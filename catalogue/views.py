@@ -117,6 +117,10 @@ def district(slug: str):
     facts = places.get("districts", {}).get(canonical, {})
     name = v.DISTRICTS.label(canonical)
     listed = [snapshot().record(docnum) for docnum in snapshot().by_name]  # every one, not a page of them
+    everywhere = search.run(snapshot(), SearchRequest()).facet("stadsdel").options
+    local_counts = {option.value: option.local for option in everywhere}
+    nearby = [(slug, v.DISTRICTS.label(slug), local_counts[slug]) for slug in facts.get("neighbours", [])
+              if local_counts.get(slug)]  # fmt: skip
     return render_template(
         "district.html",
         slug=canonical,
@@ -126,6 +130,7 @@ def district(slug: str):
         former_names=v.DISTRICTS.other_names(canonical),
         result=result,
         option=option,
+        nearby=nearby,
         local=[record for record in listed if record.get("district") == canonical],
         citywide=[record for record in listed if record.get("district") == DistrictFacet.EVERYWHERE],
     )

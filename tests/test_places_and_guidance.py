@@ -61,6 +61,8 @@ def test_unknown_facts_on_a_district_page_are_one_sentence_that_asks(client):
     assert "Vi vet ännu inte: e-post, om det finns en anhörigkonsulent." in page
     assert 'href="/rapportera-fel?sida=/stadsdel/bromma"' in page
     assert "Vi känner inte till någon verksamhet som ligger här ännu." in page
+    # Kungsholmen borders Bromma too, but has nothing: only the neighbours with offerings are named.
+    assert 'Närmast finns verksamheter i: <a href="/stadsdel/hasselby-vallingby">Hässelby-Vällingby</a> (1)</p>' in page
 
 
 def test_a_citywide_offering_counts_in_every_district(publish, client):

@@ -224,3 +224,15 @@ def test_the_counts_in_kan_ocksa_passa_describe_that_group(real_site):
             if count:
                 noun = "verksamhet" if count == 1 else "verksamheter"
                 assert f"{count} {noun} har inte berättat {facet.not_stated}." in group, (params, facet.param)
+
+
+def test_a_district_with_nothing_of_its_own_names_the_neighbours_that_have_something(real_site):
+    places = CONTENT.places["districts"]
+    local = {slug: sum(r.get("district") == slug for r in LISTED) for slug in places}
+    empty = [slug for slug in places if not local[slug]]
+    assert empty  # Bromma, Skarpnäck … on 2026-11-23
+    for slug in empty:
+        page = unescape(real_site.get(f"/stadsdel/{slug}").get_data(as_text=True))
+        with_offerings = [n for n in places[slug].get("neighbours", []) if local[n]]
+        for neighbour in with_offerings:
+            assert f'href="/stadsdel/{neighbour}">{v.DISTRICTS.label(neighbour)}</a> ({local[neighbour]})' in page
