@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -25,6 +26,8 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -137,13 +140,19 @@ def start_server(content: Path, index: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("server did not start")
 
 
-def search_urls(port: int, count: int) -> list[str]:
+def concept_words() -> list[str]:
+    """The one-word entries of the real thesaurus: a query led by one of them runs the concept layer."""
+    data = yaml.safe_load((ROOT / "content" / "thesaurus.yml").read_text(encoding="utf-8"))
+    return sorted({w for entry in data["concepts"] if "filter" in entry for w in entry["words"] if " " not in w})
+
+
+def search_urls(port: int, count: int, first_words: list[str] | None = None) -> list[str]:
     rng = random.Random(7)
     districts = [d for d in v.DISTRICTS if d != "hela-staden"]
     urls = []
     for _ in range(count):
         params = [
-            ("q", f"{rng.choice(QUERY_WORDS)} {rng.choice(QUERY_WORDS)}"),
+            ("q", f"{rng.choice(first_words or QUERY_WORDS)} {rng.choice(QUERY_WORDS)}"),
             ("stadsdel", rng.choice(districts)),
             ("timmar", rng.choice(list(v.HOURS))),
         ]
@@ -158,15 +167,18 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def measure(size: int, requests: int) -> dict:
+def measure(size: int, requests: int, thesaurus: bool, concepts: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         content, index = Path(tmp) / "content", Path(tmp) / "index"
         write_content(content, size)
+        if thesaurus:  # the real concepts (and the guidance pages some of them suggest)
+            shutil.copy(ROOT / "content" / "thesaurus.yml", content / "thesaurus.yml")
+            shutil.copytree(ROOT / "content" / "pages", content / "pages")
         build = build_index(content, index)
         port = free_port()
         server = start_server(content, index, port)
         try:
-            urls = search_urls(port, requests + 20)
+            urls = search_urls(port, requests + 20, concept_words() if concepts else None)
             for url in urls[:20]:  # warm-up: first request opens the index and builds the facet bitsets
                 urllib.request.urlopen(url, timeout=30).read()
             timings, totals = [], []
@@ -198,10 +210,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument(
+        "--no-thesaurus", dest="thesaurus", action="store_false", help="leave out content/thesaurus.yml (concepts)"
+    )
+    parser.add_argument(
+        "--concept-queries", action="store_true", help="lead every query with a thesaurus word (the concept layer)"
+    )
     args = parser.parse_args()
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
+        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}, "
+        f"thesaurus {'on' if args.thesaurus else 'off'}, queries led by a concept word: {args.concept_queries}"
     )
     print(
         "| providers | build (s) | build peak RSS, largest process (MB) | server RSS (MB) | requests "
@@ -209,7 +228,7 @@ def main() -> None:
     )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for size in args.sizes:
-        row = measure(size, args.requests)
+        row = measure(size, args.requests, args.thesaurus, args.concept_queries)
         print(
             f"| {row['size']:,} | {row['build_s']:.1f} | {row['build_peak_mb']:.0f} | {row['server_rss_mb']:.0f} "
             f"| {row['requests']} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |",

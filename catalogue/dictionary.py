@@ -14,6 +14,7 @@ from wordfreq import zipf_frequency
 KNOWN_FROM = 2.0  # Zipf frequency: at least once in 100 million words
 PART_FROM = 3.0  # a compound's parts must be ordinary words (once per 10 million words or more)
 MIN_PART = 3
+TWICE_UP_TO = 9  # letters: the speller finds two-edit typos in words up to this long
 WHOLE_FROM = 3.9  # a word this common is read as itself, not as its parts ("verksamheter", 3.99)
 SITE_LANGUAGES = ("sv", "en", "fi", "ar", "so")
 
@@ -90,7 +91,10 @@ class Speller:
         self.by_deletion: dict[str, set[str]] = {}
         for word in frequencies:
             once = _deletions(word)
-            for key in once | {deeper for shorter in once for deeper in _deletions(shorter)} | {word}:
+            # Two deletions for short words only: memory grows with the square of a word's length.
+            short = len(word) <= TWICE_UP_TO
+            twice = {deeper for shorter in once for deeper in _deletions(shorter)} if short else set()
+            for key in once | twice | {word}:
                 self.by_deletion.setdefault(key, set()).add(word)
 
     def suggest(self, word: str, maxdist: int) -> str | None:

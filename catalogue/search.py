@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import re
 import threading
 from dataclasses import dataclass, field, replace
@@ -37,7 +36,6 @@ TEXT_CACHE_SIZE = 256
 MAX_QUERY_WORDS = 12
 MAX_CORRECTED_WORDS = 3  # spelling suggestions cost milliseconds each: a query of nonsense gets only three
 CONCEPT_BOOST = 3.0  # an offering tagged with a concept the query names is strong evidence
-PLACE_WEIGHT = 10.0  # in a partial match, being in the place asked for outweighs any other word
 PLACE_FIELDS = ("place", "area")
 CITYWIDE = "hela-staden"
 FIELD_WEIGHTS = {
@@ -541,7 +539,8 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
             corrected_result.suggestion = spelling.suggestion
             return corrected_result
     clauses: list[str | Understood] = [*words, *understood]
-    if total == 0 and not result.maybe_total and len(clauses) > 1:
+    if total == 0 and not result.maybe_total and len(clauses) > 1 and not constraints["q"] & snapshot.listed:
+        # The words together match no offering (not the filters: for those, the advice below).
         _best_partial(snapshot, result, clauses, matching_without("q", possible), words, request)
     if total == 0 and not result.maybe_total:
         for name in constraints:
@@ -554,26 +553,34 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
 
 
 def _best_partial(snapshot: Snapshot, result, clauses: list, allowed: int, words: list[str], request) -> None:
-    """No offering matches every word: show those that match most, a rare word counting more than a common one.
+    """No offering matches every word: show those that match the most telling words, and say which.
 
-    The page is never empty while any single word matches; it says which words the best ones match."""
+    Words are taken greedily, the most telling first: a place (what the person cannot change:
+    "kreativt nära Hökarängen"), then the rarer words. Each is kept if some offering still has all
+    kept so far. Bit operations only, so it costs no more than a search. The page is never empty
+    while any single word matches."""
     listed = snapshot.listed & allowed
-    masks = [snapshot.clause_mask(clause) & listed for clause in clauses]
-    # A place is what the person cannot change ("kreativt nära Hökarängen"): what is in it comes first;
-    # what serves the whole city also matches the place, but without that weight.
+    masks = {id(clause): snapshot.clause_mask(clause) & listed for clause in clauses}
     everywhere = snapshot.facet_data["stadsdel"].values[CITYWIDE]
-    scores: dict[int, float] = {}
-    for clause, mask in zip(clauses, masks, strict=True):
-        weight = 1.0 + math.log((listed.bit_count() + 1) / (1 + mask.bit_count()))
-        in_place = mask & ~everywhere if snapshot.is_place(clause) else 0
-        for docnum in _bits(mask):
-            scores[docnum] = scores.get(docnum, 0.0) + weight + PLACE_WEIGHT * (in_place >> docnum & 1)
-    if not scores:
+
+    def telling(clause) -> tuple:
+        mask = masks[id(clause)]
+        in_place = snapshot.is_place(clause) and bool(mask & ~everywhere)
+        return (not in_place, mask.bit_count())
+
+    kept, matching = [], listed
+    for clause in sorted((clause for clause in clauses if masks[id(clause)]), key=telling):
+        narrowed = matching & masks[id(clause)]
+        if snapshot.is_place(clause) and narrowed & ~everywhere:
+            narrowed &= ~everywhere  # in the place itself first; city-wide ones only if nothing is there
+        if narrowed:
+            kept.append(clause)
+            matching = narrowed
+    if not kept:
         return
-    best = sorted(scores, key=lambda n: (snapshot.name_only[n], -round(scores[n], 6), -snapshot.known_facts[n]))
-    top = best[0]
-    result.partial_words = [_said(clause) for clause, mask in zip(clauses, masks, strict=True) if mask >> top & 1]
-    result.partial = [_hit(snapshot, snapshot.searcher().schema, n, words, request) for n in best[:PAGE_SIZE]]
+    result.partial_words = [_said(clause) for clause in clauses if clause in kept]
+    result.partial = [_hit(snapshot, snapshot.searcher().schema, n, words, request)
+                      for n in _docnums_in(snapshot.by_name, matching, 0, PAGE_SIZE)]  # fmt: skip
 
 
 def _said(clause) -> str:
