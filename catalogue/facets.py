@@ -278,6 +278,14 @@ class DistrictFacet(ChoiceFacet):
         return super().reasons(record, state)
 
 
+class HoursFacet(ChoiceFacet):
+    """The weekly hours of a decision. An offering you can only walk into, without a decision, has
+    no hours interval at all: that is known (it does not apply), not unknown."""
+
+    def stated(self, record: dict) -> bool:
+        return super().stated(record) or record.get("access") == ["oppen"]
+
+
 class YesFacet(ChoiceFacet):
     """A yes/no fact offered as one choice ("ja"): only a stated yes matches; a stated no is known, not unknown."""
 
@@ -335,7 +343,7 @@ FACETS: tuple[Facet, ...] = (
     ChoiceFacet("inriktning", "orientation", _l("Inriktning"), _l("vilken inriktning verksamheten har")),
     ChoiceFacet("aktivitet", "activities", _l("Vad vill du göra"), _l("vad man kan göra där")),
     DistrictFacet("stadsdel", "district", _l("Stadsdel"), _l("var verksamheten finns")),
-    ChoiceFacet("timmar", "hours", _l("Timmar i veckan enligt beslutet"),
+    HoursFacet("timmar", "hours", _l("Timmar i veckan enligt beslutet"),
                 _l("hur många timmar i veckan man kan vara där")),
     YesFacet("ips", "ips", _l("Stöd till jobb"), _l("om verksamheten arbetar med IPS"), vocabulary=v.IPS,
              hint=_l("IPS betyder att du får stöd att hitta ett vanligt jobb med lön, och att behålla det.")),

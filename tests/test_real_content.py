@@ -34,6 +34,8 @@ def could_fit(record: dict, filters: dict) -> bool:
         if facet.param not in filters:
             continue
         chosen, stated = filters[facet.param], facet.field.value(record)
+        if facet.param == "timmar" and record.get("access") == ["oppen"]:
+            return False  # walk-in only: there is no decision, so no hours interval applies
         if stated in (None, [], {}):
             continue  # not stated: it could fit
         if isinstance(facet, RangeFacet):
@@ -116,7 +118,7 @@ def test_zero_confirmed_matches_show_the_maybe_group_first_not_a_zero(real_site)
     page = unescape(real_site.get("/sok?timmar=1-12").get_data(as_text=True))
     assert "0 verksamheter" not in page
     assert "Ingen verksamhet har berättat att den passar alla dina val." in page
-    unknown = sum(1 for record in LISTED if "hours" not in record)
+    unknown = sum(1 for record in LISTED if "hours" not in record and record.get("access") != ["oppen"])
     assert "Kan också passa" in page
     assert f"{unknown} verksamheter har inte berättat hur många timmar" in page
     # Every other filter's options say how many could fit, not a row of zeros.
@@ -236,3 +238,12 @@ def test_a_district_with_nothing_of_its_own_names_the_neighbours_that_have_somet
         with_offerings = [n for n in places[slug].get("neighbours", []) if local[n]]
         for neighbour in with_offerings:
             assert f'href="/stadsdel/{neighbour}">{v.DISTRICTS.label(neighbour)}</a> ({local[neighbour]})' in page
+
+
+def test_walk_in_only_offerings_are_not_asked_for_hours_they_cannot_have(real_site):
+    """Hours intervals belong to decisions: Alfa or Aktiv Fritid (no decision) are not "kan också passa"."""
+    walk_in = {record["slug"] for record in LISTED if record.get("access") == ["oppen"]}
+    assert {"alfa", "rsmh-aktiv-fritid"} <= walk_in
+    body = real_site.get("/api/v1/sok?timmar=1-12").get_json()
+    assert not walk_in & {result["slug"] for result in body["maybe"]["results"]}
+    assert body["maybe"]["total"] > 0
