@@ -125,9 +125,13 @@ def concept_key(text: str) -> tuple[str, ...]:
 
 # Words people put around what they look for ("kafé nära Hökarängen", "jag vill hitta jobb"); every
 # offering is in Stockholm. Searching for them would only make an AND query fail.
+# Who a relative asks for ("min son är 19 år") says nothing about the offering either.
 QUERY_FILLER = frozenset(
-    "nära närheten runt kring omkring området trakten stockholm stockholms söker letar hitta vill finns behöver "
-    "ställe ställen stället nåt något någonting grej göra gör dagarna dagar".split()
+    (
+        "nära närheten runt kring omkring området trakten stockholm stockholms söker letar hitta vill finns behöver "
+        "ställe ställen stället nåt något någonting grej göra gör dagarna dagar "
+        "son sonen dotter dottern bror brorsan syster mamma pappa barnet"
+    ).split()
 )
 # Stop words as typed on a keyboard without å/ä/ö: "vad ar ips" is "vad är ips".
 _FOLDED_STOPWORDS = frozenset(word.translate(ACCENT_FOLD) for word in _STOPWORDS)

@@ -26,7 +26,7 @@ from whoosh.query import And, Or, Term
 from . import analysis, dictionary, fields, indexing
 from .facets import FACETS, FACETS_BY_PARAM, ChoiceFacet, Chosen, Facet, FacetResult, mask_of
 from .query import SearchRequest
-from .thesaurus import Concept, Thesaurus, Understood
+from .thesaurus import AGE, Concept, Thesaurus, Understood
 from .vocabulary import ACCENT_FOLD
 
 PAGE_SIZE = 20
@@ -169,12 +169,16 @@ class Snapshot:
         """How strongly a tagged offering is about the concept: one of one tags counts more than one of three."""
         if not self.concept_tags(concept) >> docnum & 1:
             return 0.0
+        if concept.param == AGE:
+            return CONCEPT_BOOST
         facet = FACETS_BY_PARAM[concept.param]
         stated = facet.values_of(self.record(docnum)) if isinstance(facet, ChoiceFacet) else []
         return CONCEPT_BOOST * sum(value in concept.values for value in stated) / max(1, len(stated))
 
     def concept_tags(self, concept: Concept) -> int:
-        """The offerings tagged with any of the concept's values."""
+        """The offerings tagged with any of the concept's values (for an age: whose stated ages include it)."""
+        if concept.param == AGE:
+            return FACETS_BY_PARAM[AGE].mask(self.facet_data[AGE], int(concept.values[0]))
         values = self.facet_data[concept.param].values
         mask = 0
         for value in concept.values:

@@ -12,12 +12,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from . import checks
 from .analysis import concept_key
 from .facets import FACETS_BY_PARAM, ChoiceFacet
 
 CONCEPT_FILTERS = ("aktivitet", "inriktning", "tillgang", "ips", "stadsdel")
 _WORD = re.compile(r"\w+")
+_YEARS = concept_key("år")
+MAX_AGE = 120
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class Concept:
 
     @property
     def label(self) -> str:
+        if self.param == AGE:
+            return _("%(age)s år", age=self.values[0])
         facet = FACETS_BY_PARAM[self.param]
         assert isinstance(facet, ChoiceFacet)
         if self.param == "ips":
@@ -53,6 +59,7 @@ _ENTRY_FIELDS = {
     "page": checks.text(80, single_line=True),
     "words": checks.list_of(checks.text(60, single_line=True)),
 }
+AGE = "alder"  # "18 år" in a query: offerings whose stated ages include 18
 PAGE = "page"  # a guidance page, suggested beside the results: "hur söker man" -> Så får du sysselsättning
 
 
@@ -129,6 +136,10 @@ class Thesaurus:
         rest: list[str] = []
         i = 0
         while i < len(words):
+            if words[i].isdecimal() and i + 1 < len(words) and keys[i + 1] == _YEARS and int(words[i]) <= MAX_AGE:
+                understood.append(Understood(f"{words[i]} {words[i + 1]}", Concept(AGE, (str(int(words[i])),))))
+                i += 2
+                continue
             for length in range(min(self.longest, len(words) - i), 0, -1):
                 key = tuple(part for k in keys[i : i + length] for part in k)
                 if key and key in self.phrases:

@@ -155,3 +155,13 @@ def test_the_real_thesaurus_is_valid_and_covers_the_five_languages():
     assert errors == []
     words = {word for entry in data["concepts"] for word in entry["words"]}
     assert {"måla", "art", "taide", "رسم", "sawir"} <= words
+
+
+def test_an_age_in_words_finds_offerings_whose_stated_ages_include_it(real_site):
+    body = api(real_site, "18 år")
+    assert body["understood"] == [{"text": "18 år", "parameter": "alder", "values": ["18"]}]
+    assert {"mellanmalet-rehab", "fountain-house-stockholm"} <= set(slugs(body))  # 18–35 and 18–63
+    assert "mellanmalet-rehab" not in slugs(api(real_site, "40 år"))
+    assert {"mellanmalet-rehab", "fountain-house-stockholm"} <= set(slugs(api(real_site, "min son är 19 år")))
+    page = unescape(real_site.get("/sok?q=18+år").get_data(as_text=True))
+    assert "Vi tolkade ”18 år” som 18 år." in page

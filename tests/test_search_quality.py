@@ -24,8 +24,8 @@ CASES = yaml.safe_load((ROOT / "tests" / "search_quality.yml").read_text(encodin
 
 MORE = yaml.safe_load((ROOT / "tests" / "search_quality_more.yml").read_text(encoding="utf-8"))
 # Issue 10's targets are 90 % passing and at most 5 % zero results. Zero results is met; passing is
-# not yet (83 % on 2026-11-23, see BENCHMARKS.md), so the floor guards what has been reached.
-PASS_FLOOR, ZERO_TARGET = 0.83, 0.05
+# not yet (84 % on 2026-11-23, see BENCHMARKS.md), so the floor guards what has been reached.
+PASS_FLOOR, ZERO_TARGET = 0.84, 0.05
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{case['who']}: {case['query']}" for case in CASES])
