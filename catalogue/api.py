@@ -40,6 +40,12 @@ def search_json():
                 for item in result.understood
             ],
             "facets": {facet.facet.param: facet.counts for facet in result.facets if facet.facet.counted},
+            # Per option, offerings with that value that have not stated another chosen filter's fact.
+            "maybe_facets": {
+                facet.facet.param: {option.value: option.maybe for option in facet.options}
+                for facet in result.facets
+                if facet.facet.counted
+            },
             "unknown": result.unknown,
             "guidance": [
                 {"slug": page["slug"], "title": page["title"], "url": url_for("site.guidance_page", slug=page["slug"])}

@@ -18,6 +18,7 @@ def test_json_twin_has_the_documented_shape(api):
         "partial",
         "understood",
         "facets",
+        "maybe_facets",
         "unknown",
         "guidance",
         "corrected_query",

@@ -129,6 +129,8 @@ def test_zero_confirmed_matches_show_the_maybe_group_first_not_a_zero(real_site)
     )
     assert farsta > 0
     assert f'Farsta <span class="count">(0, {farsta} kan passa)</span>' in page
+    twin = real_site.get("/api/v1/sok?timmar=1-12").get_json()  # other services get the same truth
+    assert twin["facets"]["stadsdel"]["farsta"] == 0 and twin["maybe_facets"]["stadsdel"]["farsta"] == farsta
 
 
 def test_no_provider_page_repeats_unknown_row_after_row(real_site):
