@@ -41,6 +41,10 @@ def _extra_stem(word: str) -> str:
         return word[:-3]  # rehabilitering -> rehabiliter (rehabilitera)
     if word.endswith("et") and len(word) >= 5:
         return word[:-2]  # huset -> hus, kaféet -> kafé
+    if word.endswith("el") and len(word) >= 5 and word[-3] not in _VOWELS | {"l"}:
+        return word[:-2] + "l"  # studiecirkel -> studiecirkl, as the stemmer leaves studiecirklar
+    if word.endswith("an") and len(word) >= 6 and word[-3] not in _VOWELS:
+        return word[:-2]  # skolan -> skol (skola), which the stemmer leaves whole
     return word
 
 
@@ -130,7 +134,8 @@ QUERY_FILLER = frozenset(
     (
         "nära närheten runt kring omkring området trakten stockholm stockholms söker letar hitta vill finns behöver "
         "ställe ställen stället nåt något någonting grej göra gör dagarna dagar "
-        "son sonen dotter dottern bror brorsan syster mamma pappa barnet"
+        "son sonen dotter dottern bror brorsan syster mamma pappa barnet "
+        "tillbaka igen börja borja sitter hemma hela"
     ).split()
 )
 # Stop words as typed on a keyboard without å/ä/ö: "vad ar ips" is "vad är ips".

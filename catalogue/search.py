@@ -36,6 +36,7 @@ TEXT_CACHE_SIZE = 256
 MAX_QUERY_WORDS = 12
 MAX_CORRECTED_WORDS = 3  # spelling suggestions cost milliseconds each: a query of nonsense gets only three
 CONCEPT_BOOST = 3.0  # an offering tagged with a concept the query names is strong evidence
+RELATED_WEIGHT = 0.05  # the concept's other words ("lonely": "ensam", "gemenskap") only order what it found
 PLACE_FIELDS = ("place", "area")
 CITYWIDE = "hela-staden"
 FIELD_WEIGHTS = {
@@ -137,8 +138,12 @@ class Snapshot:
             clauses: list[str | Understood] = [*words, *understood]
             for clause in clauses:
                 matching &= self.clause_mask(clause)
-            all_words = words + tuple(word for item in understood for word in _query_words(item.text))
-            query = Or([_text_query(self.schema, (word,), self.accented_folds) for word in all_words])
+            said = words + tuple(word for item in understood for word in _query_words(item.text))
+            related = [word for item in understood for word in _query_words(" ".join(item.related))
+                       if word not in said and self.has_word(word)]  # fmt: skip
+            folds = self.accented_folds
+            query = Or([_text_query(self.schema, (word,), folds) for word in said]
+                       + [_text_query(self.schema, (word,), folds, RELATED_WEIGHT) for word in related])  # fmt: skip
             scores = {docnum: score for score, docnum in self.searcher().search(query, limit=None).top_n}
             pairs = [(scores.get(n, 0.0) + sum(self.concept_fit(u.concept, n) for u in understood), n)
                      for n in _bits(matching)]  # fmt: skip
@@ -350,7 +355,7 @@ def _terms_for(schema, fieldname: str, word: str) -> list[str]:
     return [token.text for token in schema[fieldname].analyzer(word)]
 
 
-def _text_query(schema, words: tuple[str, ...], accented_folds: frozenset[str]):
+def _text_query(schema, words: tuple[str, ...], accented_folds: frozenset[str], boost: float = 1.0):
     """Built from terms, never parsed: user input cannot form query syntax.
 
     The folded fields are searched only for a word typed without å/ä/ö that
@@ -367,7 +372,7 @@ def _text_query(schema, words: tuple[str, ...], accented_folds: frozenset[str]):
         clauses.append(
             Or(
                 [
-                    Term(fieldname, term, boost=weight)
+                    Term(fieldname, term, boost=weight * boost)
                     for fieldname, weight in weights.items()
                     for term in _terms_for(schema, fieldname, word)
                 ]
@@ -376,12 +381,15 @@ def _text_query(schema, words: tuple[str, ...], accented_folds: frozenset[str]):
     return And(clauses)
 
 
-def _split_compounds(has_word, words: list[str]) -> list[str]:
-    """A word the index does not have, written as a compound, is searched as its parts: "datorkurs"."""
+def _split_compounds(has_word, words: list[str], knows) -> list[str]:
+    """A word the index does not have, written as a compound, is searched as its parts: "datorkurs".
+
+    A part may also be a Swedish word the thesaurus ``knows`` ("promenad" in "promenadgrupp"; not
+    the English "job" in the typo "jobtorg")."""
     split: list[str] = []
     for word in words:
         parts = dictionary.compound_parts(word) if not has_word(word) else ()
-        if parts and all(has_word(part) for part in parts):
+        if parts and all(has_word(part) or knows(part) and dictionary.is_swedish(part) for part in parts):
             split += parts
         else:
             split.append(word)  # not a compound of words we have: leave it to the spelling check
@@ -472,8 +480,12 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
     """Raises PageOutOfRange when the page asked for is past the last one."""
     searcher = snapshot.searcher()
     understood, rest = ([], request.q) if request.literal else snapshot.thesaurus.interpret(request.q)
-    words = _split_compounds(snapshot.has_word, _query_words(rest))
-    understood = list({item.concept: item for item in reversed(understood)}.values())[::-1]  # one per concept
+    words = _split_compounds(snapshot.has_word, _query_words(rest), snapshot.thesaurus.knows)
+    if not request.literal and words != _query_words(rest):
+        # A compound's part may be an everyday word: "promenadgrupp" is a walk (Motion) in a group.
+        from_parts, rest = snapshot.thesaurus.interpret(" ".join(words))
+        understood, words = understood + from_parts, _query_words(rest)
+    understood = snapshot.thesaurus.one_per_concept(understood)
     suggested_pages = [item.concept.page for item in understood if item.concept.page]
     understood = [item for item in understood if not item.concept.is_page]
 
@@ -560,9 +572,10 @@ def _best_partial(snapshot: Snapshot, result, clauses: list, allowed: int, words
     """No offering matches every word: show those that match the most telling words, and say which.
 
     Words are taken greedily, the most telling first: a place (what the person cannot change:
-    "kreativt nära Hökarängen"), then the rarer words. Each is kept if some offering still has all
-    kept so far. Bit operations only, so it costs no more than a search. The page is never empty
-    while any single word matches."""
+    "kreativt nära Hökarängen"), then what the thesaurus understood ("studera" in "vill börja
+    studera igen"), then the rarer words. Each is kept if some offering still has all kept so far,
+    and those found are ranked by the kept words. The page is never empty while any single word
+    matches."""
     listed = snapshot.listed & allowed
     masks = {id(clause): snapshot.clause_mask(clause) & listed for clause in clauses}
     everywhere = snapshot.facet_data["stadsdel"].values[CITYWIDE]
@@ -570,7 +583,7 @@ def _best_partial(snapshot: Snapshot, result, clauses: list, allowed: int, words
     def telling(clause) -> tuple:
         mask = masks[id(clause)]
         in_place = snapshot.is_place(clause) and bool(mask & ~everywhere)
-        return (not in_place, mask.bit_count())
+        return (not in_place, isinstance(clause, str), mask.bit_count())
 
     kept, matching = [], listed
     for clause in sorted((clause for clause in clauses if masks[id(clause)]), key=telling):
@@ -583,8 +596,10 @@ def _best_partial(snapshot: Snapshot, result, clauses: list, allowed: int, words
     if not kept:
         return
     result.partial_words = [_said(clause) for clause in clauses if clause in kept]
-    result.partial = [_hit(snapshot, snapshot.searcher().schema, n, words, request)
-                      for n in _docnums_in(snapshot.by_name, matching, 0, PAGE_SIZE)]  # fmt: skip
+    kept_words = tuple(clause for clause in kept if isinstance(clause, str))
+    ranked, _mask = snapshot.text_matches(kept_words, tuple(clause for clause in kept if not isinstance(clause, str)))
+    result.partial = [_hit(snapshot, snapshot.searcher().schema, n, list(kept_words), request)
+                      for n in _docnums_in(ranked, matching, 0, PAGE_SIZE)]  # fmt: skip
 
 
 def _said(clause) -> str:

@@ -165,3 +165,40 @@ def test_an_age_in_words_finds_offerings_whose_stated_ages_include_it(real_site)
     assert {"mellanmalet-rehab", "fountain-house-stockholm"} <= set(slugs(api(real_site, "min son är 19 år")))
     page = unescape(real_site.get("/sok?q=18+år").get_data(as_text=True))
     assert "Vi tolkade ”18 år” som 18 år." in page
+
+
+def test_a_concept_in_another_language_ranks_as_its_swedish_words_would(real_site):
+    """ "work" is understood as Arbetsinriktad and ranks like "jobb": those helping into a real job first."""
+    assert slugs(api(real_site, "jobb"))[:2] == ["misa", "alfa"]
+    for word in ["work", "työ", "عمل", "shaqo"]:
+        body = api(real_site, word)
+        assert {"misa", "alfa"} <= set(slugs(body)[:3]), (word, slugs(body))
+        assert body["understood"][0]["values"] == ["arbetsinriktad"]
+
+
+def test_the_best_partial_match_is_ranked_and_prefers_what_was_understood(real_site):
+    # Nothing is both a garden and about schizophrenia: the understood concept is kept over the rarer word.
+    body = api(real_site, "trädgård schizofreni")
+    assert body["total"] == 0 and body["partial"]["matched"] == ["trädgård"]
+    assert slugs({"results": body["partial"]["results"]})[0] == "fontanhuset-skondal"
+    # A sentence in another language: its words do not all match, so its job words rank what is shown.
+    partial = api(real_site, "my son needs help finding a job")["partial"]
+    assert {"misa", "alfa"} & set(slugs({"results": partial["results"]})[:3])
+
+
+def test_words_read_as_one_concept_make_one_clause(real_site):
+    """ "spela gitarr" is music with both words: "spela spel" on a games evening is not it."""
+    body = api(real_site, "spela gitarr")
+    assert body["understood"] == [{"text": "spela gitarr", "parameter": "aktivitet", "values": ["musik"]}]
+    assert body["total"] == 0 and body["partial"]["results"] == []
+
+
+def test_a_compound_of_an_everyday_word_is_understood_by_its_part(real_site):
+    body = api(real_site, "promenadgrupp")
+    assert [item["values"] for item in body["understood"]] == [["motion"]]
+    assert slugs(body) == ["emma-trafflokal"]  # the one with a group for exercise (träningsgrupp)
+
+
+def test_words_about_the_person_are_not_required_of_the_offering(real_site):
+    assert slugs(api(real_site, "min dotter vill tillbaka till skolan"))[:1] == ["alfa"]
+    assert set(slugs(api(real_site, "vill ha ett riktigt jobb med lön"))[:2]) == {"misa", "alfa"}  # a real job: IPS
