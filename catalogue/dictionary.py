@@ -31,14 +31,6 @@ def is_word(word: str, lang: str = "sv") -> bool:
     return frequency(word, "sv") >= KNOWN_FROM or (lang != "sv" and frequency(word, lang) >= KNOWN_FROM)
 
 
-def is_swedish(word: str) -> bool:
-    """A word more common in Swedish than in English or Finnish: "ensam", not "friends".
-
-    (Arabic is written in its own script, and wordfreq has no Somali list.)"""
-    swedish = frequency(word, "sv")
-    return swedish >= KNOWN_FROM and all(swedish >= frequency(word, lang) for lang in ("en", "fi"))
-
-
 def _heads(head: str) -> list[str]:
     """A compound's first part as written and as a word: "arbets" is "arbete", "trädgårds" is "trädgård"."""
     found = [head]

@@ -36,7 +36,6 @@ TEXT_CACHE_SIZE = 256
 MAX_QUERY_WORDS = 12
 MAX_CORRECTED_WORDS = 3  # spelling suggestions cost milliseconds each: a query of nonsense gets only three
 CONCEPT_BOOST = 3.0  # an offering tagged with a concept the query names is strong evidence
-RELATED_WEIGHT = 0.05  # the concept's other words ("lonely": "ensam", "gemenskap") only order what it found
 PLACE_FIELDS = ("place", "area")
 CITYWIDE = "hela-staden"
 FIELD_WEIGHTS = {
@@ -138,12 +137,8 @@ class Snapshot:
             clauses: list[str | Understood] = [*words, *understood]
             for clause in clauses:
                 matching &= self.clause_mask(clause)
-            said = words + tuple(word for item in understood for word in _query_words(item.text))
-            related = [word for item in understood for word in _query_words(" ".join(item.related))
-                       if word not in said and self.has_word(word)]  # fmt: skip
-            folds = self.accented_folds
-            query = Or([_text_query(self.schema, (word,), folds) for word in said]
-                       + [_text_query(self.schema, (word,), folds, RELATED_WEIGHT) for word in related])  # fmt: skip
+            all_words = words + tuple(word for item in understood for word in _query_words(item.text))
+            query = Or([_text_query(self.schema, (word,), self.accented_folds) for word in all_words])
             scores = {docnum: score for score, docnum in self.searcher().search(query, limit=None).top_n}
             pairs = [(scores.get(n, 0.0) + sum(self.concept_fit(u.concept, n) for u in understood), n)
                      for n in _bits(matching)]  # fmt: skip
@@ -355,7 +350,7 @@ def _terms_for(schema, fieldname: str, word: str) -> list[str]:
     return [token.text for token in schema[fieldname].analyzer(word)]
 
 
-def _text_query(schema, words: tuple[str, ...], accented_folds: frozenset[str], boost: float = 1.0):
+def _text_query(schema, words: tuple[str, ...], accented_folds: frozenset[str]):
     """Built from terms, never parsed: user input cannot form query syntax.
 
     The folded fields are searched only for a word typed without å/ä/ö that
@@ -372,7 +367,7 @@ def _text_query(schema, words: tuple[str, ...], accented_folds: frozenset[str], 
         clauses.append(
             Or(
                 [
-                    Term(fieldname, term, boost=weight * boost)
+                    Term(fieldname, term, boost=weight)
                     for fieldname, weight in weights.items()
                     for term in _terms_for(schema, fieldname, word)
                 ]
@@ -381,15 +376,15 @@ def _text_query(schema, words: tuple[str, ...], accented_folds: frozenset[str], 
     return And(clauses)
 
 
-def _split_compounds(has_word, words: list[str], knows) -> list[str]:
+def _split_compounds(has_word, words: list[str], knows, near) -> list[str]:
     """A word the index does not have, written as a compound, is searched as its parts: "datorkurs".
 
-    A part may also be a Swedish word the thesaurus ``knows`` ("promenad" in "promenadgrupp"; not
-    the English "job" in the typo "jobtorg")."""
+    A part may also be a word the thesaurus ``knows`` ("promenad" in "promenadgrupp"), unless the
+    whole is one letter from an index word: "jobtorg" is Jobbtorg misspelt, not "job" + "torg"."""
     split: list[str] = []
     for word in words:
         parts = dictionary.compound_parts(word) if not has_word(word) else ()
-        if parts and all(has_word(part) or knows(part) and dictionary.is_swedish(part) for part in parts):
+        if parts and all(has_word(part) or knows(part) and not near(word) for part in parts):
             split += parts
         else:
             split.append(word)  # not a compound of words we have: leave it to the spelling check
@@ -480,7 +475,8 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
     """Raises PageOutOfRange when the page asked for is past the last one."""
     searcher = snapshot.searcher()
     understood, rest = ([], request.q) if request.literal else snapshot.thesaurus.interpret(request.q)
-    words = _split_compounds(snapshot.has_word, _query_words(rest), snapshot.thesaurus.knows)
+    near = lambda word: snapshot.suggestions(word)[0] is not None  # noqa: E731
+    words = _split_compounds(snapshot.has_word, _query_words(rest), snapshot.thesaurus.knows, near)
     if not request.literal and words != _query_words(rest):
         # A compound's part may be an everyday word: "promenadgrupp" is a walk (Motion) in a group.
         from_parts, rest = snapshot.thesaurus.interpret(" ".join(words))

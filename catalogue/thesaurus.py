@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
-from . import checks, dictionary
+from . import checks
 from .analysis import concept_key
 from .facets import FACETS_BY_PARAM, ChoiceFacet
 
@@ -51,7 +51,6 @@ class Understood:
 
     text: str
     concept: Concept
-    related: tuple[str, ...] = ()  # the entry's other Swedish words: they rank what the concept finds
 
 
 _ENTRY_FIELDS = {
@@ -118,33 +117,24 @@ class Thesaurus:
 
     def __init__(self, data: dict | None):
         self.phrases: dict[tuple[str, ...], Concept] = {}
-        self.related: dict[Concept, tuple[str, ...]] = {}
         for entry in (data or {}).get("concepts", []):
             concept = Concept(entry["filter"], tuple(entry["values"]), entry.get("page"))
             for word in entry["words"]:
                 self.phrases[concept_key(word)] = concept
-            # "lonely" and "sällskap" rank as "ensam" and "gemenskap" would: descriptions are Swedish.
-            swedish = (word for phrase in entry["words"] for word in _WORD.findall(phrase.lower()))
-            self.related[concept] = tuple(dict.fromkeys(word for word in swedish if dictionary.is_swedish(word)))
         self.longest = max((len(key) for key in self.phrases), default=0)
 
     def knows(self, word: str) -> bool:
         return concept_key(word) in self.phrases
 
-    def one_per_concept(self, understood: list[Understood]) -> list[Understood]:
-        """Words read as the same concept make one clause, which the entry's other words help rank.
+    @staticmethod
+    def one_per_concept(understood: list[Understood]) -> list[Understood]:
+        """Words read as the same concept make one clause: "spela gitarr" is Musik with both words.
 
-        "spela gitarr" is Musik with both words: an offering tagged Musik fits, one that only says
-        "spela spel" does not."""
+        An offering tagged Musik fits; one that only says "spela spel" does not."""
         said: dict[Concept, list[str]] = {}
         for item in understood:
             said.setdefault(item.concept, []).append(item.text)
-        merged = []
-        for concept, texts in said.items():
-            text = " ".join(texts)
-            related = tuple(word for word in self.related.get(concept, ()) if word not in text.lower())
-            merged.append(Understood(text, concept, related))
-        return merged
+        return [Understood(" ".join(texts), concept) for concept, texts in said.items()]
 
     def interpret(self, q: str) -> tuple[list[Understood], str]:
         """The concepts found in ``q``, and the rest of the words to search as text.
