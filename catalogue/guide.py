@@ -18,7 +18,7 @@ from . import query
 from .facets import FACETS_BY_PARAM, ChoiceFacet, whole_number
 from .query import BadParameter, SearchRequest
 from .routes import localized
-from .web import address, search_url
+from .web import address, saved_in_request, search_url
 
 guide = Blueprint("guide", __name__)
 
@@ -119,11 +119,12 @@ def guide_url(answers: dict[str, list[str]], step: int) -> str:
     return address("guide.question", params)
 
 
-def search_request(answers: dict[str, list[str]]) -> SearchRequest:
-    """The search the answers lead to: "vet inte" leaves a filter out."""
+def search_request(answers: dict[str, list[str]], saved: tuple[str, ...] = ()) -> SearchRequest:
+    """The search the answers lead to: "vet inte" leaves a filter out; Min lista comes along."""
     params = [("inriktning", orientation) for wish in answers.get("vill", []) for orientation in WISHES[wish]]
     for param in ("timmar", "stadsdel", "tillgang", "ips"):
         params += [(param, value) for value in answers.get(param, []) if value != DONT_KNOW]
+    params += [("v", slug) for slug in saved]
     return query.parse(MultiDict(params))
 
 
@@ -137,4 +138,4 @@ def question():
 
 @localized(guide)
 def done():
-    return redirect(search_url(search_request(_answers(request.args))), code=303)
+    return redirect(search_url(search_request(_answers(request.args), saved_in_request())), code=303)

@@ -33,7 +33,7 @@ def language_links() -> list[dict]:
         lang = None if code == DEFAULT else code
         if endpoint and rule is not None and "GET" in (rule.methods or ()):
             arguments = {k: v for k, v in (request.view_args or {}).items() if k != "lang"}
-            url = url_for(endpoint, lang=lang, **arguments) + (f"?{query}" if query else "")
+            url = url_for(endpoint, lang=lang, v=(), **arguments) + (f"?{query}" if query else "")
         else:
             url = url_for("site.start", lang=lang)
         links.append({"code": code, "name": name, "url": url, "current": code == current()})

@@ -15,7 +15,7 @@ from .places import district_contacts
 from .query import SearchRequest
 from .routes import localized
 from .shortlinks import SHORT_CODE_PARAM
-from .web import saved_records, search_url, snapshot
+from .web import saved_in_request, saved_records, search_url, snapshot
 
 site = Blueprint("site", __name__)
 
@@ -111,7 +111,8 @@ def district(slug: str):
         # Old names (rinkeby-kista, ostermalm …) still lead to today's district.
         return redirect(url_for("site.district", slug=canonical), code=301)
     # The same search as /sok?stadsdel=<slug>, so the page and the search always agree.
-    result = search.run(snapshot(), SearchRequest(filters={"stadsdel": (canonical,)}, sort="namn"))
+    search_request = SearchRequest(filters={"stadsdel": (canonical,)}, sort="namn", saved=saved_in_request())
+    result = search.run(snapshot(), search_request)
     option = next(option for option in result.facet("stadsdel").options if option.value == canonical)
     places = snapshot().places
     facts = places.get("districts", {}).get(canonical, {})

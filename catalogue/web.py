@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
-from . import fields
+from . import fields, query
 from . import vocabulary as v
 from .facets import FACETS, ChoiceFacet
 from .query import BadParameter, SearchRequest
@@ -26,22 +27,44 @@ def snapshot() -> Snapshot:
     return g.snapshot
 
 
-def address(endpoint: str, params: list[tuple[str, str]], **values) -> str:
-    """A page address with its parameters in the given order: the printed-link contract."""
-    return url_for(endpoint, **values) + ("?" + urlencode(params) if params else "")
+def saved_in_request() -> tuple[str, ...]:
+    """Min lista as the current address has it ("v"), so that every link and form can carry it on.
+
+    Read leniently: a broken value is left out here; the page that shows the list reports it."""
+    if not has_request_context() or request.blueprint == "api":
+        return ()
+    if "saved" not in g:
+        g.saved = query.parse_leniently(MultiDict(("v", slug) for slug in request.args.getlist("v"))).saved
+    return g.saved
+
+
+def saved_list_url() -> str:
+    """Min lista, with the search the person came from, so that its back link returns there."""
+    return list_url(query.parse_leniently(request.args))
+
+
+def address(endpoint: str, params: list[tuple[str, str]], carry_list: bool = True, **values) -> str:
+    """A page address with its parameters in the given order: the printed-link contract.
+
+    The saved list travels along, unless ``params`` come from a search state that says its own."""
+    if carry_list:
+        params = [*params, *(("v", slug) for slug in saved_in_request())]
+    return url_for(endpoint, v=(), **values) + ("?" + urlencode(params) if params else "")
 
 
 def search_url(search_request: SearchRequest, **changes) -> str:
-    return address("site.search", search_request.to_params(**changes))
+    return address("site.search", search_request.to_params(**changes), carry_list=False)
 
 
 def list_url(search_request: SearchRequest, endpoint: str = "lists.saved_list", **changes) -> str:
-    return address(endpoint, search_request.to_params(page=1, **changes))
+    return address(endpoint, search_request.to_params(page=1, **changes), carry_list=False)
 
 
 def provider_url(slug: str, search_request: SearchRequest | None = None) -> str:
     """Carries the search state so the provider page can link back to exactly those results."""
-    return address("site.provider", search_request.to_params() if search_request else [], slug=slug)
+    if search_request is None:
+        return address("site.provider", [], slug=slug)
+    return address("site.provider", search_request.to_params(), carry_list=False, slug=slug)
 
 
 def saved_records(search_request: SearchRequest) -> list[dict]:
@@ -75,8 +98,15 @@ def tel_href(phone: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    for function in (search_url, list_url, provider_url, label):
+    for function in (search_url, list_url, provider_url, label, saved_in_request, saved_list_url):
         app.add_template_global(function)
+
+    @app.url_defaults
+    def keep_saved_list(endpoint, values):
+        """Every link to a page of the site keeps Min lista: the header, the guide, the districts."""
+        if "v" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang") and saved_in_request():
+            values["v"] = list(saved_in_request())
+
     app.add_template_global(dt.date.today, name="today")
     app.add_template_filter(long_date)
     app.add_template_filter(fields.language_name)

@@ -21,7 +21,7 @@ def test_saving_from_the_results_keeps_the_search_and_adds_to_the_address(client
     assert '<a href="/sok?stadsdel=farsta&v=kafe-solsidan#v-kafe-solsidan">Spara Kafé Solsidan i min lista</a>' in page
     saved = html(client, "/sok?stadsdel=farsta&v=kafe-solsidan")
     assert 'href="/sok?stadsdel=farsta#v-kafe-solsidan">Ta bort Kafé Solsidan från min lista</a>' in saved
-    assert '<a href="/lista?stadsdel=farsta&v=kafe-solsidan">Min lista (1 verksamhet)</a>' in saved
+    assert '<a href="/lista?stadsdel=farsta&v=kafe-solsidan">Min lista (1)</a>' in saved
     assert 'href="/verksamhet/musikhuset?stadsdel=farsta&v=kafe-solsidan"' in saved
 
 
@@ -38,6 +38,26 @@ def test_the_list_shows_saved_offerings_in_order_with_remove_links(client):
     assert '<a href="/lista?v=kafe-solsidan">Ta bort Musikhuset från listan</a>' in page
     assert '<a class="button-link" href="/jamfor?v=musikhuset&v=kafe-solsidan">' in page
     assert "Listan är tom" in html(client, "/lista")
+
+
+def test_min_lista_travels_with_every_form_and_site_link(client):
+    """A filter submit, the header, the languages, the guide and the districts all keep the list."""
+    page = html(client, "/sok?ips=ja&v=kafe-solsidan&v=musikhuset")
+    form = page[page.index('<form class="search"') : page.index("</form>")]
+    assert form.count('<input type="hidden" name="v"') == 2
+    header = page[page.index('<header class="site-header">') : page.index("</header>")]
+    for link in ["/?v=kafe-solsidan&v=musikhuset", "/sok?v=kafe-solsidan&v=musikhuset",
+                 "/hitta-ratt?v=kafe-solsidan&v=musikhuset", "/stadsdelar?v=kafe-solsidan&v=musikhuset",
+                 "/en/sok?ips=ja&v=kafe-solsidan&v=musikhuset"]:  # fmt: skip
+        assert f'href="{link}"' in header, link
+    assert '<a href="/lista?ips=ja&v=kafe-solsidan&v=musikhuset">Min lista (2)</a>' in header
+    district = html(client, "/stadsdel/farsta?v=musikhuset")
+    assert "Min lista (1)" in district and 'href="/verksamhet/kafe-solsidan?v=musikhuset"' in district
+    guide = html(client, "/hitta-ratt?v=musikhuset")
+    assert '<input type="hidden" name="v" value="musikhuset">' in guide
+    assert client.get("/hitta-ratt/klar?vill=jobb&v=musikhuset").headers["Location"].endswith("v=musikhuset")
+    assert "Min lista" not in html(client, "/sok?ips=ja")  # nothing saved, nothing shown
+    assert client.get("/api/v1/sok?v=musikhuset").get_json()["results"][0]["url"].count("v=") == 0
 
 
 @pytest.mark.parametrize(

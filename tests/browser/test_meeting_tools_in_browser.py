@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from pypdf import PdfReader
 
 
@@ -89,3 +90,29 @@ def test_copy_link_appears_only_with_javascript_and_copies(browser, live_server)
     page.goto(live_server + "/lista?v=misa")
     assert not page.locator("button.copy-link").is_visible()
     no_js.close()
+
+
+@pytest.mark.parametrize("prefix, width", [("", 1280), ("/ar", 390)])
+def test_min_lista_survives_a_filter_change_and_keeps_every_saved_offering(browser, live_server, prefix, width):
+    """Issue 11's steps: save two with IPS ticked, change the filters, save a third: all three are kept."""
+    context = browser.new_context(viewport={"width": width, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server}{prefix}/sok?ips=ja")
+    for slug in ("alfa", "misa"):
+        with page.expect_navigation():
+            page.click(f"#v-{slug} .save a")
+    page.uncheck("input[name=ips][value=ja]")
+    page.check("input[name=stadsdel][value=farsta]")
+    with page.expect_navigation():
+        page.click("button.apply")
+    assert "stadsdel=farsta" in page.url and "ips=" not in page.url
+    assert "v=alfa" in page.url and "v=misa" in page.url
+    with page.expect_navigation():
+        page.click("#v-fontanhuset-skondal .save a")
+    my_list = page.locator(".site-header .my-list a")
+    assert my_list.inner_text().endswith("(3)")
+    with page.expect_navigation():
+        my_list.click()
+    assert page.locator("ol.saved > li").count() == 3
+    assert "Fontänhuset Sköndal" in page.locator("ol.saved").inner_text()
+    context.close()
