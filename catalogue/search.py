@@ -297,6 +297,11 @@ class SearchResult:
     other_language: bool = False  # the page is not Swedish: descriptions are, so say so when nothing matches
 
     @property
+    def chosen_filters(self) -> int:
+        """How many filter values are chosen: "Filtrera · 2 valda" on the closed filter panel."""
+        return len(self.chosen) - bool(self.request.q)
+
+    @property
     def literal_request(self) -> SearchRequest:
         """The same search without the thesaurus: the one link that undoes "Vi tolkade …"."""
         return replace(self.request, literal=True, page=1)

@@ -24,3 +24,12 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// The filters sit in a disclosure, closed on a phone so that the results come first; beside the
+// results on a wide screen there is room to keep it open.
+document.addEventListener("DOMContentLoaded", function () {
+  var filters = document.querySelector("details.filters");
+  if (filters && window.matchMedia("(min-width: 48rem)").matches) {
+    filters.open = true;
+  }
+});
