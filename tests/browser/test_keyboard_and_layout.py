@@ -15,8 +15,8 @@ FOCUSED = """() => { const e = document.activeElement; const s = getComputedStyl
           text: (e.innerText || '').trim(), outline: s.outlineStyle, outlineWidth: s.outlineWidth,
           shadow: s.boxShadow, visible: e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().height > 0,
           top: e.getBoundingClientRect().top}; }"""
-TABBABLE = """() => [...document.querySelectorAll('a[href], summary, button, input:not([type=hidden]), select,
-  textarea')]
+CONTROLS = "a[href], summary, button, input:not([type=hidden]), select, textarea"
+TABBABLE = f"""() => [...document.querySelectorAll('{CONTROLS}')]
   .filter(e => e.tabIndex >= 0 && !e.closest('[aria-hidden=true]') && e.getClientRects().length)
   .map(e => e.id || e.getAttribute('href') || e.getAttribute('name'))"""
 
