@@ -71,7 +71,8 @@ def create():
             title=_("Vi kunde inte göra en kort länk"),
             message=_("Det går bara att göra korta länkar till listor och sökningar på den här webbplatsen."),
         ), 400
-    return redirect(url_for("shortlinks.follow", code=shorten(target).code), code=303)
+    # The fragment survives both redirects and shows the new link in the banner at the top (base.html).
+    return redirect(url_for("shortlinks.follow", code=shorten(target).code) + f"#{NEW_LINK_BANNER}", code=303)
 
 
 @shortlinks.get("/l/<code>")
@@ -96,6 +97,7 @@ def current_short_code() -> str | None:
 
 
 QR_MAX_AGE = 86400
+NEW_LINK_BANNER = "ny-kort-lank"
 
 
 @functools.lru_cache(maxsize=1024)

@@ -33,3 +33,11 @@ document.addEventListener("DOMContentLoaded", function () {
     filters.open = true;
   }
 });
+
+// A new short link: its banner takes focus, so that a screen reader says it at once.
+document.addEventListener("DOMContentLoaded", function () {
+  var banner = document.getElementById("ny-kort-lank");
+  if (banner && window.location.hash === "#ny-kort-lank") {
+    banner.focus();
+  }
+});

@@ -118,3 +118,22 @@ def test_min_lista_survives_a_filter_change_and_keeps_every_saved_offering(brows
     assert page.locator("ol.saved > li").count() == 3
     assert "Fontänhuset Sköndal" in page.locator("ol.saved").inner_text()
     context.close()
+
+
+@pytest.mark.parametrize("path", ["/lista?v=alfa&v=misa", "/ar/jamfor?v=alfa&v=misa"])
+def test_a_new_short_link_is_announced_at_the_top_and_takes_focus(browser, live_server, path):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(live_server + path)
+    with page.expect_navigation():
+        page.click(".share form button")
+    assert "kort=" in page.url and page.url.endswith("#ny-kort-lank")
+    banner = page.locator("#ny-kort-lank")
+    assert banner.is_visible() and 0 <= banner.bounding_box()["y"] < 844
+    assert page.evaluate("document.activeElement.id") == "ny-kort-lank"
+    link = page.locator(".short-link-large")
+    assert "/l/" in link.inner_text()
+    assert float(link.evaluate("e => getComputedStyle(e).fontSize").removesuffix("px")) >= 24
+    page.goto(page.url.split("#")[0])  # the same address shared on: no banner, the link is in "Spara och dela"
+    assert not page.locator("#ny-kort-lank").is_visible()
+    context.close()
