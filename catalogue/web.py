@@ -6,14 +6,16 @@ Registered with ``init_app(app)``; ``views.py`` and the other blueprints keep on
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from . import fields, query
+from . import fields, i18n, query
 from . import vocabulary as v
 from .facets import FACETS, ChoiceFacet
 from .query import BadParameter, SearchRequest
@@ -97,6 +99,25 @@ def tel_href(phone: str) -> str:
     return "".join(char for char in phone if char.isdigit() or char == "+")
 
 
+_SITE_LINK = re.compile(r'href="(/(?!/|static/)[^"#]*)(#[^"]*)?"')
+
+
+def site_links(html: str) -> Markup:
+    """Links that content writes as Swedish addresses ("/sok?ips=ja") lead on in the page's language,
+    carrying Min lista, like every other link of the site."""
+    lang, saved = i18n.current(), saved_in_request()
+
+    def localized(match: re.Match) -> str:
+        path, fragment = match.group(1), match.group(2) or ""
+        if lang != i18n.DEFAULT:
+            path = f"/{lang}{path}"
+        if saved:
+            path += ("&amp;" if "?" in path else "?") + "&amp;".join(f"v={slug}" for slug in saved)
+        return f'href="{path}{fragment}"'
+
+    return Markup(_SITE_LINK.sub(localized, html))
+
+
 def init_app(app: Flask) -> None:
     for function in (search_url, list_url, provider_url, label, saved_in_request, saved_list_url):
         app.add_template_global(function)
@@ -111,3 +132,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(fields.language_name)
     app.add_template_filter(tel_href)
+    app.add_template_filter(site_links)

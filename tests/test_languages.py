@@ -2,6 +2,9 @@
 
 import re
 from html import unescape
+from pathlib import Path
+
+from catalogue.content import load_content
 
 
 def test_other_languages_live_under_a_prefix_and_keep_it_in_links(client):
@@ -72,3 +75,23 @@ def test_every_page_header_links_to_easy_read_and_the_footer_to_the_accessibilit
         header = page[page.index("<header") : page.index("</header>")]
         assert re.search(r'href="(/en)?/lattlast"', header)
         assert re.search(r'href="(/en)?/tillganglighet"', page[page.index("<footer") :])
+
+
+def test_links_inside_content_keep_the_language_and_min_lista(real_site):
+    """Content writes Swedish addresses ("/sok?ips=ja"); on /en/ they lead on in English, with the list."""
+    content = load_content(Path(__file__).parent.parent / "content")
+    checked = 0
+    for kind, records in (("vagledning", content.pages), ("verksamhet", content.providers)):
+        for record in records:
+            for lang in ("en", "ar"):
+                page = real_site.get(f"/{lang}/{kind}/{record['slug']}?v=alfa").get_data(as_text=True)
+                body = page[page.find('<div class="description"') :]
+                body = body[: body.find("</div>")]
+                for href in re.findall(r'href="(/[^"]*)"', body):
+                    checked += 1
+                    assert href.startswith(f"/{lang}/") and "v=alfa" in href, (lang, record["slug"], href)
+    assert checked >= 20
+    ips = unescape(real_site.get("/en/vagledning/vad-ar-ips").get_data(as_text=True))
+    assert 'href="/en/sok?ips=ja"' in ips
+    apply = unescape(real_site.get("/vagledning/sa-far-du-sysselsattning").get_data(as_text=True))
+    assert re.search(r'<a href="/stadsdelar"[^>]*>din stadsdel</a>', apply)
