@@ -1,4 +1,4 @@
-"""Hitta rätt: one question at a time, ending on a search with the filters set.
+"""Hitta rätt: one question at a time, ending on what fits, with the full search one link away.
 
 The 2007 report's idea of a "förmedling", made self-service. Every answer is
 a plain URL parameter, so the guide works without JavaScript, Back works,
@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from . import query
+from . import query, search
 from .facets import FACETS_BY_PARAM, ChoiceFacet, whole_number
 from .query import BadParameter, SearchRequest
 from .routes import localized
-from .web import address, saved_in_request, search_url
+from .web import address, saved_in_request, snapshot
 
 guide = Blueprint("guide", __name__)
 
@@ -32,13 +32,19 @@ class Question:
     several: bool = False  # checkboxes rather than radio buttons
 
 
-# What a person wants from the days, and the orientations that give it.
+# What a person wants from the days, and the filter values that give it: "skapa" is said as
+# "måla, spela, laga mat, odla", so it is those activities, not an orientation.
 WISHES = {
-    "gemenskap": ("social",),
-    "struktur": ("social", "arbetsinriktad"),
-    "skapa": ("social",),
-    "jobb": ("arbetsinriktad",),
-    "studier": ("studier",),
+    "gemenskap": (("inriktning", "social"),),
+    "struktur": (("inriktning", "social"), ("inriktning", "arbetsinriktad")),
+    "skapa": (
+        ("aktivitet", "kreativt"),
+        ("aktivitet", "musik"),
+        ("aktivitet", "kafe-och-kok"),
+        ("aktivitet", "tradgard"),
+    ),
+    "jobb": (("inriktning", "arbetsinriktad"),),
+    "studier": (("inriktning", "studier"),),
 }
 DONT_KNOW = "vet-inte"
 
@@ -121,7 +127,7 @@ def guide_url(answers: dict[str, list[str]], step: int) -> str:
 
 def search_request(answers: dict[str, list[str]], saved: tuple[str, ...] = ()) -> SearchRequest:
     """The search the answers lead to: "vet inte" leaves a filter out; Min lista comes along."""
-    params = [("inriktning", orientation) for wish in answers.get("vill", []) for orientation in WISHES[wish]]
+    params = [pair for wish in answers.get("vill", []) for pair in WISHES[wish]]
     for param in ("timmar", "stadsdel", "tillgang", "ips"):
         params += [(param, value) for value in answers.get(param, []) if value != DONT_KNOW]
     params += [("v", slug) for slug in saved]
@@ -138,4 +144,8 @@ def question():
 
 @localized(guide)
 def done():
-    return redirect(search_url(search_request(_answers(request.args), saved_in_request())), code=303)
+    """A calm end: what fits the answers, why, and what is not known; the full search is one link away."""
+    answers = _answers(request.args)
+    result = search.run(snapshot(), search_request(answers, saved_in_request()))
+    return render_template("guide_results.html", result=result, questions=QUESTIONS, answers=answers,
+                           guide_url=guide_url)  # fmt: skip

@@ -23,6 +23,7 @@ PAGE_TYPES = {
     "my list": "/lista?v=misa&v=alfa&v=fountain-house-stockholm",
     "compare": "/jamfor?v=misa&v=alfa&v=fountain-house-stockholm",
     "guide question": "/hitta-ratt?vill=jobb&timmar=10-24&steg=3",
+    "guide end": "/hitta-ratt/klar?vill=skapa&timmar=1-12&stadsdel=farsta",
     "districts map": "/stadsdelar",
     "unknown short link": "/l/zzzzzz",
     "bad parameter": "/sok?stadsdel=atlantis",

@@ -20,7 +20,8 @@ def test_the_guide_can_be_answered_with_the_keyboard_and_ends_on_matching_offeri
     page.keyboard.press("Space")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.url.endswith("/sok?inriktning=arbetsinriktad&ips=ja")
+    assert page.url.endswith("/hitta-ratt/klar?vill=jobb&ips=ja")
+    assert page.locator("h1").inner_text() == "Det här passar det du berättade"
     assert page.locator(".hit").count() >= 2
     assert (
         "Passar dina val: Arbetsinriktad – steg mot ett jobb · Arbetar med IPS"
