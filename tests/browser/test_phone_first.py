@@ -61,3 +61,24 @@ def test_a_desktop_keeps_the_filters_open_beside_the_results(browser, live_serve
     assert abs(filters["y"] - results["y"]) < 50 and filters["x"] != results["x"]  # side by side
     assert top(page, ".hit") < 900
     context.close()
+
+
+@pytest.mark.parametrize("prefix", ["", "/ar"])
+def test_a_comparison_of_four_fits_a_phone_with_each_name_once(browser, live_server, prefix):
+    context = browser.new_context(viewport={"width": 390, "height": SCREEN})
+    page = context.new_page()
+    names = ["misa", "alfa", "fountain-house-stockholm", "stadsmissionen-motesplats-mariatorget"]
+    page.goto(f"{live_server}{prefix}/jamfor?" + "&".join(f"v={slug}" for slug in names))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls inside its region
+    assert page.evaluate("document.documentElement.scrollHeight") < 3 * SCREEN  # it was 4,437 px
+    table = page.locator(".compare table")
+    assert table.get_attribute("role") == "table" and page.locator("th[role=columnheader]").count() == 4
+    assert table.inner_text().count("Alfa – vägledning till sysselsättning") == 1  # each name once, in the header
+    region = page.locator(".compare")
+    assert region.evaluate("e => e.scrollWidth > e.clientWidth") and region.get_attribute("tabindex") == "0"
+    context.close()
+
+
+def test_nothing_to_share_when_nothing_was_found(page, live_server):
+    page.goto(live_server + "/sok?q=xylofonkvartett")
+    assert page.locator(".hit").count() == 0 and page.locator("#dela").count() == 0
