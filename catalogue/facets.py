@@ -80,8 +80,9 @@ class Option:
 class Chosen:
     """One active choice said in words, with the search without it."""
 
-    text: str
+    text: str  # the link that removes it: "Ta bort filtret Stadsdel: Farsta"
     removed: SearchRequest
+    said: str  # what a printout says instead: "Stadsdel: Farsta"
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,8 @@ class ChoiceFacet(Facet):
     def chosen(self, request: SearchRequest) -> list[Chosen]:
         return [
             Chosen(_l("Ta bort filtret %(legend)s: %(value)s", legend=self.legend,
-                      value=self.vocabulary.label(value)), request.without(self.param, value))
+                      value=self.vocabulary.label(value)), request.without(self.param, value),
+                   f"{self.legend}: {self.vocabulary.label(value)}")
             for value in request.filters.get(self.param, ())
         ]  # fmt: skip
 
@@ -333,7 +335,13 @@ class RangeFacet(Facet):
         age = request.filters.get(self.param)
         if age is None:
             return []
-        return [Chosen(_l("Ta bort filtret ålder: %(age)d år", age=age), request.without(self.param))]
+        return [
+            Chosen(
+                _l("Ta bort filtret ålder: %(age)d år", age=age),
+                request.without(self.param),
+                f"{self.legend}: {_('%(age)s år', age=age)}",
+            )
+        ]
 
     def relax_text(self) -> str:
         return _("Ta bort ålder")

@@ -167,6 +167,11 @@ FIELDS: tuple[ProviderField, ...] = (
 FIELDS_BY_KEY = {field.key: field for field in FIELDS}
 REQUIRED = ("name", "summary", "status", "verified", "sources")
 COMPARED = tuple(field for field in FIELDS if field.compare)
+# What a client takes home from a list: where it is, how to reach it, how to start.
+TAKE_HOME = tuple(
+    FIELDS_BY_KEY[key] for key in ("access", "address", "contact.phone", "contact.email", "contact.website")
+)
+REACH = ("contact.phone", "contact.email", "contact.website")
 FACTS = tuple(field for field in FIELDS if field.label is not None)  # what a provider page can show, in order
 API_FIELDS = tuple(field for field in FIELDS if field.api)
 

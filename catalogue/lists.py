@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from . import fields, query
 from .query import BadParameter
 from .routes import localized
-from .web import saved_records
+from .views import GUIDANCE_SERVICE
+from .web import saved_records, snapshot
 
 lists = Blueprint("lists", __name__)
 
@@ -18,7 +19,16 @@ COMPARE_MIN, COMPARE_MAX = 2, 4
 @localized(lists)
 def saved_list():
     search_request = query.parse(request.args)
-    return render_template("list.html", req=search_request, providers=saved_records(search_request))
+    providers = saved_records(search_request)
+    take_home = {record["slug"]: _take_home(record) for record in providers}
+    return render_template("list.html", req=search_request, providers=providers, take_home=take_home,
+                           guidance=snapshot().provider(GUIDANCE_SERVICE))  # fmt: skip
+
+
+def _take_home(record: dict) -> dict:
+    """How to start, where, and whom to call, as known; and whether the offering itself can be reached."""
+    shown = [(field, value) for field in fields.TAKE_HOME if (value := field.show(record))]
+    return {"facts": shown, "reachable": any(field.key in fields.REACH for field, _value in shown)}
 
 
 @localized(lists)

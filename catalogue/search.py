@@ -525,7 +525,10 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
     hits = [_hit(snapshot, searcher.schema, docnum, words, request)
             for docnum in _docnums_in(order, matching, start, start + PAGE_SIZE)]  # fmt: skip
 
-    chosen = [Chosen(_l("Ta bort sökordet: %(q)s", q=request.q), request.without("q"))] if request.q else []
+    chosen = [
+        Chosen(_l("Ta bort sökordet: %(q)s", q=request.q), request.without("q"), _("Sökning: %(q)s", q=request.q))
+    ]
+    chosen = chosen if request.q else []
     chosen += [choice for facet in FACETS for choice in facet.chosen(request)]
     result = SearchResult(request, total, pages, hits, facets, chosen)
     maybe = matching_without(None, possible) & ~matching

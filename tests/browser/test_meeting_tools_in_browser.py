@@ -1,9 +1,12 @@
 """The guide with the keyboard alone, and printing a list to PDF with its short link and QR code."""
 
 import io
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+
+ROOT = Path(__file__).parent.parent.parent
 
 
 def test_the_guide_can_be_answered_with_the_keyboard_and_ends_on_matching_offerings(page, live_server):
@@ -138,3 +141,35 @@ def test_a_new_short_link_is_announced_at_the_top_and_takes_focus(browser, live_
     page.goto(page.url.split("#")[0])  # the same address shared on: no banner, the link is in "Spara och dela"
     assert not page.locator("#ny-kort-lank").is_visible()
     context.close()
+
+
+def printed(page, path: str) -> tuple[str, int]:
+    """The page printed to A4: its text on one line, and how many pages it takes."""
+    page.goto(path)
+    page.emulate_media(media="print")
+    reader = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    return " ".join("".join(p.extract_text() for p in reader.pages).split()), len(reader.pages)
+
+
+def test_a_printed_search_says_the_chosen_filters_in_words(page, live_server):
+    text, _pages = printed(page, live_server + "/sok?q=kafé&stadsdel=farsta&tillgang=oppen")
+    assert "Du har valt" in text
+    for said in ["Sökning: kafé", "Stadsdel: Farsta", "Hur du börjar: Öppen – gå dit utan beslut"]:
+        assert said in text, said
+    assert "Ta bort filtret" not in text
+
+
+def test_a_printed_list_is_what_a_client_takes_home(page, live_server):
+    text, _pages = printed(
+        page, live_server + "/lista?v=misa&v=stadsmissionen-motesplats-mariatorget&v=emma-trafflokal"
+    )
+    assert "Jämför" not in text  # no buttons on paper
+    for fact in ["Hur du börjar", "Adress", "Telefon", "08-78 78 600", "https://www.misa.se/"]:
+        assert fact in text, fact
+    assert "Fråga: Din handläggare eller socialtjänsten i din stadsdel." in text  # EMMA has no phone or e-mail
+
+
+def test_every_printed_provider_fits_two_a4_pages(page, live_server):
+    for path in sorted((ROOT / "content" / "providers").glob("*.md")):
+        _text, pages = printed(page, f"{live_server}/verksamhet/{path.stem}")
+        assert pages <= 2, (path.stem, pages)
