@@ -187,3 +187,12 @@ def test_index_keeps_districts_and_pages_from_the_last_good_content(app, client,
     assert "Farsta, Hökarängen, Sköndal" in client.get("/stadsdel/farsta").get_data(as_text=True)
     indexing.rebuild(content_dir, app.config["INDEX_DIR"], strict=False)
     assert client.get("/stadsdel/farsta").status_code == 200
+
+
+def test_a_search_that_matches_guidance_but_no_offering_leads_with_the_guidance(real_site):
+    from html import unescape
+
+    page = unescape(real_site.get("/sok?q=överklaga").get_data(as_text=True))
+    assert "Ingen verksamhet matchar, men det finns sidor om det du sökte." in page
+    assert "0 verksamheter" not in page
+    assert page.index('class="guidance"') < page.index('class="no-results"')

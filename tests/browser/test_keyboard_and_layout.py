@@ -95,9 +95,9 @@ def test_filters_are_applied_and_removed_with_the_keyboard_alone(page, live_serv
 def test_no_horizontal_scrolling_at_320_css_pixels(browser, live_server, name):
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()
-    for lang in ("", "/ar"):
+    for lang in ("", "/en", "/fi", "/ar", "/so"):
         page.goto(live_server + lang + PAGE_TYPES[name])
-        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, lang
     context.close()
 
 
