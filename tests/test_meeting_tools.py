@@ -260,5 +260,5 @@ def test_the_districts_map_links_every_district_with_its_count_and_a_list_says_t
 
 def test_the_list_says_how_to_start_and_whom_to_call_with_links(real_site):
     page = html(real_site, "/lista?v=stadsmissionen-motesplats-mariatorget&v=emma-trafflokal")
-    assert '<a href="tel:087878600">08-78 78 600</a>' in page and "Mariatorget 10" in page
+    assert '<a href="tel:087878600" dir="ltr">08-78 78 600</a>' in page and "Mariatorget 10" in page
     assert "Fråga</dt><dd>Din handläggare eller socialtjänsten i din stadsdel." in page  # EMMA: no phone, no e-mail

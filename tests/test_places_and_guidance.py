@@ -35,7 +35,7 @@ def test_district_page_lists_offerings_and_how_to_apply(client):
     # Someone to contact, a number to call and how to apply, even though the district has no own number.
     assert "<dt>Vem du kontaktar</dt>" in page
     assert "Socialtjänsten i Farsta. Be att få tala med en biståndshandläggare." in page
-    assert '<a href="tel:0800000000">08-000 00 000</a>' in page
+    assert '<a href="tel:0800000000" dir="ltr">08-000 00 000</a>' in page
     assert "Stadens växel. Be att få tala med socialtjänsten i Farsta." in page
     assert '<a href="https://example.org/ansok" rel="noopener noreferrer">Stadens sida om hur du ansöker</a>' in page
     assert "Kontaktcenter Test" in page
@@ -48,10 +48,10 @@ def test_district_page_lists_offerings_and_how_to_apply(client):
 
 def test_district_page_uses_the_districts_own_contact_when_known(client):
     page = client.get("/stadsdel/jarva").get_data(as_text=True)
-    assert "Beställarenheten" in page and '<a href="tel:0811111111">08-111 11 111</a>' in page
+    assert "Beställarenheten" in page and '<a href="tel:0811111111" dir="ltr">08-111 11 111</a>' in page
     assert "Stadens växel" not in page
     assert "(uppgift från 2007)" in page  # an old number says how old it is
-    assert '<a href="mailto:jarva@example.org">jarva@example.org</a>' in page
+    assert '<a href="mailto:jarva@example.org" dir="ltr">jarva@example.org</a>' in page
     assert "det som tidigare hette Rinkeby-Kista och Spånga-Tensta" in page
 
 

@@ -173,3 +173,18 @@ def test_every_printed_provider_fits_two_a4_pages(page, live_server):
     for path in sorted((ROOT / "content" / "providers").glob("*.md")):
         _text, pages = printed(page, f"{live_server}/verksamhet/{path.stem}")
         assert pages <= 2, (path.stem, pages)
+
+
+def test_in_arabic_on_a_phone_the_guide_ends_calmly_and_the_list_prints_what_to_take_home(browser, live_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(live_server + "/ar/hitta-ratt/klar?vill=skapa&timmar=1-12&stadsdel=farsta")
+    assert page.locator("h1").inner_text() == "هذا يناسب ما أخبرتنا به"
+    assert page.locator(".hit").count() >= 1 and page.locator(".not-stated").count() >= 1
+    assert page.locator('a.button-link[href^="/ar/sok?aktivitet=kreativt"]').count() == 1
+    page.goto(live_server + "/ar/lista?v=stadsmissionen-motesplats-mariatorget&v=emma-trafflokal")
+    page.emulate_media(media="print")
+    assert not page.locator(".button-link").first.is_visible() and not page.locator(".share").is_visible()
+    text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(page.pdf(format="A4"))).pages).split())
+    assert "08-78 78 600" in text and "Mariatorget 10" in text
+    context.close()
