@@ -169,7 +169,8 @@ REQUIRED = ("name", "summary", "status", "verified", "sources")
 COMPARED = tuple(field for field in FIELDS if field.compare)
 # What a client takes home from a list: where it is, how to reach it, how to start.
 TAKE_HOME = tuple(
-    FIELDS_BY_KEY[key] for key in ("access", "address", "contact.phone", "contact.email", "contact.website")
+    FIELDS_BY_KEY[key]
+    for key in ("access", "address", "opening_hours", "contact.phone", "contact.email", "contact.website")
 )
 REACH = ("contact.phone", "contact.email", "contact.website")
 FACTS = tuple(field for field in FIELDS if field.label is not None)  # what a provider page can show, in order

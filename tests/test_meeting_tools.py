@@ -262,3 +262,14 @@ def test_the_list_says_how_to_start_and_whom_to_call_with_links(real_site):
     page = html(real_site, "/lista?v=stadsmissionen-motesplats-mariatorget&v=emma-trafflokal")
     assert '<a href="tel:087878600" dir="ltr">08-78 78 600</a>' in page and "Mariatorget 10" in page
     assert "Fråga</dt><dd>Din handläggare eller socialtjänsten i din stadsdel." in page  # EMMA: no phone, no e-mail
+
+
+def test_links_built_with_their_own_query_keep_one_address_with_min_lista(real_site):
+    """Found by walking the site: a saved list must not break the 'Hela staden' link or a report's page."""
+    districts = html(real_site, "/stadsdelar?v=alfa&v=misa")
+    assert 'href="/sok?stadsdel=hela-staden&v=alfa&v=misa"' in districts
+    provider = html(real_site, "/verksamhet/misa?v=alfa&v=misa")
+    assert "/rapportera-fel?sida=/verksamhet/misa&v=alfa&v=misa" in provider  # the page is named without the list
+    assert real_site.get("/rapportera-fel?sida=/verksamhet/misa&v=alfa&v=misa").status_code == 200
+    search = html(real_site, "/sok?q=kafé&v=alfa")
+    assert search.count('form="kort-lank-form"') == 2 and '<form id="kort-lank-form" method="post"' in search
