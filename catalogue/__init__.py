@@ -10,7 +10,7 @@ from flask import Flask
 from flask_babel import Babel
 from flask_talisman import Talisman
 
-from . import cli, errors, i18n, indexing, web
+from . import cli, errors, i18n, indexing, limits, web
 from .api import api
 from .db import db, migrate
 from .feedback import feedback
@@ -43,6 +43,7 @@ def _settings(app: Flask) -> dict:
         "INDEX_DIR": Path(os.environ.get("CATALOGUE_INDEX_DIR", instance / "index")),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'catalogue.db'}"),
         "FORCE_HTTPS": os.environ.get("CATALOGUE_FORCE_HTTPS", "0") == "1",
+        "RATELIMIT_STORAGE_URI": os.environ.get("CATALOGUE_RATELIMIT_STORAGE_URI", "memory://"),
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
     }
@@ -84,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Babel(app, locale_selector=i18n.current)
     i18n.init_app(app)
     web.init_app(app)
+    limits.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     Talisman(

@@ -16,6 +16,12 @@ _TITLES = {
     404: lambda: _("Sidan finns inte"),
     405: lambda: _("Det går inte att göra så här"),
     410: lambda: _("Sidan finns inte längre"),
+    413: lambda: _("Det du skickade är för stort"),
+    429: lambda: _("Du har skickat många gånger på kort tid"),
+}
+_MESSAGES = {
+    413: lambda: _("Skriv kortare och försök igen."),
+    429: lambda: _("Vänta en stund och försök igen. Det du har skickat tidigare är sparat."),
 }
 
 
@@ -53,7 +59,8 @@ def _http_error(error: HTTPException):
     title = _TITLES.get(status, lambda: _("Något gick fel"))()
     if _wants_json():
         return error_response(title, None, status)
-    return render_template("error.html", status=status, title=title), status
+    message = _MESSAGES[status]() if status in _MESSAGES else None
+    return render_template("error.html", status=status, title=title, message=message), status
 
 
 def _unexpected(error: Exception):
