@@ -15,8 +15,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import segno
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from .db import ShortLink, db
+from .query import BadParameter, parse
 from .routes import localized, match
 
 shortlinks = Blueprint("shortlinks", __name__)
@@ -36,6 +38,10 @@ def shareable(address: str) -> str | None:
     if parts.scheme or parts.netloc or not _shareable_page(parts.path):
         return None
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=False) if k != SHORT_CODE_PARAM]
+    try:
+        parse(MultiDict(query))  # a link that would answer 400 when followed is refused now, not later
+    except BadParameter:
+        return None
     return parts.path + ("?" + urlencode(query) if query else "")
 
 

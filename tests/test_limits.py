@@ -39,3 +39,12 @@ def test_another_client_is_not_held_up_by_one_that_sent_too_much(app):
         client.post("/l", data={"url": f"/sok?q=ord{n}"})
     other = client.post("/l", data={"url": "/sok?q=annan"}, environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other.status_code == 303
+
+
+def test_a_short_link_that_would_not_work_when_followed_is_refused_when_made(app):
+    client = app.test_client()
+    too_long = client.post("/l", data={"url": "/sok?q=" + "ord " * 60})  # more than 200 characters of search
+    assert too_long.status_code == 400
+    assert "Vi kunde inte göra en kort länk" in unescape(too_long.get_data(as_text=True))
+    assert client.post("/l", data={"url": "/sok?stadsdel=atlantis"}).status_code == 400
+    assert client.post("/l", data={"url": "/sok?q=kafé&stadsdel=farsta"}).status_code == 303
