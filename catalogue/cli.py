@@ -16,6 +16,7 @@ from flask.cli import AppGroup
 from . import fields, indexing
 from .content import load_content
 from .db import ErrorReport, db
+from .shortlinks import expire_unused
 
 catalogue_cli = AppGroup("catalogue", help="Check content and build the search index.")
 
@@ -114,3 +115,10 @@ def reports(done: tuple[int, ...]) -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(catalogue_cli)
+
+
+@catalogue_cli.command("expire-links")
+def expire_links() -> None:
+    """Remove short links nobody has followed in CATALOGUE_SHORT_LINK_MONTHS (24 by default)."""
+    months = current_app.config["SHORT_LINK_MONTHS"]
+    click.echo(f"{expire_unused(months)} korta länkar som inte använts på {months} månader togs bort.")

@@ -40,3 +40,5 @@ class ShortLink(db.Model):  # type: ignore[name-defined]
     code: Mapped[str] = mapped_column(String(12), primary_key=True)
     target: Mapped[str] = mapped_column(String(2000), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
+    # When it was last followed (to the day): links nobody uses expire (`flask catalogue expire-links`).
+    last_used: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -8,6 +8,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from .limits import StoreFull
 from .query import BadParameter, parse_leniently
 from .web import search_url
 
@@ -74,8 +75,17 @@ def _unexpected(error: Exception):
     return render_template("error.html", status=500, title=title), 500
 
 
+def _store_full(_error: StoreFull):
+    title = _("Vi kan inte spara fler just nu")
+    if _wants_json():
+        return error_response(title, None, 503)
+    message = _("Försök igen senare. Det du läser på webbplatsen fungerar som vanligt.")
+    return render_template("error.html", status=503, title=title, message=message), 503
+
+
 def register(app: Flask) -> None:
     app.before_request(_reject_unreadable_query_string)
+    app.register_error_handler(StoreFull, _store_full)
     app.register_error_handler(BadParameter, _bad_parameter)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

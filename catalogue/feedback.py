@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from .db import ErrorReport, db
 from .fields import FIELDS_BY_KEY
+from .limits import ensure_room
 from .routes import localized, match
 
 feedback = Blueprint("feedback", __name__)
@@ -58,6 +59,7 @@ def report_submit():
         error = _("Skriv högst %(count)d tecken.", count=MAX_MESSAGE)
     if error:
         return render_template("report_form.html", page=page, message=message[:MAX_MESSAGE], error=error), 400
+    ensure_room(ErrorReport)
     db.session.add(ErrorReport(page=page, message=message))
     db.session.commit()
     return redirect(url_for("feedback.report_thanks", sida=page), code=303)

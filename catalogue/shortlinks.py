@@ -7,6 +7,7 @@ never lead anywhere else.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import secrets
@@ -18,6 +19,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from .db import ShortLink, db
+from .limits import ensure_room
 from .query import BadParameter, parse
 from .routes import localized, match
 
@@ -61,6 +63,7 @@ def shorten(target: str) -> ShortLink:
     """The same address always gets the same code."""
     link = db.session.scalar(db.select(ShortLink).where(ShortLink.target == target))
     if link is None:
+        ensure_room(ShortLink)
         link = ShortLink(code=_new_code(), target=target)
         db.session.add(link)
         db.session.commit()
@@ -92,8 +95,27 @@ def follow(code: str):
             title=_("Den korta länken finns inte"),
             message=_("Kontrollera att du har skrivit koden rätt. Koden har sex tecken, till exempel k7m2xq."),
         ), 404
+    now = dt.datetime.now(dt.UTC)
+    if link.last_used is None or _aware(link.last_used).date() != now.date():
+        link.last_used = now  # one write a day at most per link: enough to know it is in use
+        db.session.commit()
     separator = "&" if "?" in link.target else "?"
     return redirect(f"{link.target}{separator}{SHORT_CODE_PARAM}={link.code}", code=302)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite gives back naive datetimes; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def expire_unused(months: int) -> int:
+    """Remove short links not followed (or, if never followed, not made) in ``months``; how many went."""
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=round(months * 30.44))
+    last = db.func.coalesce(ShortLink.last_used, ShortLink.created_at)
+    expired = db.session.scalars(db.select(ShortLink.code).where(last < cutoff)).all()
+    db.session.execute(db.delete(ShortLink).where(ShortLink.code.in_(expired)))
+    db.session.commit()
+    return len(expired)
 
 
 def current_short_code() -> str | None:

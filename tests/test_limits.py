@@ -48,3 +48,39 @@ def test_a_short_link_that_would_not_work_when_followed_is_refused_when_made(app
     assert "Vi kunde inte göra en kort länk" in unescape(too_long.get_data(as_text=True))
     assert client.post("/l", data={"url": "/sok?stadsdel=atlantis"}).status_code == 400
     assert client.post("/l", data={"url": "/sok?q=kafé&stadsdel=farsta"}).status_code == 303
+
+
+def test_a_full_table_refuses_new_rows_calmly_and_reading_goes_on(app):
+    app.config["ROW_CAPS"] = {"short_link": 2, "error_report": 1}
+    client = app.test_client()
+    assert [client.post("/l", data={"url": f"/sok?q=ord{n}"}).status_code for n in range(2)] == [303, 303]
+    full = client.post("/l", data={"url": "/sok?q=tredje"})
+    assert full.status_code == 503 and "Vi kan inte spara fler just nu" in unescape(full.get_data(as_text=True))
+    assert client.post("/l", data={"url": "/sok?q=ord0"}).status_code == 303  # an existing link is still given
+    assert (
+        client.post("/rapportera-fel", data={"sida": "/sok", "meddelande": "Telefonnumret stämmer inte"}).status_code
+        == 303
+    )
+    assert (
+        client.post("/rapportera-fel", data={"sida": "/sok", "meddelande": "Adressen stämmer inte"}).status_code == 503
+    )
+    assert client.get("/sok").status_code == 200
+
+
+def test_short_links_nobody_follows_expire_and_used_ones_stay(app):
+    import datetime as dt
+
+    from catalogue.db import ShortLink, db
+
+    client = app.test_client()
+    old = client.post("/l", data={"url": "/sok?q=gammal"}).headers["Location"].split("/")[-1].split("#")[0]
+    used = client.post("/l", data={"url": "/sok?q=anvand"}).headers["Location"].split("/")[-1].split("#")[0]
+    with app.app_context():
+        long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=800)
+        for code in (old, used):
+            db.session.get(ShortLink, code).created_at = long_ago
+        db.session.commit()
+    assert client.get(f"/l/{used}").status_code == 302  # followed today: remembered
+    result = app.test_cli_runner().invoke(args=["catalogue", "expire-links"])
+    assert "1 korta länkar som inte använts på 24 månader togs bort." in result.output
+    assert client.get(f"/l/{old}").status_code == 404 and client.get(f"/l/{used}").status_code == 302
