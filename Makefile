@@ -4,7 +4,7 @@ BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT  ?= 5000
 
-.PHONY: serve test check lint translations bench messages chromium postgresql
+.PHONY: serve test check lint translations bench messages chromium postgresql memcached
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -32,6 +32,12 @@ postgresql:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 
+# Several nodes share their rate-limit counts in memcached; the tests start one on loopback.
+memcached:
+	@command -v memcached >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq memcached >/dev/null; }
+
 # Lint, format and types: part of `make check` (the fast loop) and `make test` (CI).
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -39,10 +45,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # The loop to run after every change: lint, types and every test that needs no browser.
-check: lint translations postgresql
+check: lint translations postgresql memcached
 	$(BIN)/python -m pytest -q -m "not browser"
 
-test: lint translations chromium postgresql
+test: lint translations chromium postgresql memcached
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) translations

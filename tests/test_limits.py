@@ -1,6 +1,15 @@
 """Limits on every write (issue 12 §1): a body limit, and rate limits per client on every POST."""
 
+import os
+import shutil
+import socket
+import subprocess
+import time
 from html import unescape
+from pathlib import Path
+
+import pytest
+from app_factory import make_app
 
 
 def test_a_body_larger_than_any_form_is_refused_calmly(app):
@@ -84,3 +93,40 @@ def test_short_links_nobody_follows_expire_and_used_ones_stay(app):
     result = app.test_cli_runner().invoke(args=["catalogue", "expire-links"])
     assert "1 korta länkar som inte använts på 24 månader togs bort." in result.output
     assert client.get(f"/l/{old}").status_code == 404 and client.get(f"/l/{used}").status_code == 302
+
+
+@pytest.fixture
+def memcached():
+    """Debian's memcached on a free loopback port (`make test` installs it), for the shared count."""
+    path = shutil.which("memcached")
+    if path is None:
+        pytest.fail("memcached is missing: `make test` installs Debian's memcached")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    user = ["-u", "nobody"] if os.geteuid() == 0 else []
+    process = subprocess.Popen([path, "-l", "127.0.0.1", "-p", str(port), "-U", "0", *user])
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    yield f"memcached://127.0.0.1:{port}"
+    process.terminate()
+    process.wait()
+
+
+def test_two_nodes_sharing_a_store_hold_one_limit(site, tmp_path, memcached):
+    """Several nodes count together: what one node refused, the other refuses too."""
+    settings = {"RATELIMIT_STORAGE_URI": memcached, "RATELIMIT_KEY_PREFIX": tmp_path.name}
+    template = Path(site.config["CONTENT_DIR"]).parent
+    apps = [make_app(tmp_path / name, template=template, **settings) for name in ("a", "b")]
+    node_a, node_b = (app.test_client() for app in apps)
+    codes = [(node_a if n % 2 else node_b).post("/l", data={"url": f"/sok?q=ord{n}"}).status_code for n in range(10)]
+    assert codes == [303] * 10
+    assert node_a.post("/l", data={"url": "/sok?q=a"}).status_code == 429
+    assert node_b.post("/l", data={"url": "/sok?q=b"}).status_code == 429
+    for app in apps:  # the memcached client's pooled sockets
+        for limiter in app.extensions["limiter"]:
+            limiter.storage.storage.close()
