@@ -11,7 +11,7 @@ from flask_babel import Babel
 from flask_talisman import Talisman
 
 from . import cli, errors, i18n, indexing, limits, web
-from .api import api
+from .api import api, health
 from .db import db, migrate
 from .feedback import feedback
 from .guide import guide
@@ -110,6 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(shortlinks)
     app.register_blueprint(guide)
     app.register_blueprint(api)
+    app.register_blueprint(health)
     errors.register(app)
     cli.register(app)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import text
 
 from . import fields, query, search
+from .db import db
 from .errors import error_response
 from .web import snapshot
 
@@ -54,3 +56,38 @@ def search_json():
             "corrected_query": result.suggestion if result.corrected_from else None,
         }
     )
+
+
+health = Blueprint("health", __name__)
+
+
+@health.get("/healthz")
+def alive():
+    """For a load balancer: the process answers."""
+    return jsonify({"status": "ok"})
+
+
+@health.get("/readyz")
+def ready():
+    """For a load balancer: send visitors here only when the index is loaded and the database answers."""
+    checks = {"index": _index_loaded(), "database": _database_answers()}
+    return jsonify({"status": "ok" if all(checks.values()) else "unavailable", **checks}), 200 if all(
+        checks.values()
+    ) else 503
+
+
+def _index_loaded() -> bool:
+    try:
+        snapshot()
+    except Exception:  # noqa: BLE001 - any failure to open the index means "not ready"
+        return False
+    return True
+
+
+def _database_answers() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+        db.session.rollback()
+        return False
+    return True

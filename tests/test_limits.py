@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from app_factory import make_app
 
+from catalogue import create_app
+
 
 def test_a_body_larger_than_any_form_is_refused_calmly(app):
     client = app.test_client()
@@ -130,3 +132,15 @@ def test_two_nodes_sharing_a_store_hold_one_limit(site, tmp_path, memcached):
     for app in apps:  # the memcached client's pooled sockets
         for limiter in app.extensions["limiter"]:
             limiter.storage.storage.close()
+
+
+def test_health_and_readiness_for_load_balancers(app, tmp_path):
+    client = app.test_client()
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/readyz").get_json() == {"status": "ok", "index": True, "database": True}
+    assert "Set-Cookie" not in client.get("/readyz").headers
+    unreachable = create_app({"CONTENT_DIR": app.config["CONTENT_DIR"], "INDEX_DIR": tmp_path / "index",
+                              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/no-such-folder/x.db"})  # fmt: skip
+    response = unreachable.test_client().get("/readyz")
+    assert response.status_code == 503 and response.get_json() == {"status": "unavailable", "index": True,
+                                                                    "database": False}  # fmt: skip
