@@ -99,7 +99,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     app.extensions["catalogue_index"] = CatalogueIndex(app.config["INDEX_DIR"])
-    if indexing.current_folder(app.config["INDEX_DIR"]) is None:
+    if not indexing.has_readable_index(app.config["INDEX_DIR"]):  # none, dangling or broken: build one
         loaded = indexing.rebuild(app.config["CONTENT_DIR"], app.config["INDEX_DIR"], strict=False)
         for error in loaded.errors:
             app.logger.warning("content not published: %s", error)

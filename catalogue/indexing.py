@@ -7,6 +7,7 @@ failed build leaves the last good one serving.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -120,9 +121,18 @@ def _processes_for(count: int) -> int:
 
 
 def build(content: Content, index_root: Path) -> Path:
-    """Write a complete new index and publish it; returns the new folder."""
+    """Write a complete new index and publish it; returns the new folder.
+
+    Builds take turns (an exclusive lock on ``index_root/.lock``): runs started together each
+    publish in order, and none removes a folder another is still writing."""
     index_root = Path(index_root)
     index_root.mkdir(parents=True, exist_ok=True)
+    with open(index_root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(content, index_root)
+
+
+def _build(content: Content, index_root: Path) -> Path:
     folder = index_root / f"{_BUILD_PREFIX}{time.time_ns()}-{os.getpid()}"
     folder.mkdir()
     ix = index.create_in(str(folder), make_schema())
@@ -164,11 +174,32 @@ def _remove_old_builds(index_root: Path, keep: set) -> None:
 
 
 def current_folder(index_root: Path) -> Path | None:
+    """The published build; None when there is none or the link is dangling (cheap: every request asks)."""
     link = Path(index_root) / CURRENT
     try:
-        return Path(index_root) / os.readlink(link)
+        folder = Path(index_root) / os.readlink(link)
     except OSError:
         return None
+    return folder if folder.is_dir() else None
+
+
+def has_readable_index(index_root: Path) -> bool:
+    """At start-up: is there a published build that opens? A dangling or broken one means build anew."""
+    folder = current_folder(index_root)
+    return folder is not None and readable(folder)
+
+
+def last_good_build(index_root: Path) -> Path | None:
+    """The newest complete build, for when the published one has gone: serving goes on from it."""
+    builds = sorted(Path(index_root).glob(f"{_BUILD_PREFIX}*"), reverse=True)
+    return next((folder for folder in builds if readable(folder)), None)
+
+
+def readable(folder: Path) -> bool:
+    try:
+        return folder.is_dir() and index.exists_in(str(folder))
+    except OSError:
+        return False
 
 
 def rebuild(content_dir: Path, index_root: Path, strict: bool = True):

@@ -241,16 +241,30 @@ class CatalogueIndex:
         self._lock = threading.Lock()
 
     def snapshot(self) -> Snapshot:
+        """The published build; if it has gone, the loaded one while it is there, else the newest good build."""
+        current = self._snapshot
         folder = indexing.current_folder(self.index_root)
+        if folder is None and current is not None and indexing.readable(current.folder):
+            return current
+        folder = folder or indexing.last_good_build(self.index_root)
         if folder is None:
             raise FileNotFoundError(f"no index under {self.index_root}")
-        current = self._snapshot
         if current is None or current.folder != folder:
             with self._lock:
                 if self._snapshot is None or self._snapshot.folder != folder:
-                    self._snapshot = Snapshot(folder)
+                    self._snapshot = self._open(folder)
                 current = self._snapshot
         return current
+
+    def _open(self, folder: Path) -> Snapshot:
+        try:
+            return Snapshot(folder)
+        except Exception:
+            # A published folder that does not open (half-deleted, damaged): the newest good build serves.
+            fallback = indexing.last_good_build(self.index_root)
+            if fallback is None or fallback == folder:
+                raise
+            return Snapshot(fallback)
 
 
 @dataclass

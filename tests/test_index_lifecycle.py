@@ -78,3 +78,56 @@ def test_check_command_passes_on_good_content(app):
     result = app.test_cli_runner().invoke(args=["catalogue", "check"])
     assert result.exit_code == 0
     assert "9 verksamheter, inga fel." in result.output
+
+
+def test_a_dangling_current_link_at_start_up_means_no_index_and_one_is_built(app, tmp_path):
+    root = tmp_path / "dangling"
+    root.mkdir()
+    os.symlink("build-gone", root / "current")
+    started = create_app({"CONTENT_DIR": app.config["CONTENT_DIR"], "INDEX_DIR": root,
+                          "SQLALCHEMY_DATABASE_URI": "sqlite://"})  # fmt: skip
+    assert started.test_client().get("/api/v1/sok").get_json()["total"] == 8
+    assert indexing.has_readable_index(root)
+
+
+def test_a_current_build_that_is_not_an_index_at_start_up_is_replaced(app, tmp_path):
+    root = tmp_path / "broken"
+    (root / "build-broken").mkdir(parents=True)
+    os.symlink("build-broken", root / "current")
+    started = create_app({"CONTENT_DIR": app.config["CONTENT_DIR"], "INDEX_DIR": root,
+                          "SQLALCHEMY_DATABASE_URI": "sqlite://"})  # fmt: skip
+    assert started.test_client().get("/sok?q=kafé").status_code == 200
+
+
+def test_the_published_build_deleted_while_serving_keeps_the_site_answering(publish, app, client):
+    import shutil
+
+    publish.write("nyoppnat", NEW)
+    assert app.test_cli_runner().invoke(args=["catalogue", "index"]).exit_code == 0  # now two builds exist
+    assert client.get("/api/v1/sok?q=nyöppnat").get_json()["total"] == 1
+    shutil.rmtree(indexing.current_folder(app.config["INDEX_DIR"]))
+    for path in ["/sok?q=kafé", "/sok?q=musik&stadsdel=farsta", "/api/v1/sok?q=jobb", "/"]:
+        assert client.get(path).status_code == 200, path  # from the previous good build
+
+
+def test_index_runs_started_together_take_turns_and_all_publish(app):
+    import threading
+
+    from catalogue.content import load_content
+
+    content = load_content(app.config["CONTENT_DIR"])
+    errors: list[BaseException] = []
+
+    def run():
+        try:
+            indexing.build(content, app.config["INDEX_DIR"])
+        except BaseException as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and indexing.has_readable_index(app.config["INDEX_DIR"])
+    assert app.test_client().get("/api/v1/sok").get_json()["total"] == 8
