@@ -6,8 +6,10 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from .db import db
 from .limits import StoreFull
 from .query import BadParameter, parse_leniently
 from .web import search_url
@@ -83,9 +85,21 @@ def _store_full(_error: StoreFull):
     return render_template("error.html", status=503, title=title, message=message), 503
 
 
+def _database_unavailable(error: SQLAlchemyError):
+    """The database is read-only, locked or gone: reading the catalogue goes on, this one write waits."""
+    db.session.rollback()
+    current_app.logger.warning("database unavailable: %s", type(error).__name__)
+    title = _("Det gick inte att spara just nu")
+    if _wants_json():
+        return error_response(title, None, 503)
+    message = _("Försök igen om en stund. Sökningen och sidorna fungerar som vanligt.")
+    return render_template("error.html", status=503, title=title, message=message), 503, {"Retry-After": "60"}
+
+
 def register(app: Flask) -> None:
     app.before_request(_reject_unreadable_query_string)
     app.register_error_handler(StoreFull, _store_full)
+    app.register_error_handler(SQLAlchemyError, _database_unavailable)
     app.register_error_handler(BadParameter, _bad_parameter)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import segno
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
 from .db import ShortLink, db
@@ -119,9 +120,18 @@ def expire_unused(months: int) -> int:
 
 
 def current_short_code() -> str | None:
-    """The code in ?kort=…, if it is a real one: printed pages show it."""
+    """The code in ?kort=…, if it is a real one: printed pages show it.
+
+    Every page asks, error pages too: when the database cannot answer, the page shows its plain
+    address instead of failing."""
     code = (request.args.get(SHORT_CODE_PARAM) or "").lower()
-    return code if _CODE.match(code) and db.session.get(ShortLink, code) is not None else None
+    if not _CODE.match(code):
+        return None
+    try:
+        return code if db.session.get(ShortLink, code) is not None else None
+    except SQLAlchemyError:
+        db.session.rollback()
+        return None
 
 
 QR_MAX_AGE = 86400
