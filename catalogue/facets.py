@@ -14,6 +14,7 @@ and a field from ``fields.py``), its translations and a test.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -109,7 +110,7 @@ class Prepared:
     limits: tuple[tuple[int, dict], ...] = ()  # (docnum, {min, max}) for a range
 
 
-class Facet:
+class Facet(ABC):
     """The interface every filter keeps; see ``ChoiceFacet`` and ``RangeFacet``.
 
     Every fact has three states: stated yes (or a value), stated no, and not stated. A filter's
@@ -126,20 +127,21 @@ class Facet:
     repeatable = False  # whether its parameter may be given more than once
     not_stated: Any = ""  # what an offering has not told us, said after "har inte berättat"
 
+    @abstractmethod
     def parse(self, args: MultiDict) -> Any:
         """The state in the address, None when the filter is not set; BadParameter when it cannot be read."""
-        raise NotImplementedError
 
+    @abstractmethod
     def to_params(self, state: Any) -> list[tuple[str, str]]:
-        raise NotImplementedError
+        """The state written back as query parameters: parse(to_params(x)) == x."""
 
+    @abstractmethod
     def prepare(self, records: list[tuple[int, dict]], size: int) -> Prepared:
         """Built once per index version from the listed providers (docnum, record)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def mask(self, prepared: Prepared, state: Any) -> int:
         """The offerings that have said they fit the state."""
-        raise NotImplementedError
 
     def result(
         self, request: SearchRequest, prepared: Prepared, context: int, listed: int, possible: int = 0
@@ -154,12 +156,13 @@ class Facet:
         """The state without one value (or without any, for None); None when nothing is left."""
         return None
 
+    @abstractmethod
     def chosen(self, request: SearchRequest) -> list[Chosen]:
-        raise NotImplementedError
+        """Each chosen value said in words, with the search without it: "Du har valt"."""
 
+    @abstractmethod
     def relax_text(self) -> str:
         """The zero-results advice to drop this filter."""
-        raise NotImplementedError
 
     def reasons(self, record: dict, state: Any) -> list[str]:
         """Why a result fits the chosen values, for "Passar dina val"."""
