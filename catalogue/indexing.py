@@ -186,16 +186,16 @@ def current_folder(index_root: Path) -> Path | None:
 def has_readable_index(index_root: Path) -> bool:
     """At start-up: is there a published build that opens? A dangling or broken one means build anew."""
     folder = current_folder(index_root)
-    return folder is not None and readable(folder)
+    return folder is not None and _readable(folder)
 
 
 def last_good_build(index_root: Path) -> Path | None:
     """The newest complete build, for when the published one has gone: serving goes on from it."""
     builds = sorted(Path(index_root).glob(f"{_BUILD_PREFIX}*"), reverse=True)
-    return next((folder for folder in builds if readable(folder)), None)
+    return next((folder for folder in builds if _readable(folder)), None)
 
 
-def readable(folder: Path) -> bool:
+def _readable(folder: Path) -> bool:
     try:
         return folder.is_dir() and index.exists_in(str(folder))
     except OSError:

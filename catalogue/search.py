@@ -238,33 +238,37 @@ class CatalogueIndex:
     def __init__(self, index_root: Path):
         self.index_root = Path(index_root)
         self._snapshot: Snapshot | None = None
+        self._unusable: Path | None = None  # a published build that did not open: not tried again
         self._lock = threading.Lock()
 
     def snapshot(self) -> Snapshot:
-        """The published build; if it has gone, the loaded one while it is there, else the newest good build."""
-        current = self._snapshot
-        folder = indexing.current_folder(self.index_root)
-        if folder is None and current is not None and indexing.readable(current.folder):
-            return current
-        folder = folder or indexing.last_good_build(self.index_root)
-        if folder is None:
-            raise FileNotFoundError(f"no index under {self.index_root}")
-        if current is None or current.folder != folder:
-            with self._lock:
-                if self._snapshot is None or self._snapshot.folder != folder:
-                    self._snapshot = self._open(folder)
-                current = self._snapshot
-        return current
+        """The published build. If it has gone or does not open, the loaded one or the newest good build.
 
-    def _open(self, folder: Path) -> Snapshot:
-        try:
-            return Snapshot(folder)
-        except Exception:
-            # A published folder that does not open (half-deleted, damaged): the newest good build serves.
-            fallback = indexing.last_good_build(self.index_root)
-            if fallback is None or fallback == folder:
-                raise
-            return Snapshot(fallback)
+        Every request asks, so the usual answer costs one readlink and one stat."""
+        folder = indexing.current_folder(self.index_root)
+        current = self._snapshot
+        if current is not None and self._still_serves(current, folder):
+            return current
+        with self._lock:
+            if self._snapshot is None or not self._still_serves(self._snapshot, folder):
+                self._snapshot = self._open(folder)
+            return self._snapshot
+
+    def _still_serves(self, current: Snapshot, folder: Path | None) -> bool:
+        if folder is None or folder == self._unusable:
+            return current.folder.is_dir()
+        return folder == current.folder
+
+    def _open(self, folder: Path | None) -> Snapshot:
+        if folder is not None and folder != self._unusable:
+            try:
+                return Snapshot(folder)
+            except Exception:
+                self._unusable = folder  # half-deleted or damaged: the newest good build serves instead
+        fallback = indexing.last_good_build(self.index_root)
+        if fallback is None:
+            raise FileNotFoundError(f"no usable index under {self.index_root}")
+        return Snapshot(fallback)
 
 
 @dataclass

@@ -131,3 +131,17 @@ def test_index_runs_started_together_take_turns_and_all_publish(app):
         thread.join()
     assert errors == [] and indexing.has_readable_index(app.config["INDEX_DIR"])
     assert app.test_client().get("/api/v1/sok").get_json()["total"] == 8
+
+
+def test_a_published_build_that_does_not_open_is_tried_once_and_the_last_good_one_serves(app, client, monkeypatch):
+    from catalogue import search
+
+    root = app.config["INDEX_DIR"]
+    (root / "build-broken").mkdir()
+    os.symlink("build-broken", root / ".current-broken")
+    os.replace(root / ".current-broken", root / "current")
+    opened, original = [], search.Snapshot
+    monkeypatch.setattr(search, "Snapshot", lambda folder: opened.append(folder.name) or original(folder))
+    for _ in range(5):
+        assert client.get("/sok?q=kafé").status_code == 200
+    assert opened.count("build-broken") == 1 and len(opened) == 2  # the broken one once, then the good one
