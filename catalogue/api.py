@@ -71,9 +71,8 @@ def alive():
 def ready():
     """For a load balancer: send visitors here only when the index is loaded and the database answers."""
     checks = {"index": _index_loaded(), "database": _database_answers()}
-    return jsonify({"status": "ok" if all(checks.values()) else "unavailable", **checks}), 200 if all(
-        checks.values()
-    ) else 503
+    ready = all(checks.values())
+    return jsonify({"status": "ok" if ready else "unavailable", **checks}), 200 if ready else 503
 
 
 def _index_loaded() -> bool:

@@ -16,7 +16,6 @@ PART_FROM = 3.0  # a compound's parts must be ordinary words (once per 10 millio
 MIN_PART = 3
 TWICE_UP_TO = 9  # letters: the speller finds two-edit typos in words up to this long
 WHOLE_FROM = 3.9  # a word this common is read as itself, not as its parts ("verksamheter", 3.99)
-SITE_LANGUAGES = ("sv", "en", "fi", "ar", "so")
 
 
 @functools.lru_cache(maxsize=65536)

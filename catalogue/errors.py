@@ -77,23 +77,29 @@ def _unexpected(error: Exception):
     return render_template("error.html", status=500, title=title), 500
 
 
-def _store_full(_error: StoreFull):
-    title = _("Vi kan inte spara fler just nu")
+def _cannot_save(title: str, message: str, retry_after: str | None = None):
+    """A write that cannot be kept now: 503, while reading the catalogue goes on."""
+    headers = {"Retry-After": retry_after} if retry_after else {}
     if _wants_json():
-        return error_response(title, None, 503)
-    message = _("Försök igen senare. Det du läser på webbplatsen fungerar som vanligt.")
-    return render_template("error.html", status=503, title=title, message=message), 503
+        return *error_response(title, None, 503), headers
+    return render_template("error.html", status=503, title=title, message=message), 503, headers
+
+
+def _store_full(_error: StoreFull):
+    return _cannot_save(
+        _("Vi kan inte spara fler just nu"), _("Försök igen senare. Det du läser på webbplatsen fungerar som vanligt.")
+    )
 
 
 def _database_unavailable(error: SQLAlchemyError):
-    """The database is read-only, locked or gone: reading the catalogue goes on, this one write waits."""
+    """The database is read-only, locked or gone: this one write waits."""
     db.session.rollback()
     current_app.logger.warning("database unavailable: %s", type(error).__name__)
-    title = _("Det gick inte att spara just nu")
-    if _wants_json():
-        return error_response(title, None, 503)
-    message = _("Försök igen om en stund. Sökningen och sidorna fungerar som vanligt.")
-    return render_template("error.html", status=503, title=title, message=message), 503, {"Retry-After": "60"}
+    return _cannot_save(
+        _("Det gick inte att spara just nu"),
+        _("Försök igen om en stund. Sökningen och sidorna fungerar som vanligt."),
+        retry_after="60",
+    )
 
 
 def register(app: Flask) -> None:

@@ -204,6 +204,10 @@ class Snapshot:
             mask |= text
         return mask
 
+    def is_typo(self, word: str) -> bool:
+        """One edit from a word of the index: more likely that word misspelt than anything new."""
+        return self.suggestions(word)[0] is not None
+
     def _suggestions(self, word: str) -> tuple[str | None, str | None]:
         """A spelling one edit away (safe to apply by itself), and one up to two edits away (to offer)."""
         near = self.speller.suggest(word, maxdist=1)
@@ -399,15 +403,16 @@ def _text_query(schema, words: tuple[str, ...], accented_folds: frozenset[str]):
     return And(clauses)
 
 
-def _split_compounds(has_word, words: list[str], knows, near) -> list[str]:
+def _split_compounds(snapshot: Snapshot, words: list[str]) -> list[str]:
     """A word the index does not have, written as a compound, is searched as its parts: "datorkurs".
 
-    A part may also be a word the thesaurus ``knows`` ("promenad" in "promenadgrupp"), unless the
+    A part may also be a word the thesaurus knows ("promenad" in "promenadgrupp"), unless the
     whole is one letter from an index word: "jobtorg" is Jobbtorg misspelt, not "job" + "torg"."""
     split: list[str] = []
     for word in words:
-        parts = dictionary.compound_parts(word) if not has_word(word) else ()
-        if parts and all(has_word(part) or knows(part) and not near(word) for part in parts):
+        parts = dictionary.compound_parts(word) if not snapshot.has_word(word) else ()
+        if parts and all(snapshot.has_word(part) or (snapshot.thesaurus.knows(part) and not snapshot.is_typo(word))
+                         for part in parts):  # fmt: skip
             split += parts
         else:
             split.append(word)  # not a compound of words we have: leave it to the spelling check
@@ -498,9 +503,9 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
     """Raises PageOutOfRange when the page asked for is past the last one."""
     searcher = snapshot.searcher()
     understood, rest = ([], request.q) if request.literal else snapshot.thesaurus.interpret(request.q)
-    near = lambda word: snapshot.suggestions(word)[0] is not None  # noqa: E731
-    words = _split_compounds(snapshot.has_word, _query_words(rest), snapshot.thesaurus.knows, near)
-    if not request.literal and words != _query_words(rest):
+    typed = _query_words(rest)
+    words = _split_compounds(snapshot, typed)
+    if not request.literal and words != typed:
         # A compound's part may be an everyday word: "promenadgrupp" is a walk (Motion) in a group.
         from_parts, rest = snapshot.thesaurus.interpret(" ".join(words))
         understood, words = understood + from_parts, _query_words(rest)
@@ -543,10 +548,11 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
     hits = [_hit(snapshot, searcher.schema, docnum, words, request)
             for docnum in _docnums_in(order, matching, start, start + PAGE_SIZE)]  # fmt: skip
 
-    chosen = [
-        Chosen(_l("Ta bort sökordet: %(q)s", q=request.q), request.without("q"), _("Sökning: %(q)s", q=request.q))
-    ]
-    chosen = chosen if request.q else []
+    chosen = []
+    if request.q:
+        chosen.append(
+            Chosen(_l("Ta bort sökordet: %(q)s", q=request.q), request.without("q"), _("Sökning: %(q)s", q=request.q))
+        )
     chosen += [choice for facet in FACETS for choice in facet.chosen(request)]
     result = SearchResult(request, total, pages, hits, facets, chosen)
     maybe = matching_without(None, possible) & ~matching

@@ -96,12 +96,22 @@ def follow(code: str):
             title=_("Den korta länken finns inte"),
             message=_("Kontrollera att du har skrivit koden rätt. Koden har sex tecken, till exempel k7m2xq."),
         ), 404
-    now = dt.datetime.now(dt.UTC)
-    if link.last_used is None or _aware(link.last_used).date() != now.date():
-        link.last_used = now  # one write a day at most per link: enough to know it is in use
-        db.session.commit()
+    _note_use(link)
     separator = "&" if "?" in link.target else "?"
     return redirect(f"{link.target}{separator}{SHORT_CODE_PARAM}={link.code}", code=302)
+
+
+def _note_use(link: ShortLink) -> None:
+    """One write a day at most per link, enough to know it is in use. Following a link is reading:
+    when the database cannot be written, the link still leads on."""
+    now = dt.datetime.now(dt.UTC)
+    if link.last_used is not None and _aware(link.last_used).date() == now.date():
+        return
+    link.last_used = now
+    try:
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

@@ -137,6 +137,8 @@ def district(slug: str):
     )
 
 
+# A schematic map, not a geographic one: each district's place on a grid of columns and rows,
+# roughly as they lie from north-west (Järva) to south-east (Farsta).
 DISTRICT_GRID = {
     "jarva": (1, 0),
     "hasselby-vallingby": (0, 1),

@@ -159,6 +159,8 @@ def test_a_read_only_database_refuses_writes_calmly_and_reading_goes_on(app, tmp
                            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})  # fmt: skip
     with migrated.app_context():
         flask_migrate.upgrade()
+    made = migrated.test_client().post("/l", data={"url": "/sok?q=musik"})  # made while it could be written
+    code = made.headers["Location"].split("/")[-1].split("#")[0]
     client = _app_with_database(app, tmp_path, f"sqlite:///file:{database}?mode=ro&uri=true").test_client()
     refused = client.post("/l", data={"url": "/sok?q=kafé"})
     assert refused.status_code == 503 and refused.headers["Retry-After"] == "60"
@@ -166,6 +168,7 @@ def test_a_read_only_database_refuses_writes_calmly_and_reading_goes_on(app, tmp
     report = client.post("/en/rapportera-fel", data={"sida": "/sok", "meddelande": "The phone number is wrong"})
     assert report.status_code == 503 and "It could not be saved right now" in report.get_data(as_text=True)
     assert client.get("/sok?q=kafé").status_code == 200 and client.get("/sok?kort=k7m2xq").status_code == 200
+    assert client.get(f"/l/{code}").status_code == 302  # following a link is reading: it still leads on
 
 
 def test_a_missing_database_leaves_the_read_only_site_up(app, tmp_path):
