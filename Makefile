@@ -18,7 +18,7 @@ translations: $(STAMP)
 serve: $(STAMP) translations
 	$(BIN)/flask --app wsgi db upgrade
 	-$(BIN)/flask --app wsgi catalogue index
-	$(BIN)/waitress-serve --host 127.0.0.1 --port $(PORT) --max-request-body-size 65536 wsgi:app
+	$(BIN)/waitress-serve --host 127.0.0.1 --port $(PORT) --max-request-body-size 1048576 wsgi:app
 
 # The browser tests use Debian's chromium; install it when it is missing (CI runs as root).
 chromium:

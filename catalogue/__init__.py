@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 from flask import Flask
 from flask_babel import Babel
 from flask_talisman import Talisman
 
-from . import cli, errors, i18n, indexing, limits, web
+from . import cli, errors, hosting, i18n, indexing, limits, web
 from .api import api, health
 from .db import db, migrate
 from .feedback import feedback
@@ -38,15 +39,28 @@ CONTENT_SECURITY_POLICY = {
 
 def _settings(app: Flask) -> dict:
     instance = Path(app.instance_path)
+    public_url = os.environ.get("CATALOGUE_PUBLIC_URL", "").rstrip("/") or None
     return {
         "CONTENT_DIR": Path(os.environ.get("CATALOGUE_CONTENT_DIR", PROJECT_ROOT / "content")),
         "INDEX_DIR": Path(os.environ.get("CATALOGUE_INDEX_DIR", instance / "index")),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'catalogue.db'}"),
         "FORCE_HTTPS": os.environ.get("CATALOGUE_FORCE_HTTPS", "0") == "1",
+        "PUBLIC_URL": public_url,
+        "TRUSTED_HOSTS": _trusted_hosts(public_url),  # checked by hosting.TrustedHosts, not by Flask
+        "TRUSTED_PROXIES": int(os.environ.get("CATALOGUE_TRUSTED_PROXIES", "0")),
         "RATELIMIT_STORAGE_URI": os.environ.get("CATALOGUE_RATELIMIT_STORAGE_URI", "memory://"),
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
     }
+
+
+def _trusted_hosts(public_url: str | None) -> list[str]:
+    """The names this site answers to; a request naming another is refused (400), its name never printed."""
+    if os.environ.get("CATALOGUE_TRUSTED_HOSTS"):
+        return [host.strip() for host in os.environ["CATALOGUE_TRUSTED_HOSTS"].split(",") if host.strip()]
+    if public_url:
+        return [urlsplit(public_url).hostname or ""]
+    return ["localhost", "127.0.0.1", "::1"]
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -84,6 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     Babel(app, locale_selector=i18n.current)
     i18n.init_app(app)
+    hosting.init_app(app)  # after i18n: the refusal of a forged host is in the page's language
     web.init_app(app)
     limits.init_app(app)
     db.init_app(app)

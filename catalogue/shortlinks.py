@@ -23,6 +23,7 @@ from .db import ShortLink, db
 from .limits import ensure_room
 from .query import BadParameter, parse
 from .routes import localized, match
+from .web import absolute_url
 
 shortlinks = Blueprint("shortlinks", __name__)
 
@@ -163,11 +164,12 @@ def qr_code():
     path = request.args.get("u", "")
     if not path.startswith("/") or path.startswith(("//", "/\\")) or len(path) > MAX_TARGET:
         abort(404)
-    svg = '<?xml version="1.0" encoding="utf-8"?>' + _qr_svg(request.host_url.rstrip("/") + path).replace(
+    svg = '<?xml version="1.0" encoding="utf-8"?>' + _qr_svg(absolute_url(path)).replace(
         "<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1
     )
     response = Response(svg, mimetype="image/svg+xml")
     response.cache_control.public, response.cache_control.max_age = True, QR_MAX_AGE
+    response.vary.add("Host")  # without a configured PUBLIC_URL the drawn address names the host
     return response
 
 

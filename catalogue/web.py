@@ -94,6 +94,12 @@ def long_date(date: dt.date | str) -> str:
     return format_date(dt.date.fromisoformat(date) if isinstance(date, str) else date, format="long")
 
 
+def absolute_url(path: str) -> str:
+    """An address to print, share or put in a QR code: the configured public address, else this
+    request's host, which Flask has already checked against TRUSTED_HOSTS. A forged Host never gets here."""
+    return (current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")) + path
+
+
 def tel_href(phone: str) -> str:
     """A phone number as a tel: link wants it: "08-508 29 000" -> "0850829000"."""
     return "".join(char for char in phone if char.isdigit() or char == "+")
@@ -119,7 +125,7 @@ def site_links(html: str) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    for function in (search_url, list_url, provider_url, label, saved_in_request, saved_list_url):
+    for function in (search_url, list_url, provider_url, label, saved_in_request, saved_list_url, absolute_url):
         app.add_template_global(function)
 
     @app.url_defaults
