@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 import jinja2
 from flask import Flask
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_talisman import Talisman
 
-from . import cli, errors, hosting, i18n, indexing, limits, web
+from . import assets, caching, cli, errors, hosting, i18n, indexing, limits, web
 from .api import api, health
 from .db import db, migrate
 from .feedback import feedback
@@ -49,6 +50,10 @@ def _settings(app: Flask) -> dict:
         "TRUSTED_HOSTS": _trusted_hosts(public_url),  # checked by hosting.TrustedHosts, not by Flask
         "TRUSTED_PROXIES": int(os.environ.get("CATALOGUE_TRUSTED_PROXIES", "0")),
         "RATELIMIT_STORAGE_URI": os.environ.get("CATALOGUE_RATELIMIT_STORAGE_URI", "memory://"),
+        "COMPRESS_ALGORITHM": caching.ENCODINGS,
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],  # static files; Flask-Compress streams no gzip
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/json", "image/svg+xml"],
+        "PAGE_CACHE_BYTES": int(os.environ.get("CATALOGUE_PAGE_CACHE_MB", "64")) * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
     }
@@ -112,6 +117,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         referrer_policy="no-referrer",
         session_cookie_secure=app.config["FORCE_HTTPS"],
     )
+    assets.init_app(app)
+    caching.init_app(app)  # after Talisman and before Flask-Compress: see caching.init_app
+    Compress(app)
 
     app.extensions["catalogue_index"] = CatalogueIndex(app.config["INDEX_DIR"])
     if not indexing.has_readable_index(app.config["INDEX_DIR"]):  # none, dangling or broken: build one

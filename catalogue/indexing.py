@@ -8,6 +8,7 @@ failed build leaves the last good one serving.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from .content import Content, load_content, plain_text
 
 CURRENT = "current"
 _BUILD_PREFIX = "build-"
+VERSION_FILE = "content-version"
 PARALLEL_FROM = 1000
 
 
@@ -147,9 +149,17 @@ def _build(content: Content, index_root: Path) -> Path:
         writer.add_document(key="thesaurus", kind="thesaurus", record=json.dumps(content.thesaurus, ensure_ascii=False))
     writer.commit()
     ix.close()
+    (folder / VERSION_FILE).write_text(content_version(content), encoding="ascii")
     _publish(index_root, folder)
     _remove_old_builds(index_root, keep={folder.name, _previous_target(index_root, folder)})
     return folder
+
+
+def content_version(content: Content) -> str:
+    """A digest of what the index holds: nodes that build from the same content agree on it, so an
+    ETag made on one node is valid on another."""
+    facts = [content.providers, content.pages, content.places, content.thesaurus]
+    return hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
 
 
 def _publish(index_root: Path, folder: Path) -> None:

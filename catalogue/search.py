@@ -58,6 +58,8 @@ class Snapshot:
     def __init__(self, folder: Path):
         self.folder = folder
         self.index = index.open_dir(str(folder))
+        version_file = folder / indexing.VERSION_FILE  # builds from before it existed: the folder names them
+        self.version = version_file.read_text(encoding="ascii") if version_file.exists() else folder.name
         self.schema = self.index.schema  # reading it from the index unpickles the table of contents each time
         kinds: dict[str, dict[str, int]] = {"provider": {}, "page": {}}
         self.places: dict = {}
