@@ -14,7 +14,7 @@ from flask_talisman import Talisman
 
 from . import assets, caching, cli, errors, hosting, i18n, indexing, limits, web
 from .api import api, health
-from .db import db, migrate
+from .db import WAIT_SECONDS, db, engine_options, migrate
 from .feedback import feedback
 from .guide import guide
 from .lists import lists
@@ -106,6 +106,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     hosting.init_app(app)  # after i18n: the refusal of a forged host is in the page's language
     web.init_app(app)
     limits.init_app(app)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(uri, app.config.get("DATABASE_WAIT", WAIT_SECONDS))
+    )
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     Talisman(

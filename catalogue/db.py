@@ -16,6 +16,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 db = SQLAlchemy()
 migrate = Migrate()
+WAIT_SECONDS = 2  # a locked or unreachable database makes one write wait this long, then a calm 503
+
+
+def engine_options(uri: str, wait: float = WAIT_SECONDS) -> dict:
+    """Give up on a locked or unreachable database quickly: a visitor waits seconds, never minutes."""
+    if uri.startswith("sqlite"):
+        return {"connect_args": {"timeout": wait}}
+    milliseconds = int(wait * 1000)
+    options = f"-c lock_timeout={milliseconds} -c statement_timeout={4 * milliseconds}"
+    return {"connect_args": {"connect_timeout": max(1, round(wait)), "options": options}, "pool_pre_ping": True}
 
 
 class ErrorReport(db.Model):  # type: ignore[name-defined]  # db.Model is made at run time

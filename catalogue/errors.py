@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -28,13 +28,21 @@ _MESSAGES = {
 }
 
 
+def error_page(status: int, title: str, message: str | None = None, **context):
+    """The calm error page. It never reads the database, which may be what failed."""
+    g.error_page = True
+    return render_template("error.html", status=status, title=title, message=message, **context), status
+
+
 def error_response(message: str, parameter: str | None, status: int):
     """The API's error shape: {"error", "parameter"}."""
     return jsonify({"error": message, "parameter": parameter}), status
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    if request.path.startswith("/api/"):
+        return True
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
 def _reject_unreadable_query_string() -> None:
@@ -48,13 +56,7 @@ def _bad_parameter(error: BadParameter):
     if _wants_json():
         return error_response(error.message, error.parameter or None, 400)
     back = parse_leniently(request.args) if error.parameter else None
-    return render_template(
-        "error.html",
-        status=400,
-        title=_TITLES[400](),
-        message=error.message,
-        back_url=search_url(back) if back else None,
-    ), 400
+    return error_page(400, _TITLES[400](), error.message, back_url=search_url(back) if back else None)
 
 
 def _http_error(error: HTTPException):
@@ -63,7 +65,7 @@ def _http_error(error: HTTPException):
     if _wants_json():
         return error_response(title, None, status)
     message = _MESSAGES[status]() if status in _MESSAGES else None
-    return render_template("error.html", status=status, title=title, message=message), status
+    return error_page(status, title, message)
 
 
 def _unexpected(error: Exception):
@@ -74,7 +76,7 @@ def _unexpected(error: Exception):
     title = _("Något gick fel hos oss")
     if _wants_json():
         return error_response(title, None, 500)
-    return render_template("error.html", status=500, title=title), 500
+    return error_page(500, title)
 
 
 def _cannot_save(title: str, message: str, retry_after: str | None = None):
@@ -82,7 +84,7 @@ def _cannot_save(title: str, message: str, retry_after: str | None = None):
     headers = {"Retry-After": retry_after} if retry_after else {}
     if _wants_json():
         return *error_response(title, None, 503), headers
-    return render_template("error.html", status=503, title=title, message=message), 503, headers
+    return *error_page(503, title, message), headers
 
 
 def _store_full(_error: StoreFull):

@@ -14,12 +14,13 @@ import secrets
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import segno
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
 from .db import ShortLink, db
+from .errors import error_page
 from .limits import ensure_room
 from .query import BadParameter, parse
 from .routes import localized, match
@@ -76,12 +77,11 @@ def shorten(target: str) -> ShortLink:
 def create():
     target = shareable(request.form.get("url", ""))
     if target is None:
-        return render_template(
-            "error.html",
-            status=400,
-            title=_("Vi kunde inte göra en kort länk"),
-            message=_("Det går bara att göra korta länkar till listor och sökningar på den här webbplatsen."),
-        ), 400
+        return error_page(
+            400,
+            _("Vi kunde inte göra en kort länk"),
+            _("Det går bara att göra korta länkar till listor och sökningar på den här webbplatsen."),
+        )
     # The fragment survives both redirects and shows the new link in the banner at the top (base.html).
     return redirect(url_for("shortlinks.follow", code=shorten(target).code) + f"#{NEW_LINK_BANNER}", code=303)
 
@@ -91,12 +91,11 @@ def follow(code: str):
     code = code.strip().lower()
     link = db.session.get(ShortLink, code) if _CODE.match(code) else None
     if link is None:
-        return render_template(
-            "error.html",
-            status=404,
-            title=_("Den korta länken finns inte"),
-            message=_("Kontrollera att du har skrivit koden rätt. Koden har sex tecken, till exempel k7m2xq."),
-        ), 404
+        return error_page(
+            404,
+            _("Den korta länken finns inte"),
+            _("Kontrollera att du har skrivit koden rätt. Koden har sex tecken, till exempel k7m2xq."),
+        )
     _note_use(link)
     separator = "&" if "?" in link.target else "?"
     return redirect(f"{link.target}{separator}{SHORT_CODE_PARAM}={link.code}", code=302)
@@ -133,16 +132,25 @@ def expire_unused(months: int) -> int:
 def current_short_code() -> str | None:
     """The code in ?kort=…, if it is a real one: printed pages show it.
 
-    Every page asks, error pages too: when the database cannot answer, the page shows its plain
-    address instead of failing."""
+    Error pages never ask (the database may be what failed); when the database cannot answer,
+    a page shows its plain address instead of failing."""
     code = (request.args.get(SHORT_CODE_PARAM) or "").lower()
-    if not _CODE.match(code):
+    if g.get("error_page") or not _CODE.match(code):
         return None
     try:
         return code if db.session.get(ShortLink, code) is not None else None
     except SQLAlchemyError:
         db.session.rollback()
         return None
+
+
+def page_path() -> str:
+    """What a printout, its QR code or an e-mail names: the short link when there is one, else the
+    page's own address without a ``kort`` that could not be confirmed."""
+    if code := current_short_code():
+        return url_for("shortlinks.follow", code=code)
+    query = [(key, value) for key, value in request.args.items(multi=True) if key != SHORT_CODE_PARAM]
+    return request.path + ("?" + urlencode(query) if query else "")
 
 
 QR_MAX_AGE = 86400
@@ -175,4 +183,4 @@ def qr_code():
 
 @shortlinks.app_context_processor
 def short_link_context():
-    return {"current_short_code": current_short_code}
+    return {"current_short_code": current_short_code, "page_path": page_path}

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from . import fields, query, search
 from . import vocabulary as v
 from .content import SLUG_PATTERN
+from .errors import error_page
 from .facets import DistrictFacet
 from .places import district_contacts
 from .query import SearchRequest
@@ -34,14 +35,13 @@ def _render_search(template: str):
     try:
         result = search.run(snapshot(), search_request)
     except search.PageOutOfRange as out_of_range:
-        return render_template(
-            "error.html",
-            status=404,
-            title=_("Sidan finns inte"),
-            message=_("Sökningen har bara %(pages)d sidor.", pages=out_of_range.last_page),
+        return error_page(
+            404,
+            _("Sidan finns inte"),
+            _("Sökningen har bara %(pages)d sidor.", pages=out_of_range.last_page),
             back_url=search_url(search_request, page=out_of_range.last_page),
             back_label=_("Gå till sista sidan"),
-        ), 404
+        )
     return render_template(template, result=result)
 
 

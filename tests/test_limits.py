@@ -8,7 +8,6 @@ import time
 from html import unescape
 from pathlib import Path
 
-import flask_migrate
 import pytest
 from app_factory import make_app
 
@@ -145,37 +144,3 @@ def test_health_and_readiness_for_load_balancers(app, tmp_path):
     response = unreachable.test_client().get("/readyz")
     assert response.status_code == 503 and response.get_json() == {"status": "unavailable", "index": True,
                                                                     "database": False}  # fmt: skip
-
-
-def _app_with_database(app, tmp_path, uri: str):
-    return create_app({"CONTENT_DIR": app.config["CONTENT_DIR"], "INDEX_DIR": tmp_path / "index-db",
-                       "SQLALCHEMY_DATABASE_URI": uri})  # fmt: skip
-
-
-def test_a_read_only_database_refuses_writes_calmly_and_reading_goes_on(app, tmp_path):
-    """Opened read-only (as a full disk or a read-only mount would be): root ignores file modes."""
-    database = tmp_path / "catalogue.db"
-    migrated = create_app({"CONTENT_DIR": app.config["CONTENT_DIR"], "INDEX_DIR": tmp_path / "index-rw",
-                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})  # fmt: skip
-    with migrated.app_context():
-        flask_migrate.upgrade()
-    made = migrated.test_client().post("/l", data={"url": "/sok?q=musik"})  # made while it could be written
-    code = made.headers["Location"].split("/")[-1].split("#")[0]
-    client = _app_with_database(app, tmp_path, f"sqlite:///file:{database}?mode=ro&uri=true").test_client()
-    refused = client.post("/l", data={"url": "/sok?q=kafé"})
-    assert refused.status_code == 503 and refused.headers["Retry-After"] == "60"
-    assert "Det gick inte att spara just nu" in unescape(refused.get_data(as_text=True))
-    report = client.post("/en/rapportera-fel", data={"sida": "/sok", "meddelande": "The phone number is wrong"})
-    assert report.status_code == 503 and "It could not be saved right now" in report.get_data(as_text=True)
-    assert client.get("/sok?q=kafé").status_code == 200 and client.get("/sok?kort=k7m2xq").status_code == 200
-    assert client.get(f"/l/{code}").status_code == 302  # following a link is reading: it still leads on
-
-
-def test_a_missing_database_leaves_the_read_only_site_up(app, tmp_path):
-    client = _app_with_database(app, tmp_path, f"sqlite:///{tmp_path}/no-such-folder/x.db").test_client()
-    for path in ["/", "/sok?q=kafé&kort=k7m2xq", "/verksamhet/kafe-solsidan?kort=k7m2xq", "/finns-inte?kort=k7m2xq"]:
-        response = client.get(path)
-        assert response.status_code in (200, 404) and "Traceback" not in response.get_data(as_text=True), path
-    assert client.post("/l", data={"url": "/sok"}).status_code == 503
-    assert client.get("/l/k7m2xq").status_code == 503
-    assert client.post("/l", data={"url": "/sok"}, headers={"Accept": "application/json"}).status_code == 503
