@@ -12,7 +12,7 @@ from flask_babel import Babel
 from flask_compress import Compress
 from flask_talisman import Talisman
 
-from . import assets, caching, cli, errors, hosting, i18n, indexing, limits, web
+from . import assets, caching, cli, errors, hosting, i18n, indexing, limits, requestlog, web
 from .api import api, health
 from .db import WAIT_SECONDS, db, engine_options, migrate
 from .feedback import feedback
@@ -101,6 +101,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    requestlog.init_app(app)
     Babel(app, locale_selector=i18n.current)
     i18n.init_app(app)
     hosting.init_app(app)  # after i18n: the refusal of a forged host is in the page's language
