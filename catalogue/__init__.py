@@ -47,7 +47,7 @@ def _settings(app: Flask) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'catalogue.db'}"),
         "FORCE_HTTPS": os.environ.get("CATALOGUE_FORCE_HTTPS", "0") == "1",
         "PUBLIC_URL": public_url,
-        "TRUSTED_HOSTS": _trusted_hosts(public_url),  # checked by hosting.TrustedHosts, not by Flask
+        "SITE_HOSTS": _trusted_hosts(public_url),  # checked by hosting.TrustedHosts; not Flask's TRUSTED_HOSTS
         "TRUSTED_PROXIES": int(os.environ.get("CATALOGUE_TRUSTED_PROXIES", "0")),
         "RATELIMIT_STORAGE_URI": os.environ.get("CATALOGUE_RATELIMIT_STORAGE_URI", "memory://"),
         "COMPRESS_ALGORITHM": caching.ENCODINGS,

@@ -96,7 +96,7 @@ def long_date(date: dt.date | str) -> str:
 
 def absolute_url(path: str) -> str:
     """An address to print, share or put in a QR code: the configured public address, else this
-    request's host, which Flask has already checked against TRUSTED_HOSTS. A forged Host never gets here."""
+    request's host, which hosting.TrustedHosts has checked against SITE_HOSTS. A forged Host never gets here."""
     return (current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")) + path
 
 

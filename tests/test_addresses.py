@@ -38,7 +38,7 @@ def test_forwarded_host_is_never_believed(tmp_path):
 
 @pytest.fixture
 def public_app(tmp_path):
-    return make_app(tmp_path, PUBLIC_URL=PUBLIC, TRUSTED_HOSTS=["sysselsattning.example.se", "localhost"])
+    return make_app(tmp_path, PUBLIC_URL=PUBLIC, SITE_HOSTS=["sysselsattning.example.se", "localhost"])
 
 
 def test_share_text_mail_and_printout_use_the_public_address(public_app):
