@@ -4,7 +4,7 @@ BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT  ?= 5000
 
-.PHONY: serve test check lint translations bench messages chromium postgresql memcached
+.PHONY: serve test check lint translations bench bench-compare load messages chromium postgresql memcached nginx
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -38,6 +38,12 @@ memcached:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq memcached >/dev/null; }
 
+# The production set-up in deploy/ is tested for real: nginx with TLS (openssl makes its certificate).
+nginx:
+	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx openssl >/dev/null; }
+
 # Lint, format and types: part of `make check` (the fast loop) and `make test` (CI).
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -45,10 +51,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # The loop to run after every change: lint, types and every test that needs no browser.
-check: lint translations postgresql memcached
+check: lint translations postgresql memcached nginx
 	$(BIN)/python -m pytest -q -m "not browser"
 
-test: lint translations chromium postgresql memcached
+test: lint translations chromium postgresql memcached nginx
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) translations

@@ -10,6 +10,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -87,3 +92,27 @@ def api(client):
 @pytest.fixture
 def publish(app) -> Publisher:
     return Publisher(app)
+
+
+@pytest.fixture(scope="session")
+def memcached():
+    """Debian's memcached on a free loopback port (`make test` installs it), for the shared count.
+
+    Shared by the session: each test keeps its counts apart with its own key prefix."""
+    path = shutil.which("memcached")
+    if path is None:
+        pytest.fail("memcached is missing: `make test` installs Debian's memcached")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    user = ["-u", "nobody"] if os.geteuid() == 0 else []
+    process = subprocess.Popen([path, "-l", "127.0.0.1", "-p", str(port), "-U", "0", *user])
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    yield f"memcached://127.0.0.1:{port}"
+    process.terminate()
+    process.wait()

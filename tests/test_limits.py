@@ -1,14 +1,8 @@
 """Limits on every write (issue 12 §1): a body limit, and rate limits per client on every POST."""
 
-import os
-import shutil
-import socket
-import subprocess
-import time
 from html import unescape
 from pathlib import Path
 
-import pytest
 from app_factory import make_app
 
 from catalogue import create_app
@@ -95,28 +89,6 @@ def test_short_links_nobody_follows_expire_and_used_ones_stay(app):
     result = app.test_cli_runner().invoke(args=["catalogue", "expire-links"])
     assert "1 korta länkar som inte använts på 24 månader togs bort." in result.output
     assert client.get(f"/l/{old}").status_code == 404 and client.get(f"/l/{used}").status_code == 302
-
-
-@pytest.fixture
-def memcached():
-    """Debian's memcached on a free loopback port (`make test` installs it), for the shared count."""
-    path = shutil.which("memcached")
-    if path is None:
-        pytest.fail("memcached is missing: `make test` installs Debian's memcached")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    user = ["-u", "nobody"] if os.geteuid() == 0 else []
-    process = subprocess.Popen([path, "-l", "127.0.0.1", "-p", str(port), "-U", "0", *user])
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    yield f"memcached://127.0.0.1:{port}"
-    process.terminate()
-    process.wait()
 
 
 def test_two_nodes_sharing_a_store_hold_one_limit(site, tmp_path, memcached):
