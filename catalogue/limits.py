@@ -42,4 +42,6 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("ROW_CAPS", dict(CAPS))
     app.config.setdefault("SHORT_LINK_MONTHS", int(os.environ.get("CATALOGUE_SHORT_LINK_MONTHS", SHORT_LINK_MONTHS)))
     # One limiter per app: the tests make many apps, and each keeps its own count.
-    Limiter(get_remote_address, app=app, default_limits_exempt_when=lambda: request.method != "POST")
+    limiter = Limiter(get_remote_address, app=app)
+    # Reading is never limited; filtered first, a GET costs the limiter nothing.
+    limiter.request_filter(lambda: request.method != "POST")
