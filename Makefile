@@ -60,6 +60,19 @@ test: lint translations chromium postgresql memcached nginx
 bench: $(STAMP) translations
 	$(BIN)/python bench/search_bench.py
 
+# Side by side in one run: our search page, Datasette's faceted table page (its own venv, not a
+# dependency of the site) and a static file of the same size; see BENCHMARKS.md.
+bench/.venv-datasette/bin/datasette: bench/requirements-datasette.txt
+	python3 -m venv bench/.venv-datasette
+	bench/.venv-datasette/bin/pip install --quiet -r bench/requirements-datasette.txt
+
+bench-compare: $(STAMP) translations bench/.venv-datasette/bin/datasette
+	$(BIN)/python bench/compare_bench.py --sizes 1000 10000 --requests 300 --seconds 20
+
+# The bounded load test: 50 clients for 20 s against gunicorn on the real content; fails on any 5xx.
+load: $(STAMP) translations
+	$(BIN)/python bench/load.py
+
 # Refresh translations/messages.pot and the catalogues after changing user-facing text;
 # then translate what `make test` reports as untranslated.
 messages: $(STAMP)

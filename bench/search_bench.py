@@ -94,6 +94,12 @@ def write_content(folder: Path, size: int) -> None:
         (providers / f"syntetisk-{number:05d}.md").write_text(synthetic_provider(number, rng), encoding="utf-8")
 
 
+def copy_thesaurus(content: Path) -> None:
+    """The real concepts (and the guidance pages some of them suggest): the query layer a real search runs."""
+    shutil.copy(ROOT / "content" / "thesaurus.yml", content / "thesaurus.yml")
+    shutil.copytree(ROOT / "content" / "pages", content / "pages")
+
+
 BUILD = """
 import json, resource, sys, time
 from pathlib import Path
@@ -121,7 +127,14 @@ def free_port() -> int:
 
 
 def start_server(content: Path, index: Path, port: int) -> subprocess.Popen:
-    env = dict(os.environ, CATALOGUE_CONTENT_DIR=str(content), CATALOGUE_INDEX_DIR=str(index))
+    """The site under waitress (4 threads, its default) on loopback, with its database beside the index:
+    never the instance/ database that a developer's server or the tests may be using."""
+    env = dict(
+        os.environ,
+        CATALOGUE_CONTENT_DIR=str(content),
+        CATALOGUE_INDEX_DIR=str(index),
+        DATABASE_URL=f"sqlite:///{index.parent / 'catalogue.db'}",
+    )
     server = subprocess.Popen(
         [sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}", "--threads=4", "wsgi:app"],
         cwd=ROOT,
@@ -129,15 +142,21 @@ def start_server(content: Path, index: Path, port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.time() + 60
+    wait_until_serving(server, f"http://127.0.0.1:{port}/api/v1/sok")
+    return server
+
+
+def wait_until_serving(server: subprocess.Popen, url: str, seconds: float = 60) -> None:
+    """Poll ``url`` until it answers; a server that never does is killed, so no benchmark leaves one behind."""
+    deadline = time.time() + seconds
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/sok", timeout=5).read()
-            return server
+            urllib.request.urlopen(url, timeout=5).read()
+            return
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise RuntimeError("server did not start")
+    raise RuntimeError(f"server did not start: {url}")
 
 
 def concept_words() -> list[str]:
@@ -171,9 +190,8 @@ def measure(size: int, requests: int, thesaurus: bool, concepts: bool = False) -
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         content, index = Path(tmp) / "content", Path(tmp) / "index"
         write_content(content, size)
-        if thesaurus:  # the real concepts (and the guidance pages some of them suggest)
-            shutil.copy(ROOT / "content" / "thesaurus.yml", content / "thesaurus.yml")
-            shutil.copytree(ROOT / "content" / "pages", content / "pages")
+        if thesaurus:
+            copy_thesaurus(content)
         build = build_index(content, index)
         port = free_port()
         server = start_server(content, index, port)

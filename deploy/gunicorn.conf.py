@@ -13,8 +13,8 @@ workers = int(os.environ.get("CATALOGUE_WORKERS", multiprocessing.cpu_count() + 
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
-max_requests = 5000  # a worker is replaced now and then, so memory stays flat
-max_requests_jitter = 500
+max_requests = 50000  # a worker is replaced now and then, so memory stays flat
+max_requests_jitter = 5000
 accesslog = None
 errorlog = "-"
 # Headers from nginx on this host only (X-Forwarded-For/-Proto); the app trusts one proxy
