@@ -15,17 +15,18 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from flask import has_request_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from whoosh import index
-from whoosh.query import And, Or, Term
 
 from . import analysis, dictionary, fields, indexing
 from .facets import FACETS, FACETS_BY_PARAM, ChoiceFacet, Chosen, Facet, FacetResult, mask_of
 from .query import SearchRequest
+from .scoring import TermScores, bitset
 from .thesaurus import AGE, Concept, Thesaurus, Understood
 from .vocabulary import ACCENT_FOLD
 
@@ -77,6 +78,7 @@ class Snapshot:
                     continue
                 self.records[docnum] = record
                 kinds[stored["kind"]][record["slug"]] = docnum
+            self.term_scores = TermScores(searcher, [*FIELD_WEIGHTS, *FOLDED_FIELD_WEIGHTS])
         self.provider_docnums, self.page_docnums = kinds["provider"], kinds["page"]
         self.thesaurus = Thesaurus(thesaurus)
         self.pages_mask = mask_of(self.page_docnums.values(), size)
@@ -89,6 +91,7 @@ class Snapshot:
         self.name_only = [False] * size
         for n, record in live:
             self.known_facts[n], self.name_only[n] = fields.known_facts(record), fields.known_only_by_name(record)
+        self.known_facts_array, self.name_only_array = np.array(self.known_facts), np.array(self.name_only)
         # Offerings known only by name come after the others, in their own compact group.
         self.by_name = sorted(
             (n for n, _record in live), key=lambda n: (self.name_only[n], name_sort_key(self.record(n)["name"]))
@@ -132,31 +135,35 @@ class Snapshot:
         if not all(self.has_word(word) for word in words):
             return [], 0  # a word found nowhere: nothing matches every word, and Whoosh need not look
         if not understood and not any(self.is_place(word) for word in words):
-            scored = self.searcher().search(_text_query(self.schema, words, self.accented_folds), limit=None)
-            pairs = [(score, docnum) for score, docnum in scored.top_n]
+            vectors = [self.word_vector(word) for word in words]
+            scores = np.sum([scores for scores, _found in vectors], axis=0)
+            documents = np.flatnonzero(np.logical_and.reduce([found for _scores, found in vectors]))
         else:
             matching = self.listed | self.pages_mask
             clauses: list[str | Understood] = [*words, *understood]
             for clause in clauses:
                 matching &= self.clause_mask(clause)
             all_words = words + tuple(word for item in understood for word in _query_words(item.text))
-            query = Or([_text_query(self.schema, (word,), self.accented_folds) for word in all_words])
-            scores = {docnum: score for score, docnum in self.searcher().search(query, limit=None).top_n}
-            pairs = [(scores.get(n, 0.0) + sum(self.concept_fit(u.concept, n) for u in understood), n)
-                     for n in _bits(matching)]  # fmt: skip
-        pairs.sort(key=lambda pair: (self.name_only[pair[1]], -round(pair[0], 6), -self.known_facts[pair[1]]))
-        ranked = [docnum for _score, docnum in pairs]
+            scores = np.sum([self.word_vector(word)[0] for word in all_words], axis=0) + np.zeros(self.size)
+            documents = np.fromiter(_bits(matching), dtype=np.int64)
+            for item in understood:
+                scores[documents] += [self.concept_fit(item.concept, n) for n in documents.tolist()]
+        # Best first; at equal relevance more known facts first; known only by name last.
+        order = np.lexsort((-self.known_facts_array[documents], -np.round(scores[documents], 6),
+                            self.name_only_array[documents]))  # fmt: skip
+        ranked = documents[order].tolist()
         return ranked, mask_of(ranked, self.size)
 
     def _has_word(self, word: str) -> bool:
         return _in_index(self.searcher().reader(), self.schema, word)
 
+    def word_vector(self, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """The word's score in every document, and which documents have it in any field."""
+        return self.term_scores.word(self.searcher(), _word_terms(self.schema, word, self.accented_folds))
+
     def _word_mask(self, word: str) -> int:
         """The documents whose text has the word, in any field."""
-        if not self.has_word(word):
-            return 0
-        query = _text_query(self.schema, (word,), self.accented_folds)
-        return mask_of(self.searcher().docs_for_query(query), self.size)
+        return bitset(self.word_vector(word)[1]) if self.has_word(word) else 0
 
     def is_place(self, clause: str | Understood) -> bool:
         """A district concept ("söder"), or a word that names a neighbourhood or district ("hökarängen")."""
@@ -379,30 +386,17 @@ def _terms_for(schema, fieldname: str, word: str) -> list[str]:
     return [token.text for token in schema[fieldname].analyzer(word)]
 
 
-def _text_query(schema, words: tuple[str, ...], accented_folds: frozenset[str]):
-    """Built from terms, never parsed: user input cannot form query syntax.
+def _word_terms(schema, word: str, accented_folds: frozenset[str]) -> list[tuple[str, str, float]]:
+    """The (field, term, boost)s a typed word is searched as: its analysed forms in every text field.
 
-    The folded fields are searched only for a word typed without å/ä/ö that
-    the index has with them; for every other word they would find exactly
-    what the main fields find, at twice the cost.
-    """
-    clauses = []
-    for word in words:
-        weights = dict(FIELD_WEIGHTS)
-        if word == word.translate(ACCENT_FOLD) and any(
-            term in accented_folds for term in _terms_for(schema, "text_folded", word)
-        ):
-            weights.update(FOLDED_FIELD_WEIGHTS)
-        clauses.append(
-            Or(
-                [
-                    Term(fieldname, term, boost=weight)
-                    for fieldname, weight in weights.items()
-                    for term in _terms_for(schema, fieldname, word)
-                ]
-            )
-        )
-    return And(clauses)
+    The folded fields are searched only for a word typed without å/ä/ö that the index has with
+    them; for every other word they would find exactly what the main fields find."""
+    weights = dict(FIELD_WEIGHTS)
+    if word == word.translate(ACCENT_FOLD) and any(
+        term in accented_folds for term in _terms_for(schema, "text_folded", word)
+    ):
+        weights.update(FOLDED_FIELD_WEIGHTS)
+    return [(field, term, weight) for field, weight in weights.items() for term in _terms_for(schema, field, word)]
 
 
 def _split_compounds(snapshot: Snapshot, words: list[str]) -> list[str]:

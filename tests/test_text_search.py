@@ -3,10 +3,13 @@
 import re
 from html import unescape
 
+import numpy as np
 import pytest
 from markupsafe import escape
+from whoosh.query import And, Or, Term
 
 from catalogue.analysis import folded_analyzer, swedish_analyzer
+from catalogue.search import _word_terms
 
 
 def terms(analyzer, text):
@@ -149,3 +152,32 @@ def test_a_misspelling_whose_correction_finds_nothing_either_gets_a_did_you_mean
 def test_correct_words_get_no_did_you_mean(client):
     assert "Menade du" not in client.get("/sok?q=musikhuset").get_data(as_text=True)
     assert "Menade du" not in client.get("/sok?q=tradgard").get_data(as_text=True)
+
+
+def test_concepts_and_places_rank_in_a_catalogue_larger_than_a_machine_word(publish, client):
+    """Bitsets of more than 64 documents meet the array scores (catalogue/scoring.py) as Python ints."""
+    for number in range(80):
+        publish.write(f"ateljen-{number}", f"name: Ateljén {number}\nsummary: Vi målar och tecknar.\n"
+                      f"activities: [kreativt]\n" + FACTS)  # fmt: skip
+    publish.rebuild()
+    for query in ("måla", "måla bromma", "kreativt", "ateljén 79"):
+        response = client.get("/sok", query_string={"q": query})
+        assert response.status_code == 200, query
+        assert "Ateljén" in response.get_data(as_text=True), query
+
+
+def test_array_scores_are_whooshs_own(real_site):
+    """catalogue/scoring.py replaces Whoosh's matchers, not its scores: every word of the real index,
+    alone and in pairs, gets the documents and the BM25F scores Whoosh's And/Or query gives."""
+    snapshot = real_site.application.extensions["catalogue_index"].snapshot()
+    words = sorted(term.decode() for term in snapshot.searcher().reader().lexicon("spelling"))[::4]
+    queries = [(word,) for word in words] + list(zip(words, words[7:] + words[:7], strict=True))
+    for query in queries:
+        clauses = [Or([Term(field, term, boost=boost) for field, term, boost in
+                       _word_terms(snapshot.schema, word, snapshot.accented_folds)]) for word in query]  # fmt: skip
+        expected = {docnum: score for score, docnum in snapshot.searcher().search(And(clauses), limit=None).top_n}
+        vectors = [snapshot.word_vector(word) for word in query]
+        found = np.logical_and.reduce([have for _scores, have in vectors])
+        scores = np.sum([scores for scores, _have in vectors], axis=0)
+        assert set(np.flatnonzero(found).tolist()) == set(expected), query
+        assert all(abs(scores[docnum] - score) < 1e-9 for docnum, score in expected.items()), query
