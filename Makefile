@@ -18,6 +18,8 @@ translations: $(STAMP)
 serve: $(STAMP) translations
 	$(BIN)/flask --app wsgi db upgrade
 	-$(BIN)/flask --app wsgi catalogue index
+	# waitress's own limit is above Flask's 64 kB, so an oversized form gets Flask's page in the
+	# visitor's language; waitress refuses only what is far too large to read into memory.
 	$(BIN)/waitress-serve --host 127.0.0.1 --port $(PORT) --max-request-body-size 1048576 wsgi:app
 
 # The browser tests use Debian's chromium; install it when it is missing (CI runs as root).

@@ -62,10 +62,10 @@ def _settings(app: Flask) -> dict:
 def _trusted_hosts(public_url: str | None) -> list[str]:
     """The names this site answers to; a request naming another is refused (400), its name never printed."""
     if os.environ.get("CATALOGUE_TRUSTED_HOSTS"):
-        return [host.strip() for host in os.environ["CATALOGUE_TRUSTED_HOSTS"].split(",") if host.strip()]
+        return [host.strip().lower() for host in os.environ["CATALOGUE_TRUSTED_HOSTS"].split(",") if host.strip()]
     if public_url:
         return [urlsplit(public_url).hostname or ""]
-    return ["localhost", "127.0.0.1", "::1"]
+    return ["localhost", "127.0.0.1"]
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -105,6 +105,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     Babel(app, locale_selector=i18n.current)
     i18n.init_app(app)
     hosting.init_app(app)  # after i18n: the refusal of a forged host is in the page's language
+    app.wsgi_app = errors.ReadableQueryStrings(app.wsgi_app)  # type: ignore[method-assign]
+    app.before_request(errors.reject_unreadable_query_string)  # before the page cache reads the address
     web.init_app(app)
     limits.init_app(app)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]

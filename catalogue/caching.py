@@ -13,7 +13,6 @@ Flask-Compress compresses; this module stores what it made, once per ``Accept-En
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import threading
@@ -26,6 +25,7 @@ from . import web
 from .shortlinks import current_short_code
 
 SHARED_MAX_AGE = 30  # seconds a shared cache may serve a page before it asks again; publishing shows by then
+CACHE_CONTROL = f"public, max-age=0, s-maxage={SHARED_MAX_AGE}"  # browsers always revalidate
 PAGE_CACHE_BYTES = 64 * 1024 * 1024
 LARGEST_PAGE = 1024 * 1024
 ENCODINGS = ["br", "gzip"]  # what Flask-Compress may choose; it adds ":<encoding>" to the ETag
@@ -71,23 +71,19 @@ def _etag() -> str | None:
     parts = [
         current_app.config["RELEASE"],
         web.snapshot().version,
-        today(),
-        request.host,
+        web.today().isoformat(),
+        current_app.config["PUBLIC_URL"] or request.host_url,  # share, print and QR addresses start with it
         request.full_path,
         current_short_code() or "",
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 
 
-def today() -> str:
-    return dt.date.today().isoformat()
-
-
 def _label(response: Response) -> Response:
     """Runs before Flask-Compress, so that it can mark the ETag with the encoding it chose."""
     if response.status_code == 200 and "etag" in g:
         response.set_etag(g.etag)
-        response.headers.setdefault("Cache-Control", f"public, max-age=0, s-maxage={SHARED_MAX_AGE}")
+        response.headers.setdefault("Cache-Control", CACHE_CONTROL)
     return response
 
 
@@ -107,10 +103,12 @@ def init_app(app: Flask) -> None:
             return None
         g.etag = etag
         known = [etag, *(f"{etag}:{encoding}" for encoding in ENCODINGS)]
-        if matched := next((tag for tag in known if tag in request.if_none_match), None):
+        # Not "*": it matches any version of a page that exists, and whether this one does only the view knows.
+        sent = request.if_none_match.as_set(include_weak=True)
+        if matched := next((tag for tag in known if tag in sent), None):
             unchanged = Response(status=304)
             unchanged.set_etag(matched)
-            unchanged.headers["Cache-Control"] = f"public, max-age=0, s-maxage={SHARED_MAX_AGE}"
+            unchanged.headers["Cache-Control"] = CACHE_CONTROL
             return unchanged
         if page := pages.get(web.snapshot().version, _cache_key()):
             g.from_page_cache = True

@@ -45,11 +45,27 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
-def _reject_unreadable_query_string() -> None:
-    try:
-        unquote_to_bytes(request.query_string).decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadParameter("", _("Adressen innehåller tecken som inte går att läsa.")) from None
+UNREADABLE_QUERY = "catalogue.unreadable_query"
+
+
+class ReadableQueryStrings:
+    """WSGI middleware: a query string that is not UTF-8 is set aside before anything reads it, so the
+    400 page that answers it (which reads the address too) never meets it."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        try:
+            unquote_to_bytes(environ.get("QUERY_STRING", "").encode("latin-1")).decode("utf-8")
+        except UnicodeError:
+            environ[UNREADABLE_QUERY], environ["QUERY_STRING"] = True, ""
+        return self.wsgi_app(environ, start_response)
+
+
+def reject_unreadable_query_string() -> None:
+    if UNREADABLE_QUERY in request.environ:
+        raise BadParameter("", _("Adressen innehåller tecken som inte går att läsa."))
 
 
 def _bad_parameter(error: BadParameter):
@@ -105,7 +121,6 @@ def _database_unavailable(error: SQLAlchemyError):
 
 
 def register(app: Flask) -> None:
-    app.before_request(_reject_unreadable_query_string)
     app.register_error_handler(StoreFull, _store_full)
     app.register_error_handler(SQLAlchemyError, _database_unavailable)
     app.register_error_handler(BadParameter, _bad_parameter)

@@ -30,7 +30,7 @@ class TrustedHosts:
 
 
 def init_app(app: Flask) -> None:
-    # Checked before ProxyFix runs (it wraps this), on the Host the proxy passed on.
+    # ProxyFix (outermost) leaves Host as the proxy passed it (x_host=0); TrustedHosts checks that.
     app.wsgi_app = TrustedHosts(app.wsgi_app, app.config["SITE_HOSTS"])  # type: ignore[method-assign]
     if proxies := app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)  # type: ignore[method-assign]

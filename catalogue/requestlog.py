@@ -18,7 +18,7 @@ log = logging.getLogger("catalogue.requests")
 
 
 def _cache_outcome(response: Response) -> str | None:
-    if "etag" not in g:
+    if "etag" not in g or response.status_code not in (200, 304):
         return None
     if response.status_code == 304:
         return "not-modified"

@@ -144,7 +144,9 @@ class Snapshot:
             for clause in clauses:
                 matching &= self.clause_mask(clause)
             all_words = words + tuple(word for item in understood for word in _query_words(item.text))
-            scores = np.sum([self.word_vector(word)[0] for word in all_words], axis=0) + np.zeros(self.size)
+            scores = np.zeros(self.size)  # a query may be all concepts, with no words to score
+            for word in all_words:
+                scores += self.word_vector(word)[0]
             documents = np.fromiter(_bits(matching), dtype=np.int64)
             for item in understood:
                 scores[documents] += [self.concept_fit(item.concept, n) for n in documents.tolist()]

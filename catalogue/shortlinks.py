@@ -144,6 +144,11 @@ def current_short_code() -> str | None:
         return None
 
 
+def short_link_url(code: str) -> str:
+    """The short link as people write it down or read it aloud: the site's public address and the code."""
+    return absolute_url(url_for("shortlinks.follow", code=code))
+
+
 def page_path() -> str:
     """What a printout, its QR code or an e-mail names: the short link when there is one, else the
     page's own address without a ``kort`` that could not be confirmed."""
@@ -183,4 +188,4 @@ def qr_code():
 
 @shortlinks.app_context_processor
 def short_link_context():
-    return {"current_short_code": current_short_code, "page_path": page_path}
+    return {"current_short_code": current_short_code, "page_path": page_path, "short_link_url": short_link_url}

@@ -94,6 +94,11 @@ def long_date(date: dt.date | str) -> str:
     return format_date(dt.date.fromisoformat(date) if isinstance(date, str) else date, format="long")
 
 
+def today() -> dt.date:
+    """Printouts carry the date and evidence ages by it; the page cache keys on it too (caching.py)."""
+    return dt.date.today()
+
+
 def absolute_url(path: str) -> str:
     """An address to print, share or put in a QR code: the configured public address, else this
     request's host, which hosting.TrustedHosts has checked against SITE_HOSTS. A forged Host never gets here."""
@@ -134,7 +139,7 @@ def init_app(app: Flask) -> None:
         if "v" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang") and saved_in_request():
             values["v"] = list(saved_in_request())
 
-    app.add_template_global(dt.date.today, name="today")
+    app.add_template_global(today)
     app.add_template_filter(long_date)
     app.add_template_filter(fields.language_name)
     app.add_template_filter(tel_href)

@@ -17,8 +17,8 @@ max_requests = 50000  # a worker is replaced now and then, so memory stays flat
 max_requests_jitter = 5000
 accesslog = None
 errorlog = "-"
-# Headers from nginx on this host only (X-Forwarded-For/-Proto); the app trusts one proxy
-# (CATALOGUE_TRUSTED_PROXIES=1) through Werkzeug's ProxyFix.
-forwarded_allow_ips = "127.0.0.1,::1"
+# The app believes X-Forwarded-For/-Proto from one proxy (CATALOGUE_TRUSTED_PROXIES=1, Werkzeug's
+# ProxyFix), so a node's port must be reachable from nginx only: bind to loopback when nginx runs on
+# the same host, or firewall the port to nginx's address (docs/operations.md).
 limit_request_line = 4094
 limit_request_fields = 50

@@ -31,13 +31,14 @@ def security_headers(indent: str) -> str:
     return f"\n{indent}".join(f'add_header {name} "{value}" always;' for name, value in headers.items())
 
 
-def render(nodes: list[str], listen: str, server_name: str, certificate: str, certificate_key: str,
-           cache_dir: str, log_dir: str, static_dir: str) -> str:  # fmt: skip
+def render(nodes: list[str], listen: list[str], server_name: str, certificate: str, certificate_key: str,
+           cache_dir: str, log_dir: str) -> str:  # fmt: skip
     template = (HERE / "nginx-site.conf.template").read_text(encoding="utf-8")
     values = {
         "NODES": "\n    ".join(f"server {node} max_fails=2 fail_timeout=10s;" for node in nodes),
-        "LISTEN": listen, "SERVER_NAME": server_name, "CERTIFICATE": certificate,
-        "CERTIFICATE_KEY": certificate_key, "CACHE_DIR": cache_dir, "LOG_DIR": log_dir, "STATIC_DIR": static_dir,
+        "LISTEN": "\n    ".join(f"listen {address} ssl http2;" for address in listen),
+        "SERVER_NAME": server_name, "CERTIFICATE": certificate, "CERTIFICATE_KEY": certificate_key,
+        "CACHE_DIR": cache_dir, "LOG_DIR": log_dir,
     }  # fmt: skip
 
     # ${NAME} is ours, $name is nginx's. The headers take the indentation of their line.
@@ -49,16 +50,15 @@ def render(nodes: list[str], listen: str, server_name: str, certificate: str, ce
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--node", action="append", required=True, help="an app node, host:port (repeat)")
-    parser.add_argument("--listen", default="443")
+    parser.add_argument("--listen", action="append", help="address to listen on (repeat); 443 and [::]:443")
     parser.add_argument("--server-name", required=True)
     parser.add_argument("--certificate", required=True)
     parser.add_argument("--certificate-key", required=True)
     parser.add_argument("--cache-dir", default="/var/cache/nginx/catalogue")
     parser.add_argument("--log-dir", default="/var/log/nginx")
-    parser.add_argument("--static-dir", default=str(HERE.parent / "static"))
     args = parser.parse_args()
-    print(render(args.node, args.listen, args.server_name, args.certificate, args.certificate_key,
-                 args.cache_dir, args.log_dir, args.static_dir))  # fmt: skip
+    print(render(args.node, args.listen or ["443", "[::]:443"], args.server_name, args.certificate,
+                 args.certificate_key, args.cache_dir, args.log_dir))  # fmt: skip
 
 
 if __name__ == "__main__":

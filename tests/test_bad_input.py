@@ -116,3 +116,11 @@ def test_the_guide_refuses_steps_that_are_not_plain_digits(client, step):
     response = client.get(f"/hitta-ratt?steg={step}")
     assert response.status_code == 400
     assert "Frågan finns inte. Börja gärna om." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("raw", ["q=\xff\xfe", "v=\xc3", "q=%FF"])
+def test_a_query_string_that_is_not_utf8_gets_the_400_page(client, raw):
+    response = client.get("/sok", environ_overrides={"QUERY_STRING": raw})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Traceback" not in page
+    assert "Adressen innehåller tecken som inte går att läsa." in page

@@ -116,9 +116,8 @@ class Cluster:
         key, certificate = str(home / "key.pem"), str(home / "cert.pem")
         openssl = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost"]
         subprocess.run([*openssl, "-keyout", key, "-out", certificate], check=True, capture_output=True)
-        site = render([f"127.0.0.1:{port}" for port in self.nodes.values()], f"127.0.0.1:{self.proxy_port}",
-                      "localhost", certificate, key, str(home / "cache"), str(home),
-                      str(ROOT / "static"))  # fmt: skip
+        site = render([f"127.0.0.1:{port}" for port in self.nodes.values()], [f"127.0.0.1:{self.proxy_port}"],
+                      "localhost", certificate, key, str(home / "cache"), str(home))  # fmt: skip
         (home / "site.conf").write_text(site, encoding="utf-8")
         temporary = " ".join(f"{kind}_temp_path {home / kind};" for kind in ("client_body", "proxy", "fastcgi",
                                                                                 "uwsgi", "scgi"))  # fmt: skip
@@ -262,5 +261,8 @@ def test_slow_clients_do_not_shut_out_other_visitors(cluster):
 
 def test_the_nginx_log_keeps_no_address_and_no_query(cluster):
     cluster.request("nginx", "GET", "/sok?q=hemlig%20s%C3%B6kning")
+    cluster.request("nginx", "POST", "/l", "url=" + "x" * 100_000)  # an error nginx would log with the client
     log = (cluster.folder / "nginx" / "catalogue-access.log").read_text()
     assert '"GET /sok"' in log and "hemlig" not in log and "127.0.0.1" not in log
+    errors = (cluster.folder / "nginx" / "catalogue-error.log").read_text()
+    assert "127.0.0.1" not in errors and "hemlig" not in errors

@@ -1,6 +1,7 @@
 """HTTP caching and compression (issue 12 §5): ETag and 304, a bounded page cache, gzip and brotli,
 static files under versioned names."""
 
+import datetime
 import gzip
 import re
 
@@ -9,7 +10,7 @@ import pytest
 from app_factory import make_app
 from flask import template_rendered
 
-from catalogue import caching
+from catalogue import caching, web
 
 SEARCH = "/sok?q=kaf%C3%A9&stadsdel=farsta"
 FACTS = "status: active\nverified: 2025-01-01\ndistrict: farsta\nsources: [{title: T, date: 2024}]"
@@ -76,7 +77,7 @@ def test_a_short_link_code_changes_the_page_only_when_the_link_exists(app, clien
 
 def test_the_date_is_part_of_a_page(client, monkeypatch):
     today = client.get(SEARCH).headers["ETag"]
-    monkeypatch.setattr(caching, "today", lambda: "2099-01-01")
+    monkeypatch.setattr(web, "today", lambda: datetime.date(2099, 1, 1))
     assert client.get(SEARCH).headers["ETag"] != today
 
 
@@ -138,3 +139,15 @@ def test_the_page_cache_is_bounded_in_bytes_and_keeps_one_index_version():
     kept = [n for n in range(10) if pages.get("v1", ("k", n))]
     assert kept == [7, 8, 9]  # the most recent that fit
     assert pages.get("v2", ("k", 9)) is None and pages.get("v1", ("k", 9)) is None
+
+
+def test_the_scheme_and_the_public_address_are_part_of_a_page(client):
+    """Without a configured public address, share and print addresses name the request's scheme."""
+    plain, secure = client.get(SEARCH), client.get(SEARCH, base_url="https://localhost")
+    assert plain.headers["ETag"] != secure.headers["ETag"]
+    assert "https://localhost/sok" in secure.get_data(as_text=True)
+
+
+def test_if_none_match_star_does_not_hide_a_missing_page(client):
+    assert client.get("/verksamhet/finns-inte", headers={"If-None-Match": "*"}).status_code == 404
+    assert client.get(SEARCH, headers={"If-None-Match": "*"}).status_code == 200
