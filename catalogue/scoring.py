@@ -40,6 +40,15 @@ class TermScores:
             found[documents] = True
         return scores, found
 
+    def has_any(self, searcher, field: str, terms: set[str], docnum: int) -> bool:
+        """Whether the document has any of the terms in the field (postings are in document order)."""
+        for text in terms:
+            documents = self._term(searcher, field, text)[0]
+            at = np.searchsorted(documents, docnum)
+            if at < len(documents) and documents[at] == docnum:
+                return True
+        return False
+
     def _term(self, searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         key = (field, text)
         if key not in self._postings:  # two threads may both read it: the same arrays, no harm

@@ -445,18 +445,22 @@ def _spelling(snapshot: Snapshot, q: str, unknown: list[str]) -> Spelling | None
 SNIPPET_CONTEXT = 70
 
 
-def _snippet(schema, record: dict, words: list[str]) -> str:
+def _snippet(snapshot: Snapshot, docnum: int, words: list[str]) -> str:
     """The first passage of the description where a query word occurs, words marked.
 
     Whoosh's own highlighter scores every fragment of the text; one passage
     around the first match is all a result list needs, at a tenth of the cost.
+    A text is analysed only when the index says a word is in it: an offering found
+    by its name alone would otherwise be read to the end, twice.
     """
-    text = record.get("description_text", "")
+    schema, text = snapshot.schema, snapshot.record(docnum).get("description_text", "")
     if not text or not words:
         return ""
     for fieldname in ("description", "text_folded"):
         analyzer = schema[fieldname].analyzer
         terms = {term for word in words for term in _terms_for(schema, fieldname, word)}
+        if not snapshot.term_scores.has_any(snapshot.searcher(), fieldname, terms, docnum):
+            continue
         spans, window_end = [], None
         for token in analyzer(text, chars=True, mode="query"):
             if window_end is not None and token.startchar > window_end:
@@ -499,7 +503,6 @@ def _docnums_in(order, mask: int, start: int, stop: int) -> list[int]:
 
 def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> SearchResult:
     """Raises PageOutOfRange when the page asked for is past the last one."""
-    searcher = snapshot.searcher()
     understood, rest = ([], request.q) if request.literal else snapshot.thesaurus.interpret(request.q)
     typed = _query_words(rest)
     words = _split_compounds(snapshot, typed)
@@ -543,7 +546,7 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
         raise PageOutOfRange(pages)
     start = (request.page - 1) * PAGE_SIZE
     order = ranked if ranked is not None and request.sort == "relevans" else snapshot.by_name
-    hits = [_hit(snapshot, searcher.schema, docnum, words, request)
+    hits = [_hit(snapshot, docnum, words, request)
             for docnum in _docnums_in(order, matching, start, start + PAGE_SIZE)]  # fmt: skip
 
     chosen = []
@@ -559,7 +562,7 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
                          for facet in FACETS if facet.param in request.filters]  # fmt: skip
     result.not_stated = [(facet, count) for facet, count in result.not_stated if count]
     if result.maybe_total and request.page == 1:
-        result.maybe = [_hit(snapshot, searcher.schema, docnum, words, request, maybe=True)
+        result.maybe = [_hit(snapshot, docnum, words, request, maybe=True)
                         for docnum in _docnums_in(order, maybe, 0, MAYBE_LIMIT)]  # fmt: skip
     guidance = [page for page in map(snapshot.page, suggested_pages) if page]
     if ranked:
@@ -624,7 +627,7 @@ def _best_partial(snapshot: Snapshot, result, clauses: list, allowed: int, words
     result.partial_words = [_said(clause) for clause in clauses if clause in kept]
     kept_words = tuple(clause for clause in kept if isinstance(clause, str))
     ranked, _mask = snapshot.text_matches(kept_words, tuple(clause for clause in kept if not isinstance(clause, str)))
-    result.partial = [_hit(snapshot, snapshot.searcher().schema, n, list(kept_words), request)
+    result.partial = [_hit(snapshot, n, list(kept_words), request)
                       for n in _docnums_in(ranked, matching, 0, PAGE_SIZE)]  # fmt: skip
 
 
@@ -632,10 +635,10 @@ def _said(clause) -> str:
     return clause if isinstance(clause, str) else clause.text
 
 
-def _hit(snapshot: Snapshot, schema, docnum: int, words: list[str], request: SearchRequest, maybe=False) -> Hit:
+def _hit(snapshot: Snapshot, docnum: int, words: list[str], request: SearchRequest, maybe=False) -> Hit:
     record = snapshot.record(docnum)
     reasons = [reason for facet in FACETS if facet.param in request.filters
                for reason in facet.reasons(record, request.filters[facet.param])]  # fmt: skip
     unknown = [facet for facet in FACETS if maybe and facet.param in request.filters
                and not snapshot.facet_data[facet.param].known >> docnum & 1]  # fmt: skip
-    return Hit(record, _snippet(schema, record, words), reasons, unknown, snapshot.name_only[docnum])
+    return Hit(record, _snippet(snapshot, docnum, words), reasons, unknown, snapshot.name_only[docnum])
