@@ -54,7 +54,7 @@ lint: $(STAMP)
 
 # The loop to run after every change: lint, types and every test that needs no browser.
 check: lint translations postgresql memcached nginx
-	$(BIN)/python -m pytest -q -m "not browser"
+	$(BIN)/python -m pytest -q -m "not browser and not system"
 
 test: lint translations chromium postgresql memcached nginx
 	$(BIN)/python -m pytest -q

@@ -22,7 +22,7 @@ from sqlalchemy import event
 
 from catalogue.db import db
 
-WAIT = 0.3  # seconds the app waits for a lock in these tests (production: catalogue.db.WAIT_SECONDS)
+WAIT = 0.1  # seconds the app waits for a lock in these tests (production: catalogue.db.WAIT_SECONDS)
 READ_PAGES = ["/", "/sok?q=kaf%C3%A9", "/sok?q=kaf%C3%A9&kort=k7m2xq", "/verksamhet/kafe-solsidan?kort=k7m2xq"]
 
 

@@ -11,6 +11,7 @@ import re
 from urllib.parse import quote
 
 import brotli
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,6 +58,7 @@ def requests(draw):
     return method, path, query, headers, form
 
 
+@pytest.mark.system
 @settings(max_examples=1200, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
 @given(request=requests())
