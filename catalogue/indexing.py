@@ -25,6 +25,10 @@ from .content import Content, load_content, plain_text
 CURRENT = "current"
 _BUILD_PREFIX = "build-"
 VERSION_FILE = "content-version"
+# Raised whenever the schema or the analysis changes: a build an older release wrote is then rebuilt
+# at start-up instead of being searched with words analysed another way (or failing to open at all).
+INDEX_FORMAT = "2"
+FORMAT_FILE = "index-format"
 PARALLEL_FROM = 1000
 
 
@@ -150,6 +154,7 @@ def _build(content: Content, index_root: Path) -> Path:
     writer.commit()
     ix.close()
     (folder / VERSION_FILE).write_text(content_version(content), encoding="ascii")
+    (folder / FORMAT_FILE).write_text(INDEX_FORMAT, encoding="ascii")
     _publish(index_root, folder)
     _remove_old_builds(index_root, keep={folder.name, _previous_target(index_root, folder)})
     return folder
@@ -206,10 +211,14 @@ def last_good_build(index_root: Path) -> Path | None:
 
 
 def _readable(folder: Path) -> bool:
+    """A complete build in this release's format that opens (its schema names this release's classes)."""
     try:
-        return folder.is_dir() and index.exists_in(str(folder))
-    except OSError:
+        if (folder / FORMAT_FILE).read_text(encoding="ascii") != INDEX_FORMAT:
+            return False
+        index.open_dir(str(folder)).close()
+    except Exception:  # missing, half-written, or pickled by another release: all mean "not usable"
         return False
+    return True
 
 
 def rebuild(content_dir: Path, index_root: Path, strict: bool = True):

@@ -1,6 +1,7 @@
 """The index is swapped atomically, noticed without a restart, and never lost to a content error."""
 
 import os
+import shutil
 
 from catalogue import create_app, indexing
 
@@ -96,6 +97,42 @@ def test_a_current_build_that_is_not_an_index_at_start_up_is_replaced(app, tmp_p
     os.symlink("build-broken", root / "current")
     started = create_app({"CONTENT_DIR": app.config["CONTENT_DIR"], "INDEX_DIR": root,
                           "SQLALCHEMY_DATABASE_URI": "sqlite://"})  # fmt: skip
+    assert started.test_client().get("/sok?q=kafé").status_code == 200
+
+
+def _start_on_a_copy_of(app, tmp_path, name: str):
+    """A new server whose index folder holds a copy of the app's published build."""
+    root = tmp_path / name
+    old = root / "build-0-older"
+    shutil.copytree(indexing.current_folder(app.config["INDEX_DIR"]), old)
+    os.symlink(old.name, root / "current")
+    return root, old
+
+
+def test_a_build_from_an_older_release_is_rebuilt_at_start_up(app, tmp_path):
+    root, old = _start_on_a_copy_of(app, tmp_path, "older-format")
+    (old / indexing.FORMAT_FILE).write_text("1", encoding="ascii")
+    started = create_app({"CONTENT_DIR": app.config["CONTENT_DIR"], "INDEX_DIR": root,
+                          "SQLALCHEMY_DATABASE_URI": "sqlite://"})  # fmt: skip
+    assert indexing.current_folder(root) not in (None, old)
+    assert (indexing.current_folder(root) / indexing.FORMAT_FILE).read_text(encoding="ascii") == indexing.INDEX_FORMAT
+    assert started.test_client().get("/api/v1/sok").get_json()["total"] == 8
+
+
+def test_a_build_whose_schema_no_longer_unpickles_is_rebuilt_at_start_up(app, tmp_path, monkeypatch):
+    # What a build from before a renamed analysis class gives: Whoosh cannot unpickle its schema.
+    root, old = _start_on_a_copy_of(app, tmp_path, "old-classes")
+    opens = indexing.index.open_dir
+
+    def open_dir(folder, *args, **kwargs):
+        if folder == str(old):
+            raise AttributeError("Can't get attribute '_SwedishSuffixes' on <module 'catalogue.analysis'>")
+        return opens(folder, *args, **kwargs)
+
+    monkeypatch.setattr(indexing.index, "open_dir", open_dir)
+    started = create_app({"CONTENT_DIR": app.config["CONTENT_DIR"], "INDEX_DIR": root,
+                          "SQLALCHEMY_DATABASE_URI": "sqlite://"})  # fmt: skip
+    assert indexing.current_folder(root) not in (None, old)
     assert started.test_client().get("/sok?q=kafé").status_code == 200
 
 
