@@ -2,7 +2,7 @@
 
 Whoosh's Swedish snowball stemmer joins inflections (verksamhet, verksamheter)
 but leaves nouns made from verbs (träning) apart from the verb (träna), and
-keeps definite neuter forms (huset) apart from the base form. ``_SwedishSuffixes``
+keeps definite neuter forms (huset) apart from the base form. ``index_word``
 closes those two gaps. The folded analyzer also maps å/ä/ö to a/a/o so that a
 query typed on a keyboard without them still finds its words; it is kept in
 separate fields so that mal/mål and var/vår stay apart for those who type them.
@@ -10,7 +10,9 @@ separate fields so that mal/mål and var/vår stay apart for those who type them
 
 from __future__ import annotations
 
-from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from functools import lru_cache
+
+from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.support.charset import accent_map
 
@@ -73,21 +75,14 @@ class _FalseFriends(Filter):
     def __init__(self, table: dict[str, str]):
         self.table = table
 
-    def __call__(self, tokens):
-        for token in tokens:
-            text = "ka" + token.text[2:] if token.text.startswith("caf") else token.text
-            token.text = self.table.get(text, text)
-            yield token
-
-
-class _SwedishSuffixes(Filter):
-    def __init__(self, protected: frozenset[str] = _PROTECTED):
-        self.protected = protected
+    @staticmethod
+    def rename(word: str, table: dict[str, str]) -> str:
+        word = "ka" + word[2:] if word.startswith("caf") else word
+        return table.get(word, word)
 
     def __call__(self, tokens):
         for token in tokens:
-            if not token.stopped and token.text not in self.protected:
-                token.text = _extra_stem(token.text)
+            token.text = self.rename(token.text, self.table)
             yield token
 
 
@@ -96,15 +91,38 @@ STOPWORDS = _STOPWORDS
 _WORDS = r"\w+"
 
 
+@lru_cache(maxsize=200_000)
+def index_word(word: str, folded: bool) -> str:
+    """A lower-case word as the index keeps it: false friends, the stemmer, then the suffixes.
+
+    Remembered: a catalogue repeats the same few thousand words, and stemming each occurrence anew
+    was a third of an index build."""
+    friends, protected = (_FOLDED_FRIENDS, _FOLDED_PROTECTED) if folded else (FALSE_FRIENDS, _PROTECTED)
+    word = _FalseFriends.rename(word, friends)
+    if word in protected:
+        return word
+    stem = swedish_stem(word)
+    return stem if stem in protected else _extra_stem(stem)
+
+
+class _IndexWords(Filter):
+    """``index_word`` for every token; a stop word kept for highlighting only meets its false friend."""
+
+    def __init__(self, folded: bool = False):
+        self.folded = folded
+
+    def __call__(self, tokens):
+        friends = _FOLDED_FRIENDS if self.folded else FALSE_FRIENDS
+        for token in tokens:
+            if token.stopped:
+                token.text = _FalseFriends.rename(token.text, friends)
+            else:
+                token.text = index_word(token.text, self.folded)
+            yield token
+
+
 def swedish_analyzer():
-    return (
-        RegexTokenizer(_WORDS)
-        | LowercaseFilter()
-        | StopFilter(stoplist=_STOPWORDS, minsize=1)
-        | _FalseFriends(FALSE_FRIENDS)
-        | StemFilter(swedish_stem, ignore=_PROTECTED, cachesize=50000)
-        | _SwedishSuffixes()
-    )
+    return RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(stoplist=_STOPWORDS, minsize=1) | _IndexWords()
 
 
 def folded_analyzer():
@@ -114,9 +132,7 @@ def folded_analyzer():
         | LowercaseFilter()
         | StopFilter(stoplist=_STOPWORDS, minsize=1)
         | CharsetFilter(accent_map)
-        | _FalseFriends(_FOLDED_FRIENDS)
-        | StemFilter(swedish_stem, ignore=_FOLDED_PROTECTED, cachesize=50000)
-        | _SwedishSuffixes(_FOLDED_PROTECTED)
+        | _IndexWords(folded=True)
     )
 
 
@@ -153,7 +169,5 @@ _CONCEPT_ANALYZER = (
     | LowercaseFilter()
     | _FalseFriends(FALSE_FRIENDS)
     | CharsetFilter(accent_map)
-    | _FalseFriends(_FOLDED_FRIENDS)
-    | StemFilter(swedish_stem, ignore=_FOLDED_PROTECTED, cachesize=50000)
-    | _SwedishSuffixes(_FOLDED_PROTECTED)
+    | _IndexWords(folded=True)
 )

@@ -7,6 +7,7 @@ Every problem in a file is reported at once as ``path:line: field: message``
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -48,9 +49,19 @@ def _check_sources_cover_known_fields(record: dict, known: set[str], problems: P
                 problems.add(("sources", index, "covers", position), f"okänt fält '{name}'{hint}")
 
 
+_converters = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    """One converter per thread, reset for each file: building one costs more than converting a file."""
+    if not hasattr(_converters, "markdown"):
+        _converters.markdown = markdown.Markdown(output_format="html")
+    return _converters.markdown.reset()
+
+
 def render_description(body: str) -> str:
     """Markdown to HTML, sanitised: editors may paste anything, readers must be safe."""
-    html = markdown.markdown(body, output_format="html")
+    html = _markdown().convert(body)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
