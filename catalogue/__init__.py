@@ -20,6 +20,7 @@ from .guide import guide
 from .lists import lists
 from .search import CatalogueIndex
 from .shortlinks import shortlinks
+from .suggestions import suggestions
 from .views import site
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -136,6 +137,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(site)
     app.register_blueprint(feedback)
+    app.register_blueprint(suggestions)
     app.register_blueprint(lists)
     app.register_blueprint(shortlinks)
     app.register_blueprint(guide)

@@ -29,7 +29,8 @@ CACHE_CONTROL = f"public, max-age=0, s-maxage={SHARED_MAX_AGE}"  # browsers alwa
 PAGE_CACHE_BYTES = 64 * 1024 * 1024
 LARGEST_PAGE = 1024 * 1024
 ENCODINGS = ["br", "gzip"]  # what Flask-Compress may choose; it adds ":<encoding>" to the ETag
-_UNCACHED_ENDPOINTS = {"static", "health.alive", "health.ready"}  # static has its own rules; health is live
+# static has its own rules; health is live; a suggestion's status is private and changes when it is handled
+_UNCACHED_ENDPOINTS = {"static", "health.alive", "health.ready", "suggestions.status"}
 
 
 @functools.cache

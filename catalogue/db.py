@@ -11,7 +11,7 @@ import datetime as dt
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 db = SQLAlchemy()
@@ -52,3 +52,29 @@ class ShortLink(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
     # When it was last followed (to the day): links nobody uses expire (`flask catalogue expire-links`).
     last_used: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Suggestion(db.Model):  # type: ignore[name-defined]
+    """A proposed change to a provider's facts, or a tip about an offering that is missing.
+
+    Only what was proposed is kept, and an e-mail address when the sender asked for a reply; that
+    address is deleted when the suggestion is handled (``forget_sender``). The sender follows it at
+    ``/forslag/<token>``: the token is the only key, unguessable, and no account is needed.
+    """
+
+    __tablename__ = "suggestion"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(40), unique=True, index=True)
+    provider: Mapped[str | None] = mapped_column(String(120), nullable=True)  # None: a missing offering
+    changes: Mapped[dict] = mapped_column(JSON)  # field key -> {"before": shown text, "after": proposed text}
+    message: Mapped[str] = mapped_column(Text, default="")
+    reply_to: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    from_provider: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new, accepted, rejected
+    reply: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
+    handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    def forget_sender(self) -> None:
+        self.reply_to = None

@@ -19,7 +19,7 @@ from .db import db
 WRITES_PER_CLIENT = "10 per minute;100 per day"  # a person sends a handful; more is a script
 MAX_BODY = 64 * 1024  # the largest form, an error report of 2,000 characters, is a few kilobytes
 # Caps on stored rows: far above honest use, low enough that no client can fill the disk.
-CAPS = {"short_link": 100_000, "error_report": 10_000}
+CAPS = {"short_link": 100_000, "error_report": 10_000, "suggestion": 10_000}
 SHORT_LINK_MONTHS = 24  # a short link nobody has followed for this long is removed by `expire-links`
 
 

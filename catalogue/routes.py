@@ -48,6 +48,11 @@ ROUTES = (
     Route("feedback.report_submit", "/rapportera-fel", methods=("POST",)),
     Route("feedback.report_thanks", "/rapportera-fel/tack"),
     Route("shortlinks.create", "/l", methods=("POST",)),
+    Route("suggestions.change_form", "/verksamhet/<slug>/foresla-andring"),
+    Route("suggestions.change_submit", "/verksamhet/<slug>/foresla-andring", methods=("POST",)),
+    Route("suggestions.tip_form", "/tipsa"),
+    Route("suggestions.tip_submit", "/tipsa", methods=("POST",)),
+    Route("suggestions.status", "/forslag/<token>"),
 )
 ROUTES_BY_ENDPOINT = {route.endpoint: route for route in ROUTES}
 

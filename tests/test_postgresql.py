@@ -4,7 +4,7 @@ import flask_migrate
 import pytest
 from app_factory import make_app
 
-from catalogue.db import ErrorReport, ShortLink, db
+from catalogue.db import ErrorReport, ShortLink, Suggestion, db
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def test_migrations_build_the_schema_on_postgresql(pg_app):
     with pg_app.app_context():
         assert db.engine.dialect.name == "postgresql"
         tables = set(db.inspect(db.engine).get_table_names())
-    assert {"short_link", "error_report", "alembic_version"} <= tables
+    assert {"short_link", "error_report", "suggestion", "alembic_version"} <= tables
 
 
 def test_short_links_and_error_reports_work_on_postgresql(pg_app):
@@ -36,3 +36,15 @@ def test_short_links_and_error_reports_work_on_postgresql(pg_app):
     with pg_app.app_context():
         assert db.session.get(ShortLink, code).target == "/lista?v=kafe-solsidan"
         assert [r.message for r in db.session.scalars(db.select(ErrorReport))] == ["Fel telefonnummer."]
+
+
+def test_suggestions_are_stored_and_followed_on_postgresql(pg_app):
+    client = pg_app.test_client()
+    sent = client.post("/tipsa", data={"name": "Trädgårdsgruppen", "hours": ["", "1-12"], "epost": "a@exempel.se"})
+    assert sent.status_code == 303
+    status = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "Trädgårdsgruppen" in status and "1–12" in status
+    with pg_app.app_context():
+        suggestion = db.session.scalars(db.select(Suggestion)).one()
+        assert suggestion.changes["hours"] == {"before": [], "after": ["1-12"]}
+        assert suggestion.reply_to == "a@exempel.se"

@@ -19,6 +19,9 @@ HTML_PAGES = [
     "/stadsdel/farsta",
     "/vagledning",
     "/ar/sok?q=jobb",
+    "/verksamhet/kafe-solsidan/foresla-andring",
+    "/tipsa",
+    "/forslag/okand-kod",
 ]
 PAGES = HTML_PAGES + ["/api/v1/sok", "/healthz", "/readyz"]
 

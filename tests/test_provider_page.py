@@ -28,10 +28,10 @@ def test_unknown_facts_are_said_once_with_a_way_to_tell_us(client):
     assert "Vi vet ännu inte: aktiviteter" not in page  # musikhuset states its activities
     sentence = re.search(r"Vi vet ännu inte: ([^.]+)\.", page).group(1)
     assert sentence.split(", ")[:5] == ["telefon", "e-post", "webbplats", "målgrupp", "språk som personalen talar"]
-    link = re.search(r'<a href="(/rapportera-fel\?[^"]+)">Vet du\? Berätta för oss</a>', page).group(1)
-    assert link.startswith("/rapportera-fel?sida=/verksamhet/musikhuset&falt=contact.phone&falt=contact.email")
+    link = re.search(r'<a href="([^"]+)">Vet du\? Berätta för oss</a>', page).group(1)
+    assert link == "/verksamhet/musikhuset/foresla-andring"  # the structured form, each unknown fact empty
     form = unescape(client.get(link).get_data(as_text=True))
-    assert 'name="sida" value="/verksamhet/musikhuset"' in form and "Telefon: \nE-post: \nWebbplats: " in form
+    assert '<input type="text" id="contact-phone" name="contact-phone" value="">' in form
 
 
 def test_a_provider_without_contact_details_names_someone_to_ask(client):

@@ -20,6 +20,8 @@ PAGE_TYPES = {
     "easy-read page": "/vagledning/lattlast-sa-far-du-sysselsattning",
     "accessibility statement": "/tillganglighet",
     "report form": "/rapportera-fel?sida=/sok",
+    "suggest a change": "/verksamhet/fountain-house-stockholm/foresla-andring",
+    "tip about a missing offering": "/tipsa",
     "my list": "/lista?v=misa&v=alfa&v=fountain-house-stockholm",
     "compare": "/jamfor?v=misa&v=alfa&v=fountain-house-stockholm",
     "guide question": "/hitta-ratt?vill=jobb&timmar=10-24&steg=3",

@@ -1,0 +1,291 @@
+"""Suggestions: "Föreslå ändring" on a provider page, and "Tipsa om en verksamhet som saknas".
+
+The people who know the facts are the providers and those who use them. A suggestion is a
+structured form over the provider fields (``fields.FIELDS``), pre-filled with what the site says
+today; only what the sender changed is stored. Nothing about the sender is required. Afterwards the
+sender gets a private status address, ``/forslag/<token>``, with no account and no cookie.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from . import vocabulary as v
+from .content import SLUG_PATTERN
+from .db import Suggestion, db
+from .feedback import ROBOT_TRAP
+from .fields import FIELDS_BY_KEY, ProviderField
+from .limits import ensure_room
+from .routes import localized
+from .web import snapshot
+
+suggestions = Blueprint("suggestions", __name__)
+
+MAX_MESSAGE = 2000
+MAX_NAME = 120
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+YES, NO = "ja", "nej"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One field of the form: a provider field, asked as people can answer it."""
+
+    key: str
+    kind: str  # "choices" (a vocabulary), "yes_no", "line", "lines" (one per line) or "text"
+    label: Any = None  # defaults to the provider field's own label
+    hint: Any = None
+    max_length: int = 300
+
+    @property
+    def field(self) -> ProviderField | None:
+        return FIELDS_BY_KEY.get(self.key)
+
+    @property
+    def name(self) -> str:
+        return self.key.replace(".", "-")
+
+    @property
+    def title(self) -> str:
+        return str(self.label or self.field.label)  # type: ignore[union-attr]
+
+    @property
+    def vocabulary(self) -> v.Vocabulary:
+        return self.field.vocabulary  # type: ignore[union-attr,return-value]
+
+    def options(self) -> list[tuple[str, str]]:
+        return list(self.vocabulary.labels().items())
+
+    def today(self, record: dict | None) -> Any:
+        """What the site says now, as the form holds it: the starting point of every change."""
+        field = self.field
+        if record is None or field is None:
+            return [] if self.kind == "choices" else ""
+        value = field.value(record)
+        if self.kind == "choices":
+            return [slug for slug in self.vocabulary if slug in (value or [])]
+        if self.kind == "yes_no":
+            return "" if value is None else (YES if value else NO)
+        shown = field.show(record)
+        if isinstance(shown, list):
+            return "\n".join(shown) if self.kind == "lines" else ", ".join(shown)
+        return shown or ""
+
+    def read(self, form) -> Any:
+        """The sender's answer, in the same shape as ``today``; None when the form did not ask it.
+
+        A group of check boxes always sends an empty value of its own, so that "none ticked" (a
+        proposal to remove them all) differs from "not asked" (no change)."""
+        if self.name not in form:
+            return None
+        if self.kind == "choices":
+            chosen = set(form.getlist(self.name))
+            return [slug for slug in self.vocabulary if slug in chosen]
+        answer = (form.get(self.name) or "").strip()
+        if self.kind == "yes_no":
+            return answer if answer in (YES, NO) else ""
+        if self.kind == "lines":
+            return "\n".join(line.strip() for line in answer.splitlines() if line.strip())
+        return answer if self.kind == "text" else " ".join(answer.split())
+
+    def problem(self, answer: Any) -> str | None:
+        if self.kind != "choices" and len(answer) > self.max_length:
+            return _("%(field)s: skriv högst %(count)d tecken.", field=self.title, count=self.max_length)
+        if self.key == "contact.email" and answer and not _EMAIL.fullmatch(answer):
+            return _("%(field)s: skriv en e-postadress som namn@exempel.se.", field=self.title)
+        return None
+
+    def display(self, answer: Any) -> str | list[str]:
+        """An answer as people read it: labels for choices, "Vet inte" for nothing."""
+        if self.kind == "choices":
+            return ", ".join(self.vocabulary.label(slug) for slug in answer if slug in self.vocabulary) or _("Vet inte")
+        if self.kind == "yes_no":
+            return {YES: _("Ja"), NO: _("Nej")}.get(answer, _("Vet inte"))
+        if self.kind == "lines":
+            return answer.splitlines() or _("Vet inte")
+        return answer or _("Vet inte")
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question("hours", "choices", hint=_l("Hur många timmar i veckan man kan vara här, enligt beslutet.")),
+    Question("ips", "yes_no"),
+    Question("access", "choices"),
+    Question("vacancies", "line", _l("Lediga platser"), _l("Till exempel: tre lediga platser i januari.")),
+    Question("contact.phone", "line", max_length=40),
+    Question("contact.email", "line", max_length=254),
+    Question("contact.website", "line", max_length=300),
+    Question("address", "line", hint=_l("Gatuadress, postnummer och ort.")),
+    Question("transport", "lines", hint=_l("En rad för varje hållplats eller linje.")),
+    Question("opening_hours", "lines", hint=_l("Till exempel: Måndag–fredag 09.00–16.00.")),
+    Question("languages", "line", hint=_l("Språk som personalen talar, utom svenska.")),
+    Question("physical_accessibility", "choices"),
+    Question("target_group", "text", max_length=600),
+)
+QUESTIONS_BY_KEY = {question.key: question for question in QUESTIONS}
+NAME = Question("name", "line", _l("Vad heter verksamheten?"), max_length=MAX_NAME)
+
+
+@dataclass
+class Form:
+    """The form's state: what the sender wrote, and what is wrong with it."""
+
+    provider: dict | None
+    answers: dict[str, Any]
+    name: str = ""
+    message: str = ""
+    reply_to: str = ""
+    problems: dict[str, str] | None = None
+
+    @classmethod
+    def today(cls, provider: dict | None) -> Form:
+        return cls(provider, {question.key: question.today(provider) for question in QUESTIONS})
+
+    @classmethod
+    def submitted(cls, provider: dict | None, form) -> Form:
+        today = cls.today(provider).answers
+        answers = {question.key: question.read(form) for question in QUESTIONS}
+        sent = cls(
+            provider,
+            {key: today[key] if answer is None else answer for key, answer in answers.items()},
+            name=NAME.read(form) or "",
+            message=(form.get("meddelande") or "").strip(),
+            reply_to=(form.get("epost") or "").strip(),
+        )
+        sent.problems = sent._problems()
+        return sent
+
+    def changes(self) -> dict[str, dict[str, Any]]:
+        """Only the fields the sender changed, with what the site said when they wrote."""
+        before = Form.today(self.provider).answers
+        return {
+            key: {"before": before[key], "after": answer}
+            for key, answer in self.answers.items()
+            if answer != before[key]
+        }
+
+    def _problems(self) -> dict[str, str]:
+        problems = {}
+        for question in QUESTIONS:
+            problem = question.problem(self.answers[question.key])
+            if problem:
+                problems[question.name] = problem
+        if self.provider is None and not self.name:
+            problems[NAME.name] = _("Skriv vad verksamheten heter.")
+        elif len(self.name) > MAX_NAME:
+            problems[NAME.name] = _("Namnet får vara högst %(count)d tecken.", count=MAX_NAME)
+        if len(self.message) > MAX_MESSAGE:
+            problems["meddelande"] = _("Skriv högst %(count)d tecken.", count=MAX_MESSAGE)
+        if self.reply_to and (len(self.reply_to) > 254 or not _EMAIL.fullmatch(self.reply_to)):
+            problems["epost"] = _("Skriv en e-postadress som namn@exempel.se, eller lämna fältet tomt.")
+        if not problems and self.provider is not None and not self.changes() and not self.message:
+            problems["meddelande"] = _("Du har inte ändrat något. Ändra en uppgift eller skriv ett meddelande.")
+        return problems
+
+    def stored(self) -> Suggestion:
+        changes = self.changes()
+        if self.provider is None:
+            changes = {"name": {"before": "", "after": self.name}, **changes}
+        return Suggestion(
+            token=secrets.token_urlsafe(24),
+            provider=self.provider["slug"] if self.provider else None,
+            changes=changes,
+            message=self.message,
+            reply_to=self.reply_to or None,
+        )
+
+
+def _provider(slug: str) -> dict:
+    record = snapshot().provider(slug) if SLUG_PATTERN.match(slug) else None
+    if record is None or record.get("status") == "closed":
+        abort(404)
+    return record
+
+
+def _render(form: Form, status: int = 200):
+    return render_template("suggestion_form.html", form=form, questions=QUESTIONS, name=NAME), status
+
+
+def _submit(form: Form):
+    if request.form.get(ROBOT_TRAP):
+        return redirect(url_for("site.start"), code=303)
+    if form.problems:
+        return _render(form, 400)
+    ensure_room(Suggestion)
+    suggestion = form.stored()
+    db.session.add(suggestion)
+    db.session.commit()
+    return redirect(url_for("suggestions.status", token=suggestion.token), code=303)
+
+
+@localized(suggestions)
+def change_form(slug: str):
+    return _render(Form.today(_provider(slug)))
+
+
+@localized(suggestions)
+def change_submit(slug: str):
+    return _submit(Form.submitted(_provider(slug), request.form))
+
+
+@localized(suggestions)
+def tip_form():
+    return _render(Form.today(None))
+
+
+@localized(suggestions)
+def tip_submit():
+    return _submit(Form.submitted(None, request.form))
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One changed field on the status page: what the site said, and what was proposed."""
+
+    label: str
+    before: str
+    after: str
+
+
+def _one_line(shown: str | list[str]) -> str:
+    return shown if isinstance(shown, str) else ", ".join(shown)
+
+
+def change_rows(suggestion: Suggestion) -> list[ChangeRow]:
+    rows = []
+    for key, change in suggestion.changes.items():
+        question = NAME if key == "name" else QUESTIONS_BY_KEY.get(key)
+        if question is not None:
+            before, after = (_one_line(question.display(change[side])) for side in ("before", "after"))
+            rows.append(ChangeRow(question.title, before, after))
+    return rows
+
+
+STATUS_TEXT = {
+    "new": _l("Tack! Vi har fått förslaget men inte hunnit titta på det ännu."),
+    "accepted": _l("Vi har lagt in förslaget på webbplatsen."),
+    "rejected": _l("Vi har inte lagt in förslaget."),
+}
+
+
+@localized(suggestions)
+def status(token: str):
+    suggestion = db.session.scalar(db.select(Suggestion).filter_by(token=token)) if len(token) <= 40 else None
+    if suggestion is None:
+        abort(404)
+    provider = snapshot().provider(suggestion.provider) if suggestion.provider else None
+    page = render_template(
+        "suggestion_status.html",
+        suggestion=suggestion,
+        provider=provider,
+        rows=change_rows(suggestion),
+        status_text=STATUS_TEXT[suggestion.status],
+    )
+    # The address is the key: never kept by a shared cache, never indexed (no page sends a referrer).
+    return page, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
