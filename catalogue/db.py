@@ -58,7 +58,7 @@ class Suggestion(db.Model):  # type: ignore[name-defined]
     """A proposed change to a provider's facts, or a tip about an offering that is missing.
 
     Only what was proposed is kept, and an e-mail address when the sender asked for a reply; that
-    address is deleted when the suggestion is handled (``forget_sender``). The sender follows it at
+    address is to be deleted when the suggestion is handled (the editors' desk). The sender follows it at
     ``/forslag/<token>``: the token is the only key, unguessable, and no account is needed.
     """
 
@@ -75,6 +75,3 @@ class Suggestion(db.Model):  # type: ignore[name-defined]
     reply: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
     handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-    def forget_sender(self) -> None:
-        self.reply_to = None
