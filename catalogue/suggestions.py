@@ -8,7 +8,6 @@ sender gets a private status address, ``/forslag/<token>``, with no account and 
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -17,11 +16,12 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from . import checks
 from . import vocabulary as v
 from .content import SLUG_PATTERN
 from .db import Suggestion, db
 from .feedback import ROBOT_TRAP
-from .fields import FIELDS_BY_KEY, ProviderField
+from .fields import FIELDS_BY_KEY, MAX_NAME, ProviderField
 from .limits import ensure_room
 from .routes import localized
 from .web import snapshot
@@ -29,8 +29,7 @@ from .web import snapshot
 suggestions = Blueprint("suggestions", __name__)
 
 MAX_MESSAGE = 2000
-MAX_NAME = 120
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_EMAIL = 254
 YES, NO = "ja", "nej"
 
 
@@ -98,7 +97,7 @@ class Question:
     def problem(self, answer: Any) -> str | None:
         if self.kind != "choices" and len(answer) > self.max_length:
             return _("%(field)s: skriv högst %(count)d tecken.", field=self.title, count=self.max_length)
-        if self.key == "contact.email" and answer and not _EMAIL.fullmatch(answer):
+        if self.key == "contact.email" and answer and not checks.is_email(answer):
             return _("%(field)s: skriv en e-postadress som namn@exempel.se.", field=self.title)
         return None
 
@@ -119,7 +118,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question("access", "choices"),
     Question("vacancies", "line", _l("Lediga platser"), _l("Till exempel: tre lediga platser i januari.")),
     Question("contact.phone", "line", max_length=40),
-    Question("contact.email", "line", max_length=254),
+    Question("contact.email", "line", max_length=MAX_EMAIL),
     Question("contact.website", "line", max_length=300),
     Question("address", "line", hint=_l("Gatuadress, postnummer och ort.")),
     Question("transport", "lines", hint=_l("En rad för varje hållplats eller linje.")),
@@ -138,6 +137,7 @@ class Form:
 
     provider: dict | None
     answers: dict[str, Any]
+    before: dict[str, Any]  # what the site says today, the answers a change is measured against
     name: str = ""
     message: str = ""
     reply_to: str = ""
@@ -145,15 +145,17 @@ class Form:
 
     @classmethod
     def today(cls, provider: dict | None) -> Form:
-        return cls(provider, {question.key: question.today(provider) for question in QUESTIONS})
+        today = {question.key: question.today(provider) for question in QUESTIONS}
+        return cls(provider, today, today)
 
     @classmethod
     def submitted(cls, provider: dict | None, form) -> Form:
-        today = cls.today(provider).answers
+        today = {question.key: question.today(provider) for question in QUESTIONS}
         answers = {question.key: question.read(form) for question in QUESTIONS}
         sent = cls(
             provider,
             {key: today[key] if answer is None else answer for key, answer in answers.items()},
+            today,
             name=NAME.read(form) or "",
             message=(form.get("meddelande") or "").strip(),
             reply_to=(form.get("epost") or "").strip(),
@@ -161,13 +163,16 @@ class Form:
         sent.problems = sent._problems()
         return sent
 
+    def problem(self, name: str) -> str | None:
+        """What is wrong with one field, for its message beside it."""
+        return (self.problems or {}).get(name)
+
     def changes(self) -> dict[str, dict[str, Any]]:
         """Only the fields the sender changed, with what the site said when they wrote."""
-        before = Form.today(self.provider).answers
         return {
-            key: {"before": before[key], "after": answer}
+            key: {"before": self.before[key], "after": answer}
             for key, answer in self.answers.items()
-            if answer != before[key]
+            if answer != self.before[key]
         }
 
     def _problems(self) -> dict[str, str]:
@@ -182,7 +187,7 @@ class Form:
             problems[NAME.name] = _("Namnet får vara högst %(count)d tecken.", count=MAX_NAME)
         if len(self.message) > MAX_MESSAGE:
             problems["meddelande"] = _("Skriv högst %(count)d tecken.", count=MAX_MESSAGE)
-        if self.reply_to and (len(self.reply_to) > 254 or not _EMAIL.fullmatch(self.reply_to)):
+        if self.reply_to and (len(self.reply_to) > MAX_EMAIL or not checks.is_email(self.reply_to)):
             problems["epost"] = _("Skriv en e-postadress som namn@exempel.se, eller lämna fältet tomt.")
         if not problems and self.provider is not None and not self.changes() and not self.message:
             problems["meddelande"] = _("Du har inte ändrat något. Ändra en uppgift eller skriv ett meddelande.")
@@ -209,7 +214,8 @@ def _provider(slug: str) -> dict:
 
 
 def _render(form: Form, status: int = 200):
-    return render_template("suggestion_form.html", form=form, questions=QUESTIONS, name=NAME), status
+    page = render_template("suggestion_form.html", form=form, questions=QUESTIONS, name=NAME, max_email=MAX_EMAIL)
+    return page, status
 
 
 def _submit(form: Form):
