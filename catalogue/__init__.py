@@ -12,7 +12,7 @@ from flask_babel import Babel
 from flask_compress import Compress
 from flask_talisman import Talisman
 
-from . import assets, caching, cli, errors, hosting, i18n, indexing, limits, requestlog, web
+from . import assets, caching, cli, desk, errors, hosting, i18n, indexing, limits, requestlog, web
 from .api import api, health
 from .db import WAIT_SECONDS, db, engine_options, migrate
 from .feedback import feedback
@@ -54,6 +54,7 @@ def _settings(app: Flask) -> dict:
         "COMPRESS_ALGORITHM": caching.ENCODINGS,
         "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],  # static files; Flask-Compress streams no gzip
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/json", "image/svg+xml"],
+        "SECRET_KEY": os.environ.get("CATALOGUE_SECRET_KEY"),  # else desk.init_app makes one in the instance folder
         "PAGE_CACHE_BYTES": int(os.environ.get("CATALOGUE_PAGE_CACHE_MB", "64")) * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
@@ -124,6 +125,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         frame_options="DENY",
         referrer_policy="no-referrer",
         session_cookie_secure=app.config["FORCE_HTTPS"],
+        session_cookie_samesite="Strict",  # the desk's cookie (the only one) goes with no request from elsewhere
     )
     assets.init_app(app)
     caching.init_app(app)  # after Talisman and before Flask-Compress: see caching.init_app
@@ -143,6 +145,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(guide)
     app.register_blueprint(api)
     app.register_blueprint(health)
+    desk.init_app(app)
     errors.register(app)
     cli.register(app)
 

@@ -29,8 +29,9 @@ CACHE_CONTROL = f"public, max-age=0, s-maxage={SHARED_MAX_AGE}"  # browsers alwa
 PAGE_CACHE_BYTES = 64 * 1024 * 1024
 LARGEST_PAGE = 1024 * 1024
 ENCODINGS = ["br", "gzip"]  # what Flask-Compress may choose; it adds ":<encoding>" to the ETag
-# static has its own rules; health is live; a suggestion's status is private and changes when it is handled
-_UNCACHED_ENDPOINTS = {"static", "health.alive", "health.ready", "suggestions.status"}
+# static has its own rules; health is live; a suggestion's status and an invitation are private, and change
+_UNCACHED_ENDPOINTS = {"static", "health.alive", "health.ready", "suggestions.status", "suggestions.invited_form"}
+_UNCACHED_BLUEPRINTS = {"desk"}  # the editors' desk: private, and changes with every decision
 
 
 @functools.cache
@@ -67,7 +68,12 @@ class PageCache:
 
 def _etag() -> str | None:
     """The page's version, or None for what is not a cacheable GET."""
-    if request.method not in ("GET", "HEAD") or request.endpoint in _UNCACHED_ENDPOINTS or request.endpoint is None:
+    if (
+        request.method not in ("GET", "HEAD")
+        or request.endpoint in _UNCACHED_ENDPOINTS
+        or request.endpoint is None
+        or request.blueprint in _UNCACHED_BLUEPRINTS
+    ):
         return None
     parts = [
         current_app.config["RELEASE"],

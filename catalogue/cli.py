@@ -1,5 +1,5 @@
-"""Commands for content editors: ``flask catalogue check``, ``index``, ``stale``, ``coverage``
-and ``reports``.
+"""Commands for content editors: ``flask catalogue check``, ``index``, ``stale``, ``coverage``,
+``reports``, ``invite`` and ``editor add``.
 
 Their messages are for the Swedish-speaking editors and are not translated.
 """
@@ -10,11 +10,11 @@ import datetime as dt
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 
-from . import fields, indexing
-from .content import load_content
+from . import desk, fields, indexing, invitations
+from .content import SLUG_PATTERN, load_content
 from .db import ErrorReport, db
 from .shortlinks import expire_unused
 
@@ -122,3 +122,39 @@ def expire_links() -> None:
     """Remove short links nobody has followed in CATALOGUE_SHORT_LINK_MONTHS (24 by default)."""
     months = current_app.config["SHORT_LINK_MONTHS"]
     click.echo(f"{expire_unused(months)} korta länkar som inte använts på {months} månader togs bort.")
+
+
+@catalogue_cli.command("invite")
+@click.argument("slug")
+@click.option("--days", type=click.IntRange(1, 365), default=invitations.INVITATION_DAYS, show_default=True)
+def invite(slug: str, days: int) -> None:
+    """A signed link, valid for DAYS days and used once, through which one provider updates its own facts."""
+    record = current_app.extensions["catalogue_index"].snapshot().provider(slug) if SLUG_PATTERN.match(slug) else None
+    if record is None:
+        click.echo(f"Det finns ingen verksamhet {slug}.", err=True)
+        sys.exit(1)
+    invitation, token = invitations.create(slug, "kommandoraden", days)
+    desk.audit("inbjudan skapad", slug, f"giltig till {invitation.expires_at:%Y-%m-%d}", editor="kommandoraden")
+    db.session.commit()
+    base = current_app.config["PUBLIC_URL"] or "http://localhost:5000"
+    with current_app.test_request_context():
+        path = url_for("suggestions.invited_form", token=token)
+    click.echo(f"Inbjudan till {record['name']}, giltig till {invitation.expires_at:%Y-%m-%d}:\n{base}{path}")
+
+
+editor_cli = AppGroup("editor", help="The people who may sign in to the desk, /redaktion.")
+catalogue_cli.add_command(editor_cli)
+
+
+@editor_cli.command("add")
+@click.argument("name")
+@click.option("--email", default=None, help="The author address of the commits this editor's changes become.")
+@click.password_option("--password", prompt="Lösenord", confirmation_prompt="Upprepa lösenordet")
+def editor_add(name: str, email: str | None, password: str) -> None:
+    """Create an editor; the password is asked for and kept only as an argon2 hash."""
+    try:
+        desk.add_editor(name, email or f"{name}@redaktionen.invalid", password)
+    except ValueError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    click.echo(f"Redaktören {name} kan nu logga in på /redaktion.")

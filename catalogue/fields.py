@@ -131,6 +131,8 @@ FIELDS: tuple[ProviderField, ...] = (
                   section="vad"),
     ProviderField("access", checks.list_of(checks.one_of(v.ACCESS)), _l("Hur du börjar"), v.ACCESS,
                   compare=True, api=True),  # the provider page says it in sentences (_how_to_start.html)
+    ProviderField("vacancies", checks.text(200, single_line=True), _l("Lediga platser"), swedish=True,
+                  section="start", dated=True, ask=False),  # told by providers: it changes from month to month
     ProviderField("district", checks.one_of(v.DISTRICTS), _l("Stadsdel"), v.DISTRICTS, compare=True, api=True,
                   display=_district, describes=True, section="var"),
     ProviderField("neighbourhood", checks.text(80, single_line=True), swedish=True, describes=True),

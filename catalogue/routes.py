@@ -53,6 +53,8 @@ ROUTES = (
     Route("suggestions.tip_form", "/tipsa"),
     Route("suggestions.tip_submit", "/tipsa", methods=("POST",)),
     Route("suggestions.status", "/forslag/<token>"),
+    Route("suggestions.invited_form", "/uppdatera/<token>"),
+    Route("suggestions.invited_submit", "/uppdatera/<token>", methods=("POST",)),
 )
 ROUTES_BY_ENDPOINT = {route.endpoint: route for route in ROUTES}
 

@@ -234,6 +234,10 @@ class Snapshot:
         docnum = self.provider_docnums.get(slug)
         return self.record(docnum) if docnum is not None else None
 
+    def providers(self) -> list[dict]:
+        """Every provider, closed ones too."""
+        return [self.record(docnum) for docnum in self.provider_docnums.values()]
+
     def page(self, slug: str) -> dict | None:
         docnum = self.page_docnums.get(slug)
         return self.record(docnum) if docnum is not None else None

@@ -8,18 +8,20 @@ sender gets a private status address, ``/forslag/<token>``, with no account and 
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from . import checks
+from . import checks, invitations
 from . import vocabulary as v
 from .content import SLUG_PATTERN
-from .db import Suggestion, db
+from .db import Invitation, Suggestion, db
+from .errors import error_page
 from .feedback import ROBOT_TRAP
 from .fields import FIELDS_BY_KEY, MAX_NAME, ProviderField
 from .limits import ensure_room
@@ -116,7 +118,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question("hours", "choices", hint=_l("Hur många timmar i veckan man kan vara här, enligt beslutet.")),
     Question("ips", "yes_no"),
     Question("access", "choices"),
-    Question("vacancies", "line", _l("Lediga platser"), _l("Till exempel: tre lediga platser i januari.")),
+    Question("vacancies", "line", hint=_l("Till exempel: tre lediga platser i januari.")),
     Question("contact.phone", "line", max_length=40),
     Question("contact.email", "line", max_length=MAX_EMAIL),
     Question("contact.website", "line", max_length=300),
@@ -193,7 +195,7 @@ class Form:
             problems["meddelande"] = _("Du har inte ändrat något. Ändra en uppgift eller skriv ett meddelande.")
         return problems
 
-    def stored(self) -> Suggestion:
+    def stored(self, from_provider: bool = False) -> Suggestion:
         changes = self.changes()
         if self.provider is None:
             changes = {"name": {"before": "", "after": self.name}, **changes}
@@ -203,6 +205,7 @@ class Form:
             changes=changes,
             message=self.message,
             reply_to=self.reply_to or None,
+            from_provider=from_provider,
         )
 
 
@@ -213,19 +216,23 @@ def _provider(slug: str) -> dict:
     return record
 
 
-def _render(form: Form, status: int = 200):
-    page = render_template("suggestion_form.html", form=form, questions=QUESTIONS, name=NAME, max_email=MAX_EMAIL)
-    return page, status
+def _render(form: Form, status: int = 200, invited: bool = False):
+    page = render_template(
+        "suggestion_form.html", form=form, questions=QUESTIONS, name=NAME, max_email=MAX_EMAIL, invited=invited
+    )
+    return page, status, PRIVATE if invited else {}
 
 
-def _submit(form: Form):
+def _submit(form: Form, invitation: Invitation | None = None):
     if request.form.get(ROBOT_TRAP):
         return redirect(url_for("site.start"), code=303)
     if form.problems:
-        return _render(form, 400)
+        return _render(form, 400, invited=invitation is not None)
     ensure_room(Suggestion)
-    suggestion = form.stored()
+    suggestion = form.stored(from_provider=invitation is not None)
     db.session.add(suggestion)
+    if invitation is not None:
+        invitation.used_at = dt.datetime.now(dt.UTC)
     db.session.commit()
     return redirect(url_for("suggestions.status", token=suggestion.token), code=303)
 
@@ -238,6 +245,60 @@ def change_form(slug: str):
 @localized(suggestions)
 def change_submit(slug: str):
     return _submit(Form.submitted(_provider(slug), request.form))
+
+
+# An address that is itself the key: never kept by a shared cache, never indexed (no page sends a referrer).
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+_UNUSABLE_LINK = {
+    "broken": (
+        404,
+        _l("Länken fungerar inte"),
+        _l("Kontrollera att hela länken kom med. Annars kan du be redaktionen om en ny länk."),
+    ),
+    "expired": (
+        410,
+        _l("Länken har gått ut"),
+        _l("Be redaktionen om en ny länk. Du kan också föreslå en ändring på verksamhetens sida."),
+    ),
+    "used": (
+        410,
+        _l("Länken är redan använd"),
+        _l(
+            "Varje länk kan användas en gång, och dina uppgifter har kommit fram till oss. "
+            "Be redaktionen om en ny länk om du vill ändra något mer."
+        ),
+    ),
+}
+
+
+def _unusable(kind: str):
+    status, title, message = _UNUSABLE_LINK[kind]
+    page, _status = error_page(status, str(title), str(message))
+    return make_response(page, status, PRIVATE)
+
+
+def _invited(token: str) -> tuple[Invitation, dict]:
+    """The invitation and its provider; the provider comes from the signed link alone."""
+    try:
+        invitation = invitations.read(token)
+    except invitations.InvitationProblem as problem:
+        abort(_unusable(problem.kind))
+    record = snapshot().provider(invitation.provider)
+    if record is None:
+        abort(_unusable("broken"))
+    return invitation, record
+
+
+@localized(suggestions)
+def invited_form(token: str):
+    _invitation, record = _invited(token)
+    return _render(Form.today(record), invited=True)
+
+
+@localized(suggestions)
+def invited_submit(token: str):
+    invitation, record = _invited(token)
+    return _submit(Form.submitted(record, request.form), invitation)
 
 
 @localized(suggestions)
@@ -293,5 +354,4 @@ def status(token: str):
         rows=change_rows(suggestion),
         status_text=STATUS_TEXT[suggestion.status],
     )
-    # The address is the key: never kept by a shared cache, never indexed (no page sends a referrer).
-    return page, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+    return page, PRIVATE

@@ -3,8 +3,11 @@
 import flask_migrate
 import pytest
 from app_factory import make_app
+from forms import prefilled
+from test_desk import PASSWORD, accept, sign_in
 
-from catalogue.db import ErrorReport, ShortLink, Suggestion, db
+from catalogue import desk, invitations
+from catalogue.db import AuditEntry, ErrorReport, Invitation, ShortLink, Suggestion, db
 
 
 @pytest.fixture
@@ -23,7 +26,15 @@ def test_migrations_build_the_schema_on_postgresql(pg_app):
     with pg_app.app_context():
         assert db.engine.dialect.name == "postgresql"
         tables = set(db.inspect(db.engine).get_table_names())
-    assert {"short_link", "error_report", "suggestion", "alembic_version"} <= tables
+    assert {
+        "short_link",
+        "error_report",
+        "suggestion",
+        "editor",
+        "invitation",
+        "audit_entry",
+        "alembic_version",
+    } <= tables
 
 
 def test_short_links_and_error_reports_work_on_postgresql(pg_app):
@@ -48,3 +59,26 @@ def test_suggestions_are_stored_and_followed_on_postgresql(pg_app):
         suggestion = db.session.scalars(db.select(Suggestion)).one()
         assert suggestion.changes["hours"] == {"before": [], "after": ["1-12"]}
         assert suggestion.reply_to == "a@exempel.se"
+
+
+def test_the_desk_runs_on_postgresql(pg_app):
+    """Editors, a lockout time, an invitation used once, an accepted suggestion and the audit log."""
+    with pg_app.app_context():
+        desk.add_editor("anna", "anna@example.se", PASSWORD)
+    with pg_app.test_request_context():
+        _invitation, token = invitations.create("kafe-solsidan", "anna")
+        db.session.commit()
+    provider = pg_app.test_client()
+    form = prefilled(provider, f"/uppdatera/{token}")
+    form.setlist("contact-phone", ["08-111 11 11"])
+    assert provider.post(f"/uppdatera/{token}", data=form).status_code == 303
+    assert provider.get(f"/uppdatera/{token}").status_code == 410  # used: the time and the row come back right
+    editor = pg_app.test_client()
+    assert sign_in(editor, password="fel lösenord").status_code == 400
+    assert sign_in(editor).status_code == 303
+    assert accept(editor, 1).status_code == 303
+    with pg_app.app_context():
+        assert db.session.scalars(db.select(Suggestion)).one().status == "accepted"
+        assert db.session.scalars(db.select(Invitation)).one().used_at is not None
+        actions = [entry.action for entry in db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions == ["redaktör skapad", "misslyckad inloggning", "inloggning", "godkänt"]

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from catalogue import routes
+
 HTML_PAGES = [
     "/",
     "/sok?q=kaf%C3%A9&stadsdel=farsta",
@@ -22,6 +24,12 @@ HTML_PAGES = [
     "/verksamhet/kafe-solsidan/foresla-andring",
     "/tipsa",
     "/forslag/okand-kod",
+    "/uppdatera/okand-inbjudan",
+    "/vagledning/om-webbplatsen",
+    "/lattlast",
+    "/tillganglighet",
+    "/rapportera-fel?sida=/",
+    "/rapportera-fel/tack",
 ]
 PAGES = HTML_PAGES + ["/api/v1/sok", "/healthz", "/readyz"]
 
@@ -29,6 +37,13 @@ PAGES = HTML_PAGES + ["/api/v1/sok", "/healthz", "/readyz"]
 @pytest.mark.parametrize("path", PAGES)
 def test_no_cookies_are_set(client, path):
     assert "Set-Cookie" not in client.get(path).headers
+
+
+def test_every_kind_of_public_page_is_checked_for_cookies():
+    """Every GET address of the site (routes.ROUTES) has an example above; only the desk has a cookie."""
+    checked = {found[0].endpoint for path in HTML_PAGES if (found := routes.match(path.split("?")[0]))}
+    pages = {route.endpoint for route in routes.ROUTES if route.methods == ("GET",)}
+    assert pages - checked == set()
 
 
 @pytest.mark.parametrize("path", PAGES)

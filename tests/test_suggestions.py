@@ -1,52 +1,11 @@
 """Föreslå ändring and Tipsa: a structured form over the provider fields; only what changed is kept."""
 
-from html.parser import HTMLParser
-
 import pytest
+from forms import prefilled
 from werkzeug.datastructures import MultiDict
 
 from catalogue.db import Suggestion, db
 from catalogue.suggestions import QUESTIONS
-
-
-class _FormFields(HTMLParser):
-    """What a browser sends for the first POST form of a page, untouched: the pre-filled answers."""
-
-    def __init__(self):
-        super().__init__()
-        self.fields: list[tuple[str, str]] = []
-        self._in_post_form = False
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "form":
-            self._in_post_form = attributes.get("method") == "post"
-        elif self._in_post_form and tag == "input" and attributes.get("name"):
-            kind = attributes.get("type", "text")
-            if kind in ("checkbox", "radio") and "checked" not in attributes:
-                return
-            self.fields.append((attributes["name"], attributes.get("value") or ""))
-        elif self._in_post_form and tag == "textarea":
-            self._textarea = attributes["name"]
-            self.fields.append((self._textarea, ""))
-
-    def handle_data(self, data):
-        if self._textarea:
-            name, text = self.fields[-1]
-            self.fields[-1] = (name, text + data)
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self._textarea = None
-        elif tag == "form":
-            self._in_post_form = False
-
-
-def prefilled(client, path: str) -> MultiDict:
-    parser = _FormFields()
-    parser.feed(client.get(path).get_data(as_text=True))
-    return MultiDict([(name, value.removeprefix("\n")) for name, value in parser.fields])
 
 
 def changed(fields: MultiDict, name: str, *values: str) -> MultiDict:

@@ -1,0 +1,451 @@
+"""The editors' desk, ``/redaktion``: the way from "someone knows a fact" to "it is on the site".
+
+Editors sign in (argon2 hashes, a rate limit and a lockout), see suggestions, tips and error reports
+oldest first, and accept (perhaps after editing) or reject each with a reply that the sender reads at
+their status address. Accepting writes the provider file through ``editing``. Every action is in the
+audit log. The session cookie exists only under /redaktion; public pages stay free of cookies.
+
+The desk is for a few trained Swedish-speaking people: its words are Swedish and not translated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from . import editing, fields, invitations
+from .content import SLUG_PATTERN, parse_provider
+from .db import AuditEntry, Editor, ErrorReport, Suggestion, db
+from .suggestions import NAME, QUESTIONS_BY_KEY, Question
+from .web import absolute_url, snapshot
+
+desk = Blueprint("desk", __name__, url_prefix="/redaktion")
+csrf = CSRFProtect()
+hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
+
+SIGN_IN_LIMIT = "5 per minute;30 per hour"  # per client address, on top of the lockout per editor
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = dt.timedelta(minutes=15)
+MIN_PASSWORD = 12
+MAX_REPLY = 2000
+INVITE_AGAIN_AFTER = dt.timedelta(days=180)
+_UNKNOWN_EDITOR_HASH = hasher.hash(secrets.token_urlsafe(16))  # an unknown name costs the same time as a known one
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def audit(action: str, subject: str = "", detail: str = "", editor: str | None = None) -> None:
+    """One line in the audit log, written with the change it describes (same transaction)."""
+    name = editor or (g.editor.name if g.get("editor") else "")
+    db.session.add(AuditEntry(editor=name, action=action, subject=subject[:200], detail=detail))
+
+
+def add_editor(name: str, email: str, password: str) -> Editor:
+    """A new editor (``flask catalogue editor add``); the password is kept only as an argon2 hash."""
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"Lösenordet ska ha minst {MIN_PASSWORD} tecken.")
+    if db.session.scalar(db.select(Editor).filter_by(name=name)) is not None:
+        raise ValueError(f"Det finns redan en redaktör som heter {name}.")
+    editor = Editor(name=name, email=email, password_hash=hasher.hash(password), failed_sign_ins=0)
+    db.session.add(editor)
+    audit("redaktör skapad", name, editor="kommandoraden")
+    db.session.commit()
+    return editor
+
+
+# Signing in.
+
+
+def _check_password(editor: Editor | None, password: str) -> bool:
+    try:
+        return hasher.verify(editor.password_hash if editor else _UNKNOWN_EDITOR_HASH, password) and editor is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def sign_in_problem(name: str, password: str) -> str | None:
+    """None when the name and password are right; else what the editor is told (never which one was wrong)."""
+    editor = db.session.scalar(db.select(Editor).filter_by(name=name)) if name else None
+    locked = _aware(editor.locked_until) if editor else None
+    if editor is not None and locked is not None and locked > now():
+        audit("inloggning under spärr", name, editor=name)
+        db.session.commit()
+        return f"För många misslyckade försök. Kontot är spärrat till {locked.astimezone():%H.%M}."
+    if not _check_password(editor, password):
+        if editor is not None:
+            editor.failed_sign_ins += 1
+            if editor.failed_sign_ins >= MAX_FAILED_SIGN_INS:
+                editor.locked_until, editor.failed_sign_ins = now() + LOCKOUT, 0
+                audit("konto spärrat", name, f"{MAX_FAILED_SIGN_INS} misslyckade försök", editor=name)
+        audit("misslyckad inloggning", name[:80], editor=name[:80])
+        db.session.commit()
+        return "Fel namn eller lösenord."
+    assert editor is not None
+    editor.failed_sign_ins, editor.locked_until = 0, None
+    if hasher.check_needs_rehash(editor.password_hash):
+        editor.password_hash = hasher.hash(password)
+    session.clear()  # a new session on every sign-in: nothing from before carries over
+    session["editor"] = editor.id
+    g.editor = editor
+    audit("inloggning")
+    db.session.commit()
+    return None
+
+
+@desk.before_request
+def signed_in_only():
+    """Every desk page but the sign-in needs a signed-in editor; every POST needs its CSRF token."""
+    if request.method == "POST":
+        csrf.protect()
+    editor_id = session.get("editor")
+    g.editor = db.session.get(Editor, editor_id) if isinstance(editor_id, int) else None
+    if g.editor is None and request.endpoint != "desk.sign_in":
+        if request.method == "POST":
+            abort(403)
+        return redirect(url_for("desk.sign_in", next=request.path))
+    return None
+
+
+@desk.after_request
+def private(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _desk_referrer(response):
+    """Public pages send no referrer; the desk's forms send one to the desk itself, because Flask-WTF's
+    CSRF check under HTTPS requires it to name this site. Runs after Talisman, which sets no-referrer."""
+    if request.blueprint == "desk":
+        response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@desk.errorhandler(CSRFError)
+def stale_form(error: CSRFError):
+    message = (
+        "Formuläret kom inte från redaktionens sidor, eller så var sidan för gammal. Ladda om sidan och försök igen."
+    )
+    return render_template("desk/message.html", title="Det gick inte att skicka", message=message), 400
+
+
+@desk.errorhandler(403)
+def not_signed_in(error):
+    return render_template("desk/message.html", title="Logga in först", message="Du behöver logga in."), 403
+
+
+@desk.route("/logga-in", methods=["GET", "POST"])
+def sign_in():
+    target = request.args.get("next", "")
+    target = target if target.startswith("/redaktion") and "//" not in target else url_for("desk.queue")
+    if request.method == "GET":
+        return render_template("desk/sign_in.html", problem=None)
+    problem = sign_in_problem((request.form.get("namn") or "").strip()[:80], request.form.get("losenord") or "")
+    if problem:
+        return render_template("desk/sign_in.html", problem=problem), 400
+    return redirect(target, code=303)
+
+
+@desk.route("/logga-ut", methods=["POST"])
+def sign_out():
+    audit("utloggning")
+    db.session.commit()
+    session.clear()
+    return redirect(url_for("desk.sign_in"), code=303)
+
+
+# The queue.
+
+
+@desk.route("/")
+def queue():
+    waiting = db.session.scalars(db.select(Suggestion).filter_by(status="new").order_by(Suggestion.created_at))
+    reports = db.session.scalars(db.select(ErrorReport).order_by(ErrorReport.created_at))
+    return render_template("desk/queue.html", suggestions=list(waiting), reports=list(reports))
+
+
+@dataclass
+class Row:
+    """One field of a suggestion: what the file says now, and what is proposed."""
+
+    question: Question
+    now: str | list[str]
+    proposed: str | list[str]
+    answer: Any  # the proposal in the form's shape, for "edit then accept"
+
+
+@dataclass
+class Review:
+    """A suggestion beside the current file: the diff, field by field, and what went wrong last time."""
+
+    suggestion: Suggestion
+    record: dict | None  # the provider file as it is on disk now; None for a tip
+    problems: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    answers: dict[str, Any] = field(default_factory=dict)  # the editor's edits, when sent back with an error
+
+    @classmethod
+    def of(cls, suggestion: Suggestion) -> Review:
+        record = None
+        if suggestion.provider:
+            path = editing.provider_path(Path(current_app.config["CONTENT_DIR"]), suggestion.provider)
+            if path.exists():
+                record, _errors = parse_provider(path, path.read_text(encoding="utf-8"))
+        return cls(suggestion, record)
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        rows = []
+        for key, change in self.suggestion.changes.items():
+            question = QUESTIONS_BY_KEY.get(key)
+            if question is None:
+                continue
+            answer = self.answers.get(key, change["after"])
+            rows.append(Row(question, question.display(question.today(self.record)), question.display(answer), answer))
+        return rows
+
+    @property
+    def name(self) -> str:
+        return self.answers.get("name") or self.suggestion.changes.get("name", {}).get("after", "")
+
+    @property
+    def slug(self) -> str:
+        return self.answers.get("slug") or slug_of(self.name)
+
+    def problem(self, name: str) -> str | None:
+        return self.problems.get(name)
+
+
+def slug_of(name: str) -> str:
+    """A file name for a new offering: "Café Ängen" -> "cafe-angen"."""
+    plain = name.casefold().translate(str.maketrans("åäöéèüæø", "aaoeeuao"))
+    return "-".join("".join(char if char.isalnum() and char.isascii() else " " for char in plain).split())[:80]
+
+
+def _suggestion(number: int) -> Suggestion:
+    suggestion = db.session.get(Suggestion, number)
+    if suggestion is None:
+        abort(404)
+    return suggestion
+
+
+@desk.route("/forslag/<int:number>")
+def review(number: int):
+    return render_template("desk/review.html", review=Review.of(_suggestion(number)), name_question=NAME)
+
+
+def _reply() -> str:
+    return (request.form.get("svar") or "").strip()[:MAX_REPLY]
+
+
+def _handled(suggestion: Suggestion, status: str) -> None:
+    """The decision and the reply are kept for the sender's status page; their e-mail address is not."""
+    suggestion.status, suggestion.reply, suggestion.handled_at = status, _reply(), now()
+    suggestion.reply_to = None
+
+
+def _values(review: Review) -> dict[str, Any]:
+    """What to write, read from the editor's (perhaps edited) form; problems are noted in the review."""
+    values: dict[str, Any] = {}
+    for row in review.rows:
+        answer = row.question.read(request.form)
+        answer = row.answer if answer is None else answer
+        review.answers[row.question.key] = answer
+        problem = row.question.problem(answer)
+        try:
+            values[row.question.key] = editing.content_value(row.question.key, row.question.kind, answer)
+        except editing.EditError as error:
+            problem = str(error)
+        if problem:
+            review.problems[row.question.name] = problem
+    if review.record is None:
+        review.answers |= {key: (request.form.get(key) or "").strip() for key in ("name", "summary", "slug")}
+        values |= {"name": review.answers["name"], "summary": review.answers["summary"]}
+        if not SLUG_PATTERN.match(review.answers["slug"]):
+            review.problems["slug"] = "Filnamnet får bara innehålla a–z, 0–9 och bindestreck."
+        if not review.answers["summary"]:
+            review.problems["summary"] = "Skriv en kort beskrivning: den visas i sökträffarna."
+        if not review.answers["name"]:
+            review.problems["name"] = "Skriv vad verksamheten heter."
+    review.__dict__.pop("rows", None)  # show the edited answers if the page comes back
+    return values
+
+
+def _commit_message(review: Review, slug: str) -> str:
+    suggestion = review.suggestion
+    kind = "Uppgifter från verksamheten" if suggestion.from_provider else "Förslag från en läsare"
+    lines = [
+        f"{slug}: {', '.join(row.question.key for row in review.rows) or 'ny verksamhet'} (förslag #{suggestion.id})"
+    ]
+    lines += ["", f"{kind}, godtaget av {g.editor.name} i redaktionen."]
+    lines += [f"- {row.question.key}: {_flat(row.now)} -> {_flat(row.proposed)}" for row in review.rows]
+    return "\n".join(lines)
+
+
+def _flat(shown: str | list[str]) -> str:
+    return shown if isinstance(shown, str) else "; ".join(shown)
+
+
+@desk.route("/forslag/<int:number>/godta", methods=["POST"])
+def accept(number: int):
+    suggestion = _suggestion(number)
+    with editing.one_writer(current_app.config):
+        db.session.refresh(suggestion)
+        if suggestion.status != "new":
+            flash(f"Förslag #{number} är redan hanterat.", "info")
+            return redirect(url_for("desk.queue"), code=303)
+        review = Review.of(suggestion)
+        if suggestion.provider and review.record is None:
+            review.error = f"Filen för {suggestion.provider} finns inte längre eller har fel. Avslå förslaget."
+            return render_template("desk/review.html", review=review, name_question=NAME), 409
+        values = _values(review)
+        if review.problems:
+            review.error = "Ändringen sparades inte. Rätta det som är markerat."
+            return render_template("desk/review.html", review=review, name_question=NAME), 400
+        slug = suggestion.provider or review.answers["slug"]
+        source = editing.FROM_PROVIDER if suggestion.from_provider else editing.FROM_READER
+        author = editing.Author(g.editor.name, g.editor.email)
+        try:
+            editing.write_change(
+                current_app.config, slug, values, source, author, _commit_message(review, slug), new=not review.record
+            )
+        except editing.EditError as error:
+            review.error = str(error)
+            audit("godkännande misslyckades", f"förslag #{number}", str(error))
+            db.session.commit()
+            return render_template("desk/review.html", review=review, name_question=NAME), 409
+        except editing.NotPublished as error:
+            flash(f"Ändringen är sparad i filen, men webbplatsen visar den inte ännu: {error}", "warning")
+        _handled(suggestion, "accepted")
+        audit("godkänt", f"förslag #{number}", f"{slug}: {', '.join(sorted(values))}")
+        db.session.commit()
+    flash(f"Förslag #{number} är godkänt och publicerat.", "success")
+    return redirect(url_for("desk.queue"), code=303)
+
+
+@desk.route("/forslag/<int:number>/avsla", methods=["POST"])
+def reject(number: int):
+    suggestion = _suggestion(number)
+    if suggestion.status != "new":
+        flash(f"Förslag #{number} är redan hanterat.", "info")
+        return redirect(url_for("desk.queue"), code=303)
+    _handled(suggestion, "rejected")
+    audit("avslaget", f"förslag #{number}", suggestion.reply)
+    db.session.commit()
+    flash(f"Förslag #{number} är avslaget.", "success")
+    return redirect(url_for("desk.queue"), code=303)
+
+
+@desk.route("/rapport/<int:number>/klar", methods=["POST"])
+def report_done(number: int):
+    report = db.session.get(ErrorReport, number)
+    if report is None:
+        abort(404)
+    audit("felrapport klar", f"rapport #{number}", f"{report.page}: {report.message}")
+    db.session.delete(report)
+    db.session.commit()
+    flash(f"Felrapport #{number} är markerad som klar och borttagen.", "success")
+    return redirect(url_for("desk.queue"), code=303)
+
+
+# Freshness, invitations and the audit log.
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """One offering on the freshness page: how old its evidence is, what it lacks, when it was last asked."""
+
+    record: dict
+    newest_source: str  # "" when it has none
+    missing: list[str]
+    last_invited: dt.datetime | None
+
+    @property
+    def invitation_due(self) -> bool:
+        recent = self.last_invited is not None and self.last_invited > now() - INVITE_AGAIN_AFTER
+        return not recent and (bool(self.missing) or self.newest_source[:4] < str(dt.date.today().year - 1))
+
+
+def freshness_rows() -> list[Freshness]:
+    records = [record for record in snapshot().providers() if record.get("status") == "active"]
+    invited = invitations.last_sent([record["slug"] for record in records])
+    rows = [
+        Freshness(
+            record,
+            max((str(source["date"]) for source in record.get("sources", [])), default=""),
+            [str(field.label) for field in fields.FACTS if field.ask and not fields.stated(field, record)],
+            invited.get(record["slug"]),
+        )
+        for record in records
+    ]
+    return sorted(rows, key=lambda row: (row.newest_source, -len(row.missing), row.record["name"]))
+
+
+@desk.route("/aktualitet")
+def freshness():
+    return render_template("desk/freshness.html", rows=freshness_rows())
+
+
+@desk.route("/inbjudan/<slug>", methods=["POST"])
+def invite(slug: str):
+    record = snapshot().provider(slug) if SLUG_PATTERN.match(slug) else None
+    if record is None:
+        abort(404)
+    invitation, token = invitations.create(slug, g.editor.name)
+    audit("inbjudan skapad", slug, f"giltig till {invitation.expires_at:%Y-%m-%d}")
+    db.session.commit()
+    link = absolute_url(url_for("suggestions.invited_form", token=token))
+    return render_template("desk/invitation.html", record=record, link=link, invitation=invitation)
+
+
+@desk.route("/logg")
+def audit_log():
+    entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(500))
+    return render_template("desk/audit.html", entries=list(entries))
+
+
+def _secret_key(instance: Path) -> str:
+    """Signs the desk's session and the invitations: from CATALOGUE_SECRET_KEY, else made once and kept."""
+    path = instance / "secret-key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32), encoding="ascii")
+    return path.read_text(encoding="ascii").strip()
+
+
+def init_app(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
+    app.config.update(SESSION_COOKIE_PATH="/redaktion", SESSION_COOKIE_HTTPONLY=True, WTF_CSRF_CHECK_DEFAULT=False)
+    csrf.init_app(app)
+    app.register_blueprint(desk)
+    app.after_request_funcs.setdefault(None, []).insert(0, _desk_referrer)  # the first registered runs last
+    for limiter in app.extensions.get("limiter", ()):  # this app's own limiter: the count is per app
+        app.view_functions["desk.sign_in"] = limiter.limit(SIGN_IN_LIMIT, methods=["POST"])(sign_in)

@@ -1,0 +1,326 @@
+"""The write path: an accepted suggestion becomes a change to a provider's Markdown file.
+
+Markdown in git stays the source of truth. A change is made as a YAML round trip (ruamel.yaml), so
+the field order and the editors' comments are kept. It is validated with the same checks as every
+file before anything is written; the file is replaced whole (never half-written); in a git work tree
+it becomes one commit with the editor as author; then a new index is published. One change is
+written at a time (a lock file), so two editors accepting at once never overwrite each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import io
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel import Locale
+from flask_babel import force_locale
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from . import fields, i18n, indexing
+from . import vocabulary as v
+from .content import SLUG_PATTERN, parse_provider
+
+FROM_PROVIDER = "Uppgifter från verksamheten"
+FROM_READER = "Förslag från en läsare, kontrollerat av redaktionen"
+# Where a new field goes: in the order of the content format, with the sources last, as editors write them.
+_KEY_ORDER = [field.key for field in fields.FIELDS if field.key != "sources"] + ["sources"]
+_CLOCK = re.compile(r"^\d\d:\d\d$")  # quoted as the content format asks, though "09:00" would read right
+_POSTAL_TOWN = re.compile(r"^(\d{3}\s?\d{2})\s+(.+)$")
+_PERIOD = re.compile(
+    r"^(?P<first>[^\W\d_]+)(?:\s*[–-]\s*(?P<last>[^\W\d_]+))?\s+"
+    r"(?P<opens>\d{1,2})[.:](?P<opens_min>\d\d)\s*[–-]\s*(?P<closes>\d{1,2})[.:](?P<closes_min>\d\d)"
+    r"(?:\s*\((?P<note>[^)]*)\))?$"
+)
+
+
+class EditError(Exception):
+    """Why a change was not written, for the editor: the file and the site are as they were."""
+
+
+class NotPublished(Exception):
+    """The change is written (and committed) but the new index could not be built: the site shows the old one."""
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str
+
+
+# From the form's answers (suggestions.Question) to the content's values; None removes the field.
+
+
+def _address(line: str) -> dict | None:
+    """ "Götgatan 12, 118 46 Stockholm" -> street, postal code and city; what else is written is a note."""
+    parts = [part.strip() for part in line.split(",") if part.strip()]
+    if not parts:
+        return None
+    address: dict[str, str] = {"street": parts[0]}
+    notes: list[str] = []
+    for part in parts[1:]:
+        found = _POSTAL_TOWN.match(part)
+        if found and "postal_code" not in address:
+            address["postal_code"], address["city"] = found.group(1), found.group(2)
+        elif "city" not in address and not any(char.isdigit() for char in part) and not notes:
+            address["city"] = part
+        else:
+            notes.append(part)
+    if notes:
+        address["note"] = ", ".join(notes)
+    return address
+
+
+def _weekday_names() -> dict[str, str]:
+    """Day names in every language of the site ("måndag", "Monday", "maanantai" …) and the slugs."""
+    names = {slug: slug for slug in v.WEEKDAYS}
+    for code in i18n.LANGUAGES:
+        with force_locale(code):
+            names |= {str(v.WEEKDAYS.label(slug)).casefold(): slug for slug in v.WEEKDAYS}
+    return names
+
+
+def _opening_hours(text: str) -> list[dict] | None:
+    """Lines as the provider page writes them ("Måndag–fredag 09.00–16.00 (lunch)") back to periods."""
+    days = _weekday_names()
+    periods = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        found = _PERIOD.match(line.strip())
+        first = days.get((found.group("first") if found else "").casefold())
+        last = days.get(found.group("last").casefold()) if found and found.group("last") else None
+        if not found or first is None or (found.group("last") and last is None):
+            raise EditError(
+                f"Öppettider, rad {number}: skriv som ”Måndag–fredag 09.00–16.00” eller ”Tisdag 10.00–14.00 (lunch)”."
+            )
+        period: dict[str, Any] = {
+            "days": f"{first}-{last}" if last else first,
+            "opens": f"{int(found['opens']):02d}:{found['opens_min']}",
+            "closes": f"{int(found['closes']):02d}:{found['closes_min']}",
+        }
+        if found.group("note"):
+            period["note"] = found.group("note").strip()
+        periods.append(period)
+    return periods or None
+
+
+def _languages(line: str) -> list[str] | None:
+    """ "engelska, arabiska" (or "English", "en") -> ISO codes, in any language of the site."""
+    known: dict[str, str] = {str(code): str(code) for code in Locale("sv").languages}
+    for code in i18n.LANGUAGES:
+        known |= {str(name).casefold(): str(iso) for iso, name in Locale.parse(code).languages.items()}
+    codes = []
+    for name in (part.strip() for part in re.split(r",|\boch\b|\band\b", line) if part.strip()):
+        if name.casefold() not in known:
+            raise EditError(
+                f"Språk som personalen talar: okänt språk ”{name}”. Skriv till exempel: engelska, arabiska."
+            )
+        codes.append(known[name.casefold()])
+    return list(dict.fromkeys(codes)) or None
+
+
+_READERS = {"address": _address, "opening_hours": _opening_hours, "languages": _languages}
+
+
+def content_value(key: str, kind: str, answer: Any) -> Any:
+    """One answer of the suggestion form as the content file states it; None: the fact is unknown."""
+    if kind == "choices":
+        return list(answer) or None
+    if kind == "yes_no":
+        return {"ja": True, "nej": False}.get(answer)
+    if not answer:
+        return None
+    if key in _READERS:
+        return _READERS[key](answer)
+    if kind == "lines":
+        return answer.splitlines()
+    return answer
+
+
+# The YAML round trip.
+
+
+def _yaml() -> YAML:
+    round_trip = YAML()
+    round_trip.preserve_quotes = True
+    round_trip.width = 4096  # never fold a long line: editors diff these files
+    round_trip.indent(mapping=2, sequence=4, offset=2)
+    return round_trip
+
+
+def _plain(value: Any) -> Any:
+    """A new value as YAML should write it: short lists in brackets, and strings quoted where the site's
+    YAML reader (YAML 1.1) would read them as something else ("09:00" as a number, "no" as false)."""
+    if isinstance(value, list):
+        items = CommentedSeq(_plain(item) for item in value)
+        if all(isinstance(item, str | bool | int) for item in value):
+            items.fa.set_flow_style()
+        return items
+    if isinstance(value, dict):
+        return CommentedMap((key, _plain(item)) for key, item in value.items())
+    if isinstance(value, str) and (_CLOCK.match(value) or value != value.strip() or yaml.safe_load(value) != value):
+        return DoubleQuotedScalarString(value)
+    return value
+
+
+def _set(mapping: CommentedMap, key: str, value: Any) -> None:
+    """Set (or remove, for None) a dotted key, a new key placed where the content format lists it."""
+    parent, _dot, child = key.partition(".")
+    if child:
+        inner = mapping.get(parent)
+        if inner is None:
+            if value is None:
+                return
+            inner = CommentedMap()
+            _set(mapping, parent, inner)
+            inner = mapping[parent]
+        _set_in_order(inner, child, value, [k.partition(".")[2] for k in _KEY_ORDER if k.startswith(parent + ".")])
+        if not inner:
+            del mapping[parent]
+        return
+    _set_in_order(mapping, key, value, [k.partition(".")[0] for k in _KEY_ORDER])
+
+
+def _set_in_order(mapping: CommentedMap, key: str, value: Any, order: list[str]) -> None:
+    if value is None:
+        mapping.pop(key, None)
+        return
+    if key in mapping:
+        mapping[key] = _plain(value)
+        return
+    rank = order.index(key) if key in order else len(order)
+    position = sum(1 for existing in mapping if existing in order and order.index(existing) < rank)
+    mapping.insert(position, key, _plain(value))
+
+
+def changed_text(text: str | None, values: dict[str, Any], source_title: str, today: dt.date) -> str:
+    """The provider file with ``values`` set, the checked date moved to today and a source added for them."""
+    round_trip = _yaml()
+    if text is None:
+        data, body = CommentedMap(), ""
+    else:
+        lines = text.split("\n")
+        end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---")
+        data, body = round_trip.load("\n".join(lines[1:end])) or CommentedMap(), "\n".join(lines[end + 1 :])
+    for key, value in values.items():
+        _set(data, key, value)
+    if text is None:
+        _set(data, "status", "active")
+    _set(data, "verified", today)
+    covers = sorted(key for key, value in values.items() if value is not None and key not in ("name", "summary"))
+    source_date = dt.date.fromordinal(today.toordinal())  # not the checked date's object: no YAML alias
+    source = {"title": source_title, "date": source_date} | ({"covers": covers} if covers else {})
+    if "sources" not in data:
+        _set(data, "sources", [])
+    data["sources"].append(_plain(source))
+    out = io.StringIO()
+    round_trip.dump(data, out)
+    return f"---\n{out.getvalue()}---\n{body}"
+
+
+# Writing, committing and publishing.
+
+
+@contextmanager
+def one_writer(config: dict) -> Iterator[None]:
+    """Hold it while a change is decided, read, written, committed and published: one writer at a time,
+    across threads and processes, so a change is always made to the file as the last one left it."""
+    lock_file = Path(config["INDEX_DIR"]).parent / "desk.lock"
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def provider_path(content_dir: Path, slug: str) -> Path:
+    """The file of one provider; a slug that is not a plain name (``../x``, ``a/b``) names none."""
+    folder = (Path(content_dir) / "providers").resolve()
+    if not SLUG_PATTERN.match(slug or "") or len(slug) > fields.MAX_NAME:
+        raise EditError(f"”{slug}” är inget giltigt filnamn: bara a–z, 0–9 och bindestreck.")
+    path = folder / f"{slug}.md"
+    if path.parent != folder:
+        raise EditError(f"”{slug}” är inget giltigt filnamn.")
+    return path
+
+
+def _write(path: Path, text: str) -> None:
+    """The whole new file or nothing: written beside it, then moved over it."""
+    partial = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(partial, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise EditError(f"Filen kunde inte sparas ({error.strerror or error}). Inget har ändrats.") from error
+
+
+def _git(folder: Path, *arguments: str, author: Author | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    if author is not None:
+        env |= {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email}
+        env |= {"GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email}
+    return subprocess.run(["git", "-C", str(folder), *arguments], capture_output=True, text=True, env=env, timeout=30)
+
+
+def _in_work_tree(folder: Path) -> bool:
+    try:
+        return _git(folder, "rev-parse", "--is-inside-work-tree").stdout.strip() == "true"
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def _commit(path: Path, author: Author, message: str) -> None:
+    folder = path.parent
+    added = _git(folder, "add", "--", path.name)
+    committed = (
+        added if added.returncode else _git(folder, "commit", "-q", "-m", message, "--", path.name, author=author)
+    )
+    if committed.returncode:
+        _git(folder, "reset", "-q", "--", path.name)
+        reason = (committed.stderr or committed.stdout).strip().splitlines()
+        raise EditError(f"Git kunde inte spara ändringen: {reason[-1] if reason else 'okänt fel'}")
+
+
+def write_change(
+    config: dict, slug: str, values: dict[str, Any], source_title: str, author: Author, message: str, new: bool = False
+) -> None:
+    """Validate, write, commit and publish one change (hold ``one_writer``); on EditError the file and git
+    are as they were. Raises NotPublished when only the last step, the new index, failed."""
+    content_dir = Path(config["CONTENT_DIR"])
+    path = provider_path(content_dir, slug)
+    if new == path.exists():
+        raise EditError(f"Det finns redan en fil {path.name}." if new else f"Filen {path.name} finns inte.")
+    old = None if new else path.read_text(encoding="utf-8")
+    text = changed_text(old, values, source_title, dt.date.today())
+    _record, errors = parse_provider(path, text, display_path=f"content/providers/{path.name}")
+    if errors:
+        raise EditError("Ändringen sparades inte: " + "; ".join(str(error) for error in errors))
+    _write(path, text)
+    if _in_work_tree(path.parent):
+        try:
+            _commit(path, author, message)
+        except (EditError, OSError, subprocess.SubprocessError) as error:
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                _write(path, old)
+            raise EditError(str(error)) from error
+    loaded = indexing.rebuild(content_dir, config["INDEX_DIR"], strict=True)
+    if loaded.errors:
+        raise NotPublished("; ".join(str(error) for error in loaded.errors))

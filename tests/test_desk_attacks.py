@@ -1,0 +1,257 @@
+"""The desk and the invitations, tested as an attacker would try them."""
+
+import re
+import threading
+from html import unescape
+
+import pytest
+from app_factory import make_app
+from forms import prefilled
+from test_desk import PASSWORD, accept, csrf_token, only, provider_file, sign_in, suggest
+
+from catalogue import desk, editing, invitations
+from catalogue.db import Invitation, Suggestion, db
+
+MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def editor(app):
+    with app.app_context():
+        desk.add_editor("anna", "anna@example.se", PASSWORD)
+
+
+@pytest.fixture
+def signed_in(app, editor):
+    client = app.test_client()
+    sign_in(client)
+    return client
+
+
+def desk_rules(app):
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("desk.") and rule.endpoint != "desk.sign_in"
+    ]
+
+
+def example_path(rule) -> str:
+    return rule.build({"number": 1, "slug": "kafe-solsidan"})[1]
+
+
+def test_every_desk_page_needs_a_signed_in_editor(app, editor):
+    suggest(app.test_client(), **{"contact-phone": "08-111 11 11"})
+    before = provider_file(app)
+    client = app.test_client()
+    token = csrf_token(client)  # a genuine token, but nobody has signed in
+    rules = desk_rules(app)
+    assert {rule.endpoint for rule in rules} >= {
+        "desk.queue",
+        "desk.review",
+        "desk.accept",
+        "desk.invite",
+        "desk.audit_log",
+    }
+    for rule in rules:
+        path = example_path(rule)
+        if "GET" in rule.methods:
+            response = client.get(path)
+            assert response.status_code == 302 and response.headers["Location"].startswith("/redaktion/logga-in"), path
+        else:
+            assert client.post(path, data={"csrf_token": token, "svar": "x"}).status_code == 403, path
+    assert provider_file(app) == before and only(app, Suggestion)[0].status == "new" and only(app, Invitation) == []
+
+
+def test_a_post_without_the_forms_csrf_token_is_refused(app, signed_in):
+    suggest(signed_in, **{"contact-phone": "08-111 11 11"})
+    form = prefilled(signed_in, "/redaktion/forslag/1", action="/redaktion/forslag/1/godta")
+    del form["csrf_token"]
+    missing = signed_in.post("/redaktion/forslag/1/godta", data=form)
+    other = app.test_client()
+    form["csrf_token"] = csrf_token(other)  # another session's token: what a forged page could carry
+    forged = signed_in.post("/redaktion/forslag/1/godta", data=form)
+    assert missing.status_code == forged.status_code == 400
+    assert "Ladda om sidan" in forged.get_data(as_text=True)
+    assert only(app, Suggestion)[0].status == "new"
+
+
+def test_under_https_a_desk_post_must_come_from_the_desk(site, tmp_path):
+    secure = make_app(tmp_path, template=site.config["CONTENT_DIR"].parent, FORCE_HTTPS=True)
+    with secure.app_context():
+        desk.add_editor("anna", "anna@example.se", PASSWORD)
+    client = secure.test_client()
+    base = "https://localhost"
+    page = client.get("/redaktion/logga-in", base_url=base)
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    data = {"namn": "anna", "losenord": PASSWORD, "csrf_token": token}
+    elsewhere = client.post(
+        "/redaktion/logga-in", data=data, base_url=base, headers={"Referer": "https://evil.example/"}
+    )
+    assert elsewhere.status_code == 400
+    signed = client.post(
+        "/redaktion/logga-in", data=data, base_url=base, headers={"Referer": f"{base}/redaktion/logga-in"}
+    )
+    assert signed.status_code == 303
+
+
+def test_brute_force_sign_in_hits_the_rate_limit(app, editor):
+    client = app.test_client()
+    answers = [sign_in(client, password=f"gissning {n}").status_code for n in range(6)]
+    assert answers == [400] * 5 + [429]
+
+
+def test_repeated_failures_lock_the_account(site, tmp_path):
+    unlimited = make_app(tmp_path, template=site.config["CONTENT_DIR"].parent, RATELIMIT_ENABLED=False)
+    with unlimited.app_context():
+        desk.add_editor("anna", "anna@example.se", PASSWORD)
+    client = unlimited.test_client()
+    for attempt in range(desk.MAX_FAILED_SIGN_INS):
+        sign_in(client, password=f"gissning {attempt}")
+    locked = sign_in(client)  # the right password, too late
+    assert locked.status_code == 400 and "Kontot är spärrat" in locked.get_data(as_text=True)
+    assert client.get("/redaktion/").status_code == 302
+    actions = [entry.action for entry in only(unlimited, desk.AuditEntry)]
+    assert actions.count("misslyckad inloggning") == 5 and "konto spärrat" in actions and "inloggning" not in actions
+
+
+def test_markup_in_every_suggestion_field_is_shown_escaped_in_the_desk(app, signed_in):
+    fields = {name: MARKUP for name in ("contact-website", "address", "transport", "opening_hours", "languages")}
+    fields |= {"target_group": MARKUP, "vacancies": MARKUP, "meddelande": MARKUP}
+    suggest(signed_in, **fields)
+    form = prefilled(signed_in, "/tipsa")
+    form.setlist("name", [MARKUP[:100]])
+    signed_in.post("/tipsa", data=form)
+    for path in ("/redaktion/", "/redaktion/forslag/1", "/redaktion/forslag/2", "/redaktion/logg"):
+        page = signed_in.get(path).get_data(as_text=True)
+        assert "<script>" not in page and "<img src=x" not in page, path
+    assert "&lt;script&gt;" in signed_in.get("/redaktion/forslag/1").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "slug", ["../wsgi", "..", "a/b", "providers/../x", "x.md", "/etc/passwd", "%2e%2e", "Kafe", ""]
+)
+def test_slugs_with_path_tricks_never_name_a_file(app, slug):
+    with pytest.raises(editing.EditError):
+        editing.provider_path(app.config["CONTENT_DIR"], slug)
+
+
+def test_a_tip_with_a_path_trick_as_its_file_name_writes_nothing(app, signed_in):
+    signed_in.post("/tipsa", data={**prefilled(signed_in, "/tipsa"), "name": "Nytt"})
+    response = accept(signed_in, 1, summary="En ny verksamhet.", slug="../../pwned")
+    assert response.status_code == 400 and "Filnamnet får bara innehålla" in response.get_data(as_text=True)
+    assert not list(app.config["CONTENT_DIR"].parent.rglob("pwned*"))
+    assert (
+        signed_in.post("/redaktion/inbjudan/..%2F..%2Fwsgi", data={"csrf_token": csrf_token(signed_in)}).status_code
+        == 404
+    )
+
+
+def test_two_editors_accepting_changes_to_one_file_at_once_both_land(app, editor):
+    with app.app_context():
+        desk.add_editor("bertil", "bertil@example.se", PASSWORD)
+    visitor = app.test_client()
+    suggest(visitor, **{"contact-phone": "08-111 11 11"})
+    suggest(visitor, **{"contact-website": "https://solsidan.example.se/"})
+    editors = {number: app.test_client() for number in (1, 2)}
+    for number, client in editors.items():
+        sign_in(client, "anna" if number == 1 else "bertil")
+    forms = {
+        n: prefilled(c, f"/redaktion/forslag/{n}", action=f"/redaktion/forslag/{n}/godta") for n, c in editors.items()
+    }
+    start, answers = threading.Barrier(2), {}
+
+    def send(number):
+        start.wait()
+        answers[number] = editors[number].post(f"/redaktion/forslag/{number}/godta", data=forms[number]).status_code
+
+    threads = [threading.Thread(target=send, args=(number,)) for number in editors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == {1: 303, 2: 303}
+    text = provider_file(app)
+    assert "phone: 08-111 11 11" in text and "website: https://solsidan.example.se/" in text  # neither lost
+    assert text.count("Förslag från en läsare") == 2
+
+
+def test_one_suggestion_accepted_twice_at_once_is_written_once(app, editor):
+    suggest(app.test_client(), **{"contact-phone": "08-111 11 11"})
+    clients = [app.test_client(), app.test_client()]
+    for client in clients:
+        sign_in(client)
+    forms = [prefilled(c, "/redaktion/forslag/1", action="/redaktion/forslag/1/godta") for c in clients]
+    start = threading.Barrier(2)
+
+    def send(index):
+        start.wait()
+        clients[index].post("/redaktion/forslag/1/godta", data=forms[index])
+
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert provider_file(app).count("Förslag från en läsare") == 1
+    assert [entry.action for entry in only(app, desk.AuditEntry)].count("godkänt") == 1
+
+
+# Invitations.
+
+
+def invite(app, slug: str = "kafe-solsidan", days: int = 30) -> str:
+    with app.test_request_context():
+        _invitation, token = invitations.create(slug, "test", days)
+        db.session.commit()
+    return f"/uppdatera/{token}"
+
+
+def test_a_forged_invitation_is_refused(app):
+    link = invite(app)
+    body, signature = link.rsplit(".", 1)
+    for forged in (body + "." + signature[::-1], "/uppdatera/WzEsImthZmUtc29sc2lkYW4iLCJ4Il0.abc", "/uppdatera/x"):
+        response = app.test_client().get(forged)
+        assert response.status_code == 404 and "Länken fungerar inte" in response.get_data(as_text=True), forged
+
+
+def test_an_invitation_cannot_be_turned_into_one_for_another_provider(app):
+    link = invite(app, "kafe-solsidan")
+    with app.test_request_context():
+        number, _slug, nonce = invitations._serializer().loads(link.rsplit("/", 1)[1])
+        # Signed by us, but naming another provider than its row: what a leaked secret half-way gives.
+        other = invitations._serializer().dumps([number, "musikhuset", nonce])
+    assert app.test_client().get(f"/uppdatera/{other}").status_code == 404
+    client = app.test_client()
+    form = prefilled(client, link)
+    form.setlist("contact-phone", ["08-111 11 11"])
+    form.setlist("slug", ["musikhuset"])  # a field the form does not have: ignored
+    assert client.post(link, data=form).status_code == 303
+    (suggestion,) = only(app, Suggestion)
+    assert suggestion.provider == "kafe-solsidan" and suggestion.from_provider
+
+
+def test_an_expired_invitation_gets_a_clear_page(app):
+    link = invite(app, days=1)
+    with app.app_context():
+        invitation = db.session.get(Invitation, 1)
+        invitation.expires_at = invitation.created_at
+        db.session.commit()
+    response = app.test_client().get(link)
+    assert response.status_code == 410 and "Länken har gått ut" in response.get_data(as_text=True)
+    assert app.test_client().post(link, data={"contact-phone": "08-1"}).status_code == 410
+    assert only(app, Suggestion) == []
+
+
+def test_a_used_invitation_cannot_be_used_again(app):
+    link = invite(app)
+    client = app.test_client()
+    form = prefilled(client, link)
+    form.setlist("contact-phone", ["08-111 11 11"])
+    assert client.post(link, data=form).status_code == 303
+    again = client.post(link, data=form)
+    page = unescape(again.get_data(as_text=True))
+    assert again.status_code == 410 and "Länken är redan använd" in page and "dina uppgifter har kommit fram" in page
+    assert client.get(link).status_code == 410
+    assert len(only(app, Suggestion)) == 1
