@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -53,8 +54,17 @@ INVITE_AGAIN_AFTER = dt.timedelta(days=180)
 _UNKNOWN_EDITOR_HASH = hasher.hash(secrets.token_urlsafe(16))  # an unknown name costs the same time as a known one
 
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+@desk.app_template_filter("stockholm")
+def stockholm_time(moment: dt.datetime) -> str:
+    """A stored time (UTC) as the editors' clock shows it: "2026-11-24 14.05"."""
+    return f"{_aware(moment).astimezone(STOCKHOLM):%Y-%m-%d %H.%M}"  # type: ignore[union-attr]
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
@@ -97,7 +107,7 @@ def sign_in_problem(name: str, password: str) -> str | None:
     if editor is not None and locked is not None and locked > now():
         audit("inloggning under spärr", name, editor=name)
         db.session.commit()
-        return f"För många misslyckade försök. Kontot är spärrat till {locked.astimezone():%H.%M}."
+        return f"För många misslyckade försök. Kontot är spärrat till {stockholm_time(locked)[-5:]}."
     if not _check_password(editor, password):
         if editor is not None:
             editor.failed_sign_ins += 1

@@ -273,7 +273,7 @@ _UNUSABLE_LINK = {
 
 def _unusable(kind: str):
     status, title, message = _UNUSABLE_LINK[kind]
-    page, _status = error_page(status, str(title), str(message))
+    page, _status = error_page(status, str(title), explanation=str(message))  # calm: nothing to correct
     return make_response(page, status, PRIVATE)
 
 

@@ -296,7 +296,7 @@ def test_freshness_lists_offerings_by_age_of_evidence_and_missing_facts(app, sig
     assert names and "nedlagda-verkstaden" not in names  # closed offerings are not asked
     dates = re.findall(r"</a></th>\s*<td>([^<]+)</td>", page)
     assert dates == sorted(dates, key=lambda date: "" if date == "ingen källa" else date)
-    assert "Dags att fråga: skapa länk" in page
+    assert "<strong>Dags att fråga</strong>" in page
 
 
 def test_an_invitation_made_in_the_desk_is_logged_and_no_longer_due(app, signed_in):
@@ -307,7 +307,9 @@ def test_an_invitation_made_in_the_desk_is_logged_and_no_longer_due(app, signed_
     assert only(app, AuditEntry)[-1].action == "inbjudan skapad"
     freshness = signed_in.get("/redaktion/aktualitet").get_data(as_text=True)
     row = freshness[freshness.index('href="/verksamhet/kafe-solsidan"') :]
-    assert "Skapa länk" in row[: row.index("</tr>")] and "Dags att fråga" not in row[: row.index("</tr>")]
+    assert (
+        dt.date.today().isoformat() in row[: row.index("</tr>")] and "Dags att fråga" not in row[: row.index("</tr>")]
+    )
 
 
 def test_the_audit_log_records_who_did_what(app, signed_in):
