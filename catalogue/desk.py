@@ -51,6 +51,7 @@ LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD = 12
 MAX_REPLY = 2000
 INVITE_AGAIN_AFTER = dt.timedelta(days=180)
+SESSION_HOURS = 8  # a working day; a form's CSRF token lasts as long as the session
 _UNKNOWN_EDITOR_HASH = hasher.hash(secrets.token_urlsafe(16))  # an unknown name costs the same time as a known one
 
 
@@ -122,6 +123,7 @@ def sign_in_problem(name: str, password: str) -> str | None:
     if hasher.check_needs_rehash(editor.password_hash):
         editor.password_hash = hasher.hash(password)
     session.clear()  # a new session on every sign-in: nothing from before carries over
+    session.permanent = True  # ends after SESSION_HOURS without a request, even if the browser stays open
     session["editor"] = editor.id
     g.editor = editor
     audit("inloggning")
@@ -453,7 +455,13 @@ def _secret_key(instance: Path) -> str:
 def init_app(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
-    app.config.update(SESSION_COOKIE_PATH="/redaktion", SESSION_COOKIE_HTTPONLY=True, WTF_CSRF_CHECK_DEFAULT=False)
+    app.config.update(
+        SESSION_COOKIE_PATH="/redaktion",
+        SESSION_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
+        WTF_CSRF_CHECK_DEFAULT=False,  # public forms keep no session; the desk checks its own (signed_in_only)
+        WTF_CSRF_TIME_LIMIT=None,  # an editor may take an hour over a suggestion: the session bounds it
+    )
     csrf.init_app(app)
     app.register_blueprint(desk)
     app.after_request_funcs.setdefault(None, []).insert(0, _desk_referrer)  # the first registered runs last

@@ -387,3 +387,21 @@ def test_the_desk_works_on_the_real_catalogue(tmp_path):
     assert "hours: [1-12, 10-24]" in after and "phone: 08-508 00 000" in after
     page = unescape(editor.get("/verksamhet/aktivitetshuset").get_data(as_text=True))
     assert "08-508 00 000" in page and "Uppgifter från verksamheten" in page
+
+
+def test_a_broken_file_elsewhere_keeps_the_change_but_says_it_is_not_on_the_site_yet(app, signed_in, publish):
+    suggest(signed_in, **{"contact-phone": "08-111 11 11"})
+    publish.write("trasig", "name: Trasig\nstatus: kanske")
+    response = accept(signed_in, 1)
+    assert response.status_code == 303
+    queue = unescape(signed_in.get("/redaktion/").get_data(as_text=True))
+    assert "sparad i filen, men webbplatsen visar den inte ännu" in queue and "trasig.md" in queue
+    assert "phone: 08-111 11 11" in provider_file(app)
+    assert only(app, Suggestion)[0].status == "accepted"  # written and kept: accepting again would write it twice
+
+
+def test_an_editors_session_ends_after_a_working_day(app, signed_in):
+    cookie = signed_in.get("/redaktion/").headers["Set-Cookie"]
+    expires = dt.datetime.strptime(re.search(r"Expires=([^;]+)", cookie).group(1), "%a, %d %b %Y %H:%M:%S GMT")
+    hours = (expires.replace(tzinfo=dt.UTC) - dt.datetime.now(dt.UTC)).total_seconds() / 3600
+    assert desk.SESSION_HOURS - 0.1 < hours <= desk.SESSION_HOURS
