@@ -14,7 +14,7 @@ from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 
 from . import desk, fields, indexing, invitations
-from .content import SLUG_PATTERN, load_content
+from .content import load_content
 from .db import ErrorReport, db
 from .shortlinks import expire_unused
 
@@ -129,7 +129,7 @@ def expire_links() -> None:
 @click.option("--days", type=click.IntRange(1, 365), default=invitations.INVITATION_DAYS, show_default=True)
 def invite(slug: str, days: int) -> None:
     """A signed link, valid for DAYS days and used once, through which one provider updates its own facts."""
-    record = current_app.extensions["catalogue_index"].snapshot().provider(slug) if SLUG_PATTERN.match(slug) else None
+    record = current_app.extensions["catalogue_index"].snapshot().provider(slug)
     if record is None:
         click.echo(f"Det finns ingen verksamhet {slug}.", err=True)
         sys.exit(1)

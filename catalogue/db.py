@@ -19,6 +19,11 @@ migrate = Migrate()
 WAIT_SECONDS = 2  # a locked or unreachable database makes one write wait this long, then a calm 503
 
 
+def utc(moment: dt.datetime) -> dt.datetime:
+    """A stored time, aware: SQLite gives back naive times (they were stored in UTC), PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def engine_options(uri: str, wait: float = WAIT_SECONDS) -> dict:
     """Give up on a locked or unreachable database quickly: a visitor waits seconds, never minutes."""
     if uri.startswith("sqlite"):
@@ -87,6 +92,8 @@ class Editor(db.Model):  # type: ignore[name-defined]
     email: Mapped[str] = mapped_column(String(254))  # the author of the commits an editor's changes become
     password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    # In the session cookie too: signing out or a lockout raises it, and every older cookie stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
 

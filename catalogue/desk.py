@@ -11,9 +11,9 @@ The desk is for a few trained Swedish-speaking people: its words are Swedish and
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,8 +37,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from . import editing, fields, invitations
 from .content import SLUG_PATTERN, parse_provider
-from .db import AuditEntry, Editor, ErrorReport, Suggestion, db
-from .suggestions import NAME, QUESTIONS_BY_KEY, Question
+from .db import AuditEntry, Editor, ErrorReport, Suggestion, db, utc
+from .suggestions import QUESTIONS_BY_KEY, Question
 from .web import absolute_url, snapshot
 
 desk = Blueprint("desk", __name__, url_prefix="/redaktion")
@@ -65,11 +65,7 @@ def now() -> dt.datetime:
 @desk.app_template_filter("stockholm")
 def stockholm_time(moment: dt.datetime) -> str:
     """A stored time (UTC) as the editors' clock shows it: "2026-11-24 14.05"."""
-    return f"{_aware(moment).astimezone(STOCKHOLM):%Y-%m-%d %H.%M}"  # type: ignore[union-attr]
-
-
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
+    return f"{utc(moment).astimezone(STOCKHOLM):%Y-%m-%d %H.%M}"
 
 
 def audit(action: str, subject: str = "", detail: str = "", editor: str | None = None) -> None:
@@ -101,34 +97,45 @@ def _check_password(editor: Editor | None, password: str) -> bool:
         return False
 
 
+SIGN_IN_REFUSED = (
+    f"Fel namn eller lösenord. Efter {MAX_FAILED_SIGN_INS} misslyckade försök i rad spärras kontot i "
+    f"{LOCKOUT.seconds // 60} minuter."
+)  # the same words whatever was wrong, even for a locked account: nobody learns which names exist
+
+
 def sign_in_problem(name: str, password: str) -> str | None:
-    """None when the name and password are right; else what the editor is told (never which one was wrong)."""
+    """None when the name and password are right and the account is not locked; else what to say."""
     editor = db.session.scalar(db.select(Editor).filter_by(name=name)) if name else None
-    locked = _aware(editor.locked_until) if editor else None
-    if editor is not None and locked is not None and locked > now():
-        audit("inloggning under spärr", name, editor=name)
+    right = _check_password(editor, password)  # always: a locked or unknown name takes as long as any
+    locked = editor is not None and editor.locked_until is not None and utc(editor.locked_until) > now()
+    if editor is None or locked or not right:
+        if editor is not None and not locked:
+            _count_failure(editor)
+        audit("inloggning under spärr" if locked else "misslyckad inloggning", name[:80], editor=name[:80])
         db.session.commit()
-        return f"För många misslyckade försök. Kontot är spärrat till {stockholm_time(locked)[-5:]}."
-    if not _check_password(editor, password):
-        if editor is not None:
-            editor.failed_sign_ins += 1
-            if editor.failed_sign_ins >= MAX_FAILED_SIGN_INS:
-                editor.locked_until, editor.failed_sign_ins = now() + LOCKOUT, 0
-                audit("konto spärrat", name, f"{MAX_FAILED_SIGN_INS} misslyckade försök", editor=name)
-        audit("misslyckad inloggning", name[:80], editor=name[:80])
-        db.session.commit()
-        return "Fel namn eller lösenord."
-    assert editor is not None
+        return SIGN_IN_REFUSED
     editor.failed_sign_ins, editor.locked_until = 0, None
     if hasher.check_needs_rehash(editor.password_hash):
         editor.password_hash = hasher.hash(password)
     session.clear()  # a new session on every sign-in: nothing from before carries over
     session.permanent = True  # ends after SESSION_HOURS without a request, even if the browser stays open
-    session["editor"] = editor.id
+    session.update(editor=editor.id, version=editor.session_version)
     g.editor = editor
     audit("inloggning")
     db.session.commit()
     return None
+
+
+def _count_failure(editor: Editor) -> None:
+    """Counted in the database (parallel guesses all count); the last allowed one locks the account."""
+    db.session.execute(
+        db.update(Editor).where(Editor.id == editor.id).values(failed_sign_ins=Editor.failed_sign_ins + 1)
+    )
+    db.session.refresh(editor)
+    if editor.failed_sign_ins >= MAX_FAILED_SIGN_INS:
+        editor.locked_until, editor.failed_sign_ins = now() + LOCKOUT, 0
+        editor.session_version += 1  # a lockout also ends the sessions already open
+        audit("konto spärrat", editor.name, f"{MAX_FAILED_SIGN_INS} misslyckade försök", editor=editor.name)
 
 
 @desk.before_request
@@ -138,6 +145,8 @@ def signed_in_only():
         csrf.protect()
     editor_id = session.get("editor")
     g.editor = db.session.get(Editor, editor_id) if isinstance(editor_id, int) else None
+    if g.editor is not None and session.get("version") != g.editor.session_version:
+        g.editor = None  # signed out, or locked, since this cookie was made
     if g.editor is None and request.endpoint != "desk.sign_in":
         if request.method == "POST":
             abort(403)
@@ -187,6 +196,7 @@ def sign_in():
 
 @desk.route("/logga-ut", methods=["POST"])
 def sign_out():
+    g.editor.session_version += 1  # this cookie, and any copy of it, stops working
     audit("utloggning")
     db.session.commit()
     session.clear()
@@ -195,10 +205,15 @@ def sign_out():
 
 # The queue.
 
+WAITING = ("new", "accepting")  # "accepting": an accept was cut off; the editor accepts again, and nothing doubles
+STATUS_NAMES = {"new": "Väntar", "accepting": "Godkännandet avbröts", "accepted": "Godkänt", "rejected": "Avslaget"}
+
 
 @desk.route("/")
 def queue():
-    waiting = db.session.scalars(db.select(Suggestion).filter_by(status="new").order_by(Suggestion.created_at))
+    waiting = db.session.scalars(
+        db.select(Suggestion).where(Suggestion.status.in_(WAITING)).order_by(Suggestion.created_at)
+    )
     reports = db.session.scalars(db.select(ErrorReport).order_by(ErrorReport.created_at))
     return render_template("desk/queue.html", suggestions=list(waiting), reports=list(reports))
 
@@ -208,9 +223,24 @@ class Row:
     """One field of a suggestion: what the file says now, and what is proposed."""
 
     question: Question
-    now: str | list[str]
-    proposed: str | list[str]
+    now: str
+    proposed: str
     answer: Any  # the proposal in the form's shape, for "edit then accept"
+
+
+def _one_line(shown: str | list[str]) -> str:
+    return shown if isinstance(shown, str) else "; ".join(shown)
+
+
+@dataclass(frozen=True)
+class NewField:
+    """A field a new offering needs that a tip does not ask: its name, summary and file name."""
+
+    key: str
+    label: str
+    hint: str
+    value: str
+    problem: str | None
 
 
 @dataclass
@@ -232,7 +262,7 @@ class Review:
                 record, _errors = parse_provider(path, path.read_text(encoding="utf-8"))
         return cls(suggestion, record)
 
-    @cached_property
+    @property
     def rows(self) -> list[Row]:
         rows = []
         for key, change in self.suggestion.changes.items():
@@ -240,16 +270,40 @@ class Review:
             if question is None:
                 continue
             answer = self.answers.get(key, change["after"])
-            rows.append(Row(question, question.display(question.today(self.record)), question.display(answer), answer))
+            now_shown, proposed = question.display(question.today(self.record)), question.display(answer)
+            rows.append(Row(question, _one_line(now_shown), _one_line(proposed), answer))
         return rows
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES[self.suggestion.status]
+
+    @property
+    def open(self) -> bool:
+        return self.suggestion.status in WAITING
+
+    @property
+    def source_title(self) -> str:
+        """The source an accepted change becomes, with the day's date."""
+        return editing.FROM_PROVIDER if self.suggestion.from_provider else editing.FROM_READER
 
     @property
     def name(self) -> str:
         return self.answers.get("name") or self.suggestion.changes.get("name", {}).get("after", "")
 
-    @property
-    def slug(self) -> str:
-        return self.answers.get("slug") or slug_of(self.name)
+    def new_fields(self) -> list[NewField]:
+        """For a tip: what the new file needs besides the answers, pre-filled where the tip says it."""
+        if self.record is not None:
+            return []
+        given = {"name": self.name, "summary": self.answers.get("summary", ""), "slug": self.answers.get("slug")}
+        given["slug"] = given["slug"] if given["slug"] is not None else slug_of(self.name)
+        return [
+            NewField("name", "Namn", "", given["name"], self.problem("name")),
+            NewField("summary", "Kort beskrivning", "En mening som visas i sökträffarna. Högst 200 tecken.",
+                     given["summary"], self.problem("summary")),
+            NewField("slug", "Filnamn", "Blir adressen /verksamhet/filnamn. Bara a–z, 0–9 och bindestreck.",
+                     given["slug"], self.problem("slug")),
+        ]  # fmt: skip
 
     def problem(self, name: str) -> str | None:
         return self.problems.get(name)
@@ -268,13 +322,26 @@ def _suggestion(number: int) -> Suggestion:
     return suggestion
 
 
+def _review_page(review: Review, status: int = 200):
+    return render_template("desk/review.html", review=review), status
+
+
 @desk.route("/forslag/<int:number>")
 def review(number: int):
-    return render_template("desk/review.html", review=Review.of(_suggestion(number)), name_question=NAME)
+    return _review_page(Review.of(_suggestion(number)))
 
 
 def _reply() -> str:
     return (request.form.get("svar") or "").strip()[:MAX_REPLY]
+
+
+def _claim(number: int, statuses: tuple[str, ...], status: str) -> bool:
+    """Move a suggestion on only from one of ``statuses``: of two editors deciding at once, one wins."""
+    claimed = db.session.execute(
+        db.update(Suggestion).where(Suggestion.id == number, Suggestion.status.in_(statuses)).values(status=status)
+    )
+    db.session.commit()
+    return claimed.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _handled(suggestion: Suggestion, status: str) -> None:
@@ -287,87 +354,99 @@ def _values(review: Review) -> dict[str, Any]:
     """What to write, read from the editor's (perhaps edited) form; problems are noted in the review."""
     values: dict[str, Any] = {}
     for row in review.rows:
-        answer = row.question.read(request.form)
+        question = row.question
+        answer = question.read(request.form)
         answer = row.answer if answer is None else answer
-        review.answers[row.question.key] = answer
-        problem = row.question.problem(answer)
+        review.answers[question.key] = answer
+        problem = question.problem(answer)
         try:
-            values[row.question.key] = editing.content_value(row.question.key, row.question.kind, answer)
+            values[question.key] = editing.content_value(question.key, question.kind, answer, review.record)
         except editing.EditError as error:
             problem = str(error)
         if problem:
-            review.problems[row.question.name] = problem
+            review.problems[question.name] = problem
     if review.record is None:
         review.answers |= {key: (request.form.get(key) or "").strip() for key in ("name", "summary", "slug")}
         values |= {"name": review.answers["name"], "summary": review.answers["summary"]}
-        if not SLUG_PATTERN.match(review.answers["slug"]):
+        if not SLUG_PATTERN.fullmatch(review.answers["slug"]):
             review.problems["slug"] = "Filnamnet får bara innehålla a–z, 0–9 och bindestreck."
         if not review.answers["summary"]:
             review.problems["summary"] = "Skriv en kort beskrivning: den visas i sökträffarna."
         if not review.answers["name"]:
             review.problems["name"] = "Skriv vad verksamheten heter."
-    review.__dict__.pop("rows", None)  # show the edited answers if the page comes back
     return values
 
 
 def _commit_message(review: Review, slug: str) -> str:
     suggestion = review.suggestion
     kind = "Uppgifter från verksamheten" if suggestion.from_provider else "Förslag från en läsare"
-    lines = [
-        f"{slug}: {', '.join(row.question.key for row in review.rows) or 'ny verksamhet'} (förslag #{suggestion.id})"
-    ]
+    keys = ", ".join(row.question.key for row in review.rows) or "ny verksamhet"
+    lines = [f"{slug}: {keys} (förslag #{suggestion.id})"]
     lines += ["", f"{kind}, godtaget av {g.editor.name} i redaktionen."]
-    lines += [f"- {row.question.key}: {_flat(row.now)} -> {_flat(row.proposed)}" for row in review.rows]
+    lines += [f"- {row.question.key}: {row.now} -> {row.proposed}" for row in review.rows]
     return "\n".join(lines)
-
-
-def _flat(shown: str | list[str]) -> str:
-    return shown if isinstance(shown, str) else "; ".join(shown)
 
 
 @desk.route("/forslag/<int:number>/godta", methods=["POST"])
 def accept(number: int):
     suggestion = _suggestion(number)
     with editing.one_writer(current_app.config):
-        db.session.refresh(suggestion)
-        if suggestion.status != "new":
+        if not _claim(number, WAITING, "accepting"):
             flash(f"Förslag #{number} är redan hanterat.", "info")
             return redirect(url_for("desk.queue"), code=303)
+        db.session.refresh(suggestion)
         review = Review.of(suggestion)
-        if suggestion.provider and review.record is None:
-            review.error = f"Filen för {suggestion.provider} finns inte längre eller har fel. Avslå förslaget."
-            return render_template("desk/review.html", review=review, name_question=NAME), 409
-        values = _values(review)
-        if review.problems:
-            review.error = "Ändringen sparades inte. Rätta det som är markerat."
-            return render_template("desk/review.html", review=review, name_question=NAME), 400
-        slug = suggestion.provider or review.answers["slug"]
-        source = editing.FROM_PROVIDER if suggestion.from_provider else editing.FROM_READER
-        author = editing.Author(g.editor.name, g.editor.email)
-        try:
-            editing.write_change(
-                current_app.config, slug, values, source, author, _commit_message(review, slug), new=not review.record
-            )
-        except editing.EditError as error:
-            review.error = str(error)
-            audit("godkännande misslyckades", f"förslag #{number}", str(error))
-            db.session.commit()
-            return render_template("desk/review.html", review=review, name_question=NAME), 409
-        except editing.NotPublished as error:
-            flash(f"Ändringen är sparad i filen, men webbplatsen visar den inte ännu: {error}", "warning")
+        problem = _write(review)
+        if problem is not None:
+            _claim(number, ("accepting",), "new")
+            return problem
         _handled(suggestion, "accepted")
-        audit("godkänt", f"förslag #{number}", f"{slug}: {', '.join(sorted(values))}")
         db.session.commit()
-    flash(f"Förslag #{number} är godkänt och publicerat.", "success")
     return redirect(url_for("desk.queue"), code=303)
+
+
+def _write(review: Review):
+    """Write the reviewed change; the page to show when it could not be written, else None."""
+    number = review.suggestion.id
+    if review.suggestion.provider and review.record is None:
+        review.error = f"Filen för {review.suggestion.provider} finns inte längre eller har fel. Avslå förslaget."
+        return _review_page(review, 409)
+    values = _values(review)
+    if review.problems:
+        review.error = "Ändringen sparades inte. Rätta det som är markerat."
+        return _review_page(review, 400)
+    slug = review.suggestion.provider or review.answers["slug"]
+    author = editing.Author(g.editor.name, g.editor.email)
+    try:
+        written = editing.write_change(
+            current_app.config, slug, values, review.source_title, author, _commit_message(review, slug),
+            new=review.record is None,
+        )  # fmt: skip
+    except editing.EditError as error:
+        review.error = str(error)
+        audit("godkännande misslyckades", f"förslag #{number}", str(error))
+        db.session.commit()
+        return _review_page(review, 409)
+    except editing.NotPublished as error:
+        audit("godkänt", f"förslag #{number}", f"{slug}: {', '.join(sorted(values))} (inte publicerat: {error})")
+        flash(f"Förslag #{number} är godkänt och sparat i filen, men webbplatsen visar det inte ännu: {error}",
+              "warning")  # fmt: skip
+        return None
+    audit("godkänt", f"förslag #{number}", f"{slug}: {', '.join(sorted(values))}")
+    if written:
+        flash(f"Förslag #{number} är godkänt och publicerat.", "success")
+    else:
+        flash(f"Förslag #{number} är godkänt. Uppgifterna stod redan i filen, så den ändrades inte.", "success")
+    return None
 
 
 @desk.route("/forslag/<int:number>/avsla", methods=["POST"])
 def reject(number: int):
     suggestion = _suggestion(number)
-    if suggestion.status != "new":
+    if not _claim(number, ("new",), "rejected"):  # never one that is being accepted, or was
         flash(f"Förslag #{number} är redan hanterat.", "info")
         return redirect(url_for("desk.queue"), code=303)
+    db.session.refresh(suggestion)
     _handled(suggestion, "rejected")
     audit("avslaget", f"förslag #{number}", suggestion.reply)
     db.session.commit()
@@ -427,7 +506,7 @@ def freshness():
 
 @desk.route("/inbjudan/<slug>", methods=["POST"])
 def invite(slug: str):
-    record = snapshot().provider(slug) if SLUG_PATTERN.match(slug) else None
+    record = snapshot().provider(slug)
     if record is None:
         abort(404)
     invitation, token = invitations.create(slug, g.editor.name)
@@ -444,11 +523,20 @@ def audit_log():
 
 
 def _secret_key(instance: Path) -> str:
-    """Signs the desk's session and the invitations: from CATALOGUE_SECRET_KEY, else made once and kept."""
+    """Signs the desk's session and the invitations: from CATALOGUE_SECRET_KEY, else made once and kept.
+
+    Written beside the file and linked into place, so that processes starting at once all read one key."""
     path = instance / "secret-key"
     if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_hex(32), encoding="ascii")
+        draft = instance / f".secret-key.{os.getpid()}"
+        draft.touch(mode=0o600)
+        draft.write_text(secrets.token_hex(32), encoding="ascii")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: use that one
+        finally:
+            draft.unlink()
     return path.read_text(encoding="ascii").strip()
 
 

@@ -62,24 +62,32 @@ class Author:
 # From the form's answers (suggestions.Question) to the content's values; None removes the field.
 
 
-def _address(line: str) -> dict | None:
-    """ "Götgatan 12, 118 46 Stockholm" -> street, postal code and city; what else is written is a note."""
-    parts = [part.strip() for part in line.split(",") if part.strip()]
-    if not parts:
-        return None
-    address: dict[str, str] = {"street": parts[0]}
+def _address(line: str, current: dict | None = None) -> dict | None:
+    """ "Götgatan 12, 118 46 Stockholm" -> street, postal code and city; the rest is a note.
+
+    The line is how the page writes the address (street, "postal code city", note). What is still as
+    the file says keeps its place, commas and all, so an address known only by its note stays a note."""
+    current = current or {}
+    town = " ".join(filter(None, [current.get("postal_code"), current.get("city")]))
+    kept = {"street": current.get("street"), "town": town, "note": current.get("note")}
+    for key, text in kept.items():
+        if text and text in line:
+            line = line.replace(text, f"\0{key}\0", 1)
+    address: dict[str, str] = {}
     notes: list[str] = []
-    for part in parts[1:]:
+    for part in (part.strip() for part in line.split(",") if part.strip()):
         found = _POSTAL_TOWN.match(part)
-        if found and "postal_code" not in address:
+        if part == "\0town\0":
+            address |= {key: current[key] for key in ("postal_code", "city") if current.get(key)}
+        elif part == "\0street\0" or (not address and not notes and not found and "\0" not in part):
+            address["street"] = str(kept["street"]) if part == "\0street\0" else part
+        elif found and "postal_code" not in address:
             address["postal_code"], address["city"] = found.group(1), found.group(2)
-        elif "city" not in address and not any(char.isdigit() for char in part) and not notes:
-            address["city"] = part
         else:
-            notes.append(part)
+            notes.append(part.replace("\0note\0", kept["note"] or "").replace("\0", ""))
     if notes:
         address["note"] = ", ".join(notes)
-    return address
+    return address or None
 
 
 def _weekday_names() -> dict[str, str]:
@@ -129,19 +137,22 @@ def _languages(line: str) -> list[str] | None:
     return list(dict.fromkeys(codes)) or None
 
 
-_READERS = {"address": _address, "opening_hours": _opening_hours, "languages": _languages}
+def content_value(key: str, kind: str, answer: Any, record: dict | None = None) -> Any:
+    """One answer of the suggestion form as the content file states it; None: the fact is unknown.
 
-
-def content_value(key: str, kind: str, answer: Any) -> Any:
-    """One answer of the suggestion form as the content file states it; None: the fact is unknown."""
+    ``record`` is the provider as its file says now (None for a new one)."""
     if kind == "choices":
         return list(answer) or None
     if kind == "yes_no":
-        return {"ja": True, "nej": False}.get(answer)
+        return {"ja": True, "nej": False}.get(answer)  # "Vet inte" removes the fact; it never becomes "no"
     if not answer:
         return None
-    if key in _READERS:
-        return _READERS[key](answer)
+    if key == "address":
+        return _address(answer, (record or {}).get("address"))
+    if key == "opening_hours":
+        return _opening_hours(answer)
+    if key == "languages":
+        return _languages(answer)
     if kind == "lines":
         return answer.splitlines()
     return answer
@@ -168,9 +179,17 @@ def _plain(value: Any) -> Any:
         return items
     if isinstance(value, dict):
         return CommentedMap((key, _plain(item)) for key, item in value.items())
-    if isinstance(value, str) and (_CLOCK.match(value) or value != value.strip() or yaml.safe_load(value) != value):
+    if isinstance(value, str) and (_CLOCK.match(value) or value != value.strip() or not _reads_back(value)):
         return DoubleQuotedScalarString(value)
     return value
+
+
+def _reads_back(text: str) -> bool:
+    """Whether the site's YAML reader takes the text, written plain, as this very string."""
+    try:
+        return yaml.safe_load(text) == text
+    except yaml.YAMLError:  # "@alla", "a: b: c": not even readable plain
+        return False
 
 
 def _set(mapping: CommentedMap, key: str, value: Any) -> None:
@@ -194,6 +213,9 @@ def _set(mapping: CommentedMap, key: str, value: Any) -> None:
 def _set_in_order(mapping: CommentedMap, key: str, value: Any, order: list[str]) -> None:
     if value is None:
         mapping.pop(key, None)
+        return
+    if isinstance(mapping.get(key), CommentedSeq) and isinstance(value, list):
+        mapping[key][:] = list(_plain(value))  # in place: the list's comments and style stay
         return
     if key in mapping:
         mapping[key] = _plain(value)
@@ -248,7 +270,7 @@ def one_writer(config: dict) -> Iterator[None]:
 def provider_path(content_dir: Path, slug: str) -> Path:
     """The file of one provider; a slug that is not a plain name (``../x``, ``a/b``) names none."""
     folder = (Path(content_dir) / "providers").resolve()
-    if not SLUG_PATTERN.match(slug or "") or len(slug) > fields.MAX_NAME:
+    if not SLUG_PATTERN.fullmatch(slug or "") or len(slug) > fields.MAX_NAME:
         raise EditError(f"”{slug}” är inget giltigt filnamn: bara a–z, 0–9 och bindestreck.")
     path = folder / f"{slug}.md"
     if path.parent != folder:
@@ -299,28 +321,40 @@ def _commit(path: Path, author: Author, message: str) -> None:
 
 def write_change(
     config: dict, slug: str, values: dict[str, Any], source_title: str, author: Author, message: str, new: bool = False
-) -> None:
+) -> bool:
     """Validate, write, commit and publish one change (hold ``one_writer``); on EditError the file and git
-    are as they were. Raises NotPublished when only the last step, the new index, failed."""
+    are as they were. Raises NotPublished when only the last step, the new index, failed. False: the file
+    already said all of it, and nothing was written."""
     content_dir = Path(config["CONTENT_DIR"])
     path = provider_path(content_dir, slug)
     if new == path.exists():
         raise EditError(f"Det finns redan en fil {path.name}." if new else f"Filen {path.name} finns inte.")
     old = None if new else path.read_text(encoding="utf-8")
     text = changed_text(old, values, source_title, dt.date.today())
-    _record, errors = parse_provider(path, text, display_path=f"content/providers/{path.name}")
+    record, errors = parse_provider(path, text, display_path=f"content/providers/{path.name}")
     if errors:
         raise EditError("Ändringen sparades inte: " + "; ".join(str(error) for error in errors))
+    if old is not None and _facts(parse_provider(path, old)[0]) == _facts(record):
+        return False  # already in the file (an accept that was cut off and is tried again): written once
     _write(path, text)
     if _in_work_tree(path.parent):
         try:
             _commit(path, author, message)
         except (EditError, OSError, subprocess.SubprocessError) as error:
-            if old is None:
-                path.unlink(missing_ok=True)
-            else:
-                _write(path, old)
+            try:
+                path.unlink() if old is None else _write(path, old)
+            except (EditError, OSError) as undo:
+                raise EditError(f"{error} Filen kunde inte heller återställas ({undo}): kontrollera den.") from undo
             raise EditError(str(error)) from error
-    loaded = indexing.rebuild(content_dir, config["INDEX_DIR"], strict=True)
+    try:
+        loaded = indexing.rebuild(content_dir, config["INDEX_DIR"], strict=True)
+    except Exception as error:  # a full disk, a crash in the build: the file is kept, the old index serves
+        raise NotPublished(f"indexet kunde inte byggas ({error})") from error
     if loaded.errors:
         raise NotPublished("; ".join(str(error) for error in loaded.errors))
+    return True
+
+
+def _facts(record: dict | None) -> dict:
+    """What a file states, leaving out when it was checked and where it came from."""
+    return {key: value for key, value in (record or {}).items() if key not in ("verified", "sources", "body_line")}

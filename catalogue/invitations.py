@@ -13,7 +13,7 @@ import secrets
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .db import Invitation, db
+from .db import Invitation, db, utc
 
 INVITATION_DAYS = 30
 _SALT = "catalogue.invitation"
@@ -46,11 +46,6 @@ def create(slug: str, created_by: str, days: int = INVITATION_DAYS) -> tuple[Inv
     return invitation, _serializer().dumps([invitation.id, slug, invitation.nonce])
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite gives back naive times (stored as UTC); PostgreSQL aware ones."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def read(token: str) -> Invitation:
     """The invitation a token names, if it is genuine, current and unused; else InvitationProblem."""
     try:
@@ -62,9 +57,19 @@ def read(token: str) -> Invitation:
         raise InvitationProblem("broken")
     if invitation.used_at is not None:
         raise InvitationProblem("used")
-    if _aware(invitation.expires_at) <= dt.datetime.now(dt.UTC):
+    if utc(invitation.expires_at) <= dt.datetime.now(dt.UTC):
         raise InvitationProblem("expired")
     return invitation
+
+
+def use(invitation: Invitation) -> bool:
+    """Mark it used, in the caller's transaction; False when another request used it first."""
+    used = db.session.execute(
+        db.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=dt.datetime.now(dt.UTC))
+    )
+    return used.rowcount == 1  # type: ignore[attr-defined]
 
 
 def last_sent(slugs: list[str]) -> dict[str, dt.datetime]:
@@ -74,4 +79,4 @@ def last_sent(slugs: list[str]) -> dict[str, dt.datetime]:
         .where(Invitation.provider.in_(slugs))
         .group_by(Invitation.provider)
     )
-    return {slug: _aware(moment) for slug, moment in rows}
+    return {slug: utc(moment) for slug, moment in rows}

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
-from .db import ShortLink, db
+from .db import ShortLink, db, utc
 from .errors import error_page
 from .limits import ensure_room
 from .query import BadParameter, parse
@@ -105,18 +105,13 @@ def _note_use(link: ShortLink) -> None:
     """One write a day at most per link, enough to know it is in use. Following a link is reading:
     when the database cannot be written, the link still leads on."""
     now = dt.datetime.now(dt.UTC)
-    if link.last_used is not None and _aware(link.last_used).date() == now.date():
+    if link.last_used is not None and utc(link.last_used).date() == now.date():
         return
     link.last_used = now
     try:
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite gives back naive datetimes; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def expire_unused(months: int) -> int:

@@ -8,7 +8,6 @@ sender gets a private status address, ``/forslag/<token>``, with no account and 
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -229,10 +228,11 @@ def _submit(form: Form, invitation: Invitation | None = None):
     if form.problems:
         return _render(form, 400, invited=invitation is not None)
     ensure_room(Suggestion)
+    if invitation is not None and not invitations.use(invitation):
+        db.session.rollback()
+        abort(_unusable("used"))  # sent twice at once: the first one counts
     suggestion = form.stored(from_provider=invitation is not None)
     db.session.add(suggestion)
-    if invitation is not None:
-        invitation.used_at = dt.datetime.now(dt.UTC)
     db.session.commit()
     return redirect(url_for("suggestions.status", token=suggestion.token), code=303)
 

@@ -110,10 +110,14 @@ def test_repeated_failures_lock_the_account(site, tmp_path):
     for attempt in range(desk.MAX_FAILED_SIGN_INS):
         sign_in(client, password=f"gissning {attempt}")
     locked = sign_in(client)  # the right password, too late
-    assert locked.status_code == 400 and "Kontot är spärrat" in locked.get_data(as_text=True)
+    unknown = sign_in(client, name="finns-inte")
+    assert locked.status_code == unknown.status_code == 400
+    summary = re.compile(r'<div class="error-summary".*?</div>', re.S)  # the rest differs by the CSRF token
+    assert summary.findall(locked.get_data(as_text=True)) == summary.findall(unknown.get_data(as_text=True)) != []
     assert client.get("/redaktion/").status_code == 302
     actions = [entry.action for entry in only(unlimited, desk.AuditEntry)]
-    assert actions.count("misslyckad inloggning") == 5 and "konto spärrat" in actions and "inloggning" not in actions
+    assert actions.count("misslyckad inloggning") == 6 and "konto spärrat" in actions and "inloggning" not in actions
+    assert "inloggning under spärr" in actions
 
 
 def test_markup_in_every_suggestion_field_is_shown_escaped_in_the_desk(app, signed_in):
@@ -255,3 +259,24 @@ def test_a_used_invitation_cannot_be_used_again(app):
     assert again.status_code == 410 and "Länken är redan använd" in page and "dina uppgifter har kommit fram" in page
     assert client.get(link).status_code == 410
     assert len(only(app, Suggestion)) == 1
+
+
+def test_a_copied_session_cookie_stops_working_at_sign_out(app, signed_in):
+    cookie = signed_in.get_cookie("session", path="/redaktion")
+    copy = app.test_client()
+    copy.set_cookie("session", cookie.value, path="/redaktion")
+    assert copy.get("/redaktion/").status_code == 200
+    signed_in.post("/redaktion/logga-ut", data={"csrf_token": csrf_token(signed_in, "/redaktion/")})
+    assert copy.get("/redaktion/").status_code == 302
+
+
+def test_a_suggestion_being_accepted_cannot_be_rejected(app, signed_in):
+    suggest(signed_in, **{"contact-phone": "08-111 11 11"})
+    with app.app_context():
+        assert desk._claim(1, desk.WAITING, "accepting")  # what an accept does first, under the lock
+    token = csrf_token(signed_in, "/redaktion/forslag/1")
+    signed_in.post("/redaktion/forslag/1/avsla", data={"csrf_token": token, "svar": "Nej"})
+    assert only(app, Suggestion)[0].status == "accepting" and only(app, Suggestion)[0].reply == ""
+    assert accept(signed_in, 1).status_code == 303 and only(app, Suggestion)[0].status == "accepted"
+    assert signed_in.post("/redaktion/forslag/1/avsla", data={"csrf_token": token}).status_code == 303
+    assert only(app, Suggestion)[0].status == "accepted"
