@@ -4,6 +4,8 @@
         --server-name hittasysselsattning.stockholm.se \
         --certificate /etc/ssl/certs/site.pem --certificate-key /etc/ssl/private/site.key \
         > /etc/nginx/sites-available/catalogue
+
+The first node also serves the editors' desk (/redaktion): its content checkout is the one editors write.
 """
 
 from __future__ import annotations
@@ -19,13 +21,13 @@ sys.path.insert(0, str(HERE.parent))
 from catalogue import CONTENT_SECURITY_POLICY  # noqa: E402  - one policy, for the app and for nginx
 
 
-def security_headers(indent: str) -> str:
+def security_headers(indent: str, referrer_policy: str = "no-referrer") -> str:
     policy = "; ".join(f"{directive} {sources}" for directive, sources in CONTENT_SECURITY_POLICY.items())
     headers = {
         "Content-Security-Policy": policy,
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
-        "Referrer-Policy": "no-referrer",
+        "Referrer-Policy": referrer_policy,
         "Strict-Transport-Security": "max-age=31536000",
     }
     return f"\n{indent}".join(f'add_header {name} "{value}" always;' for name, value in headers.items())
@@ -36,6 +38,7 @@ def render(nodes: list[str], listen: list[str], server_name: str, certificate: s
     template = (HERE / "nginx-site.conf.template").read_text(encoding="utf-8")
     values = {
         "NODES": "\n    ".join(f"server {node} max_fails=2 fail_timeout=10s;" for node in nodes),
+        "DESK_NODE": f"server {nodes[0]};",  # the first node: its content checkout is the one editors write
         "LISTEN": "\n    ".join(f"listen {address} ssl http2;" for address in listen),
         "SERVER_NAME": server_name, "CERTIFICATE": certificate, "CERTIFICATE_KEY": certificate_key,
         "CACHE_DIR": cache_dir, "LOG_DIR": log_dir,
@@ -44,6 +47,8 @@ def render(nodes: list[str], listen: list[str], server_name: str, certificate: s
     # ${NAME} is ours, $name is nginx's. The headers take the indentation of their line.
     template = re.sub(r"^( *)\$\{SECURITY_HEADERS\}$", lambda m: m.group(1) + security_headers(m.group(1)),
                       template, flags=re.MULTILINE)  # fmt: skip
+    desk_headers = lambda m: m.group(1) + security_headers(m.group(1), "same-origin")  # noqa: E731
+    template = re.sub(r"^( *)\$\{DESK_SECURITY_HEADERS\}$", desk_headers, template, flags=re.MULTILINE)
     return re.sub(r"\$\{([A-Z_]+)\}", lambda m: values[m.group(1)], template)
 
 

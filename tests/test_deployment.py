@@ -268,3 +268,21 @@ def test_the_nginx_log_keeps_no_address_and_no_query(cluster):
     assert '"GET /sok"' in log and "hemlig" not in log and "127.0.0.1" not in log
     errors = (cluster.folder / "nginx" / "catalogue-error.log").read_text()
     assert "127.0.0.1" not in errors and "hemlig" not in errors
+
+
+def test_the_desk_is_served_by_the_first_node_and_signs_in_through_nginx(cluster):
+    """Behind nginx over TLS: the desk's CSRF check sees its own referrer, and every desk request
+    reaches node a, whose content checkout editors write to; public pages keep no-referrer."""
+    cluster.flask("a", "catalogue", "editor", "add", "anna", "--password", "ett långt och hemligt lösenord")
+    page, text = cluster.request("nginx", "GET", "/redaktion/logga-in")
+    assert page.getheader("Referrer-Policy") == "same-origin" and page.getheader("Cache-Control") == "no-store"
+    cookie = page.getheader("Set-Cookie").split(";")[0]
+    token = text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    body = f"namn=anna&losenord=ett+l%C3%A5ngt+och+hemligt+l%C3%B6senord&csrf_token={token}"
+    referrer = f"{cluster.public_url}/redaktion/logga-in"  # what Chromium sends under "same-origin"
+    signed, _ = cluster.request("nginx", "POST", "/redaktion/logga-in", body, {"Cookie": cookie, "Referer": referrer})
+    assert signed.status == 303 and signed.getheader("Location") == "/redaktion/", _
+    queue, text = cluster.request("nginx", "GET", "/redaktion/", headers={"Cookie": signed.getheader("Set-Cookie")})
+    assert queue.status == 200 and "Att hantera" in text
+    assert not any(entry["route"].startswith("/redaktion") for entry in cluster.node_log("b"))
+    assert cluster.request("nginx", "GET", "/")[0].getheader("Referrer-Policy") == "no-referrer"
