@@ -27,6 +27,7 @@ from flask_babel import force_locale
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ruamel.yaml.tokens import CommentToken
 
 from . import fields, i18n, indexing
 from . import vocabulary as v
@@ -212,7 +213,9 @@ def _set(mapping: CommentedMap, key: str, value: Any) -> None:
 
 def _set_in_order(mapping: CommentedMap, key: str, value: Any, order: list[str]) -> None:
     if value is None:
-        mapping.pop(key, None)
+        if key in mapping:
+            _keep_following_comment(mapping, key)
+            del mapping[key]
         return
     if isinstance(mapping.get(key), CommentedSeq) and isinstance(value, list):
         mapping[key][:] = list(_plain(value))  # in place: the list's comments and style stay
@@ -223,6 +226,20 @@ def _set_in_order(mapping: CommentedMap, key: str, value: Any, order: list[str])
     rank = order.index(key) if key in order else len(order)
     position = sum(1 for existing in mapping if existing in order and order.index(existing) < rank)
     mapping.insert(position, key, _plain(value))
+
+
+def _keep_following_comment(mapping: CommentedMap, key: str) -> None:
+    """ruamel keeps a comment line after a value with that value: before removing it, give the comment
+    to the value before it, so that "# --- Kontakt ---" stays above the next section."""
+    after = (mapping.ca.items.get(key) or [None] * 4)[2]
+    keys = list(mapping)
+    position = keys.index(key)
+    if after is None or position == 0 or not isinstance(mapping[keys[position - 1]], str | int | bool | dt.date):
+        return
+    lines = after.value if after.value.startswith("\n") else "\n" + after.value.partition("\n")[2]
+    slots = mapping.ca.items.setdefault(keys[position - 1], [None] * 4)
+    if slots[2] is None and lines.strip():  # the removed value's own end-of-line comment goes with it
+        slots[2] = CommentToken(lines, after.start_mark, None)
 
 
 def changed_text(text: str | None, values: dict[str, Any], source_title: str, today: dt.date) -> str:

@@ -162,6 +162,20 @@ def test_accepting_keeps_field_order_and_comments(app, signed_in, publish):
     assert text.index("name:") < text.index("summary:") < text.index("ips:") < text.index("sources:")
 
 
+def test_removing_a_fact_or_replacing_a_list_keeps_the_comments_around_it(app, signed_in, publish):
+    publish(
+        "kommentarer",
+        "name: Kommentarer\nsummary: En verksamhet.\nstatus: active\nverified: 2025-01-01\n"
+        "ips: true # sagt i telefon\n# --- Så tar du dig dit ---\ntransport: [Buss 1]\n# Källor nedan\n"
+        "sources:\n  - title: Egen sida\n    date: 2025",
+    )
+    suggest(signed_in, "kommentarer", ips="", transport="Buss 2\nTunnelbana Gullmarsplan")
+    assert accept(signed_in, 1).status_code == 303
+    text = provider_file(app, "kommentarer")
+    assert "ips" not in text.split("sources:")[0] and "sagt i telefon" not in text  # its own comment went with it
+    assert "# --- Så tar du dig dit ---\ntransport: [Buss 2, Tunnelbana Gullmarsplan]\n# Källor nedan\nsources:" in text
+
+
 def test_an_editor_can_edit_before_accepting(app, signed_in):
     suggest(signed_in, **{"contact-phone": "08-111 11 11"})
     assert accept(signed_in, 1, **{"contact-phone": "08-222 22 22"}).status_code == 303
