@@ -12,11 +12,14 @@ from flask_babel import Babel
 from flask_compress import Compress
 from flask_talisman import Talisman
 
-from . import assets, caching, cli, desk, errors, hosting, i18n, indexing, limits, requestlog, web
+from . import assets, caching, cli, desk, discovery, errors, hosting, i18n, indexing, limits, requestlog, web
 from .api import api, health
 from .db import WAIT_SECONDS, db, engine_options, migrate
+from .exports import opendata
 from .feedback import feedback
+from .feeds import feeds
 from .guide import guide
+from .hsds import hsds
 from .lists import lists
 from .search import CatalogueIndex
 from .shortlinks import shortlinks
@@ -53,7 +56,17 @@ def _settings(app: Flask) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("CATALOGUE_RATELIMIT_STORAGE_URI", "memory://"),
         "COMPRESS_ALGORITHM": caching.ENCODINGS,
         "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],  # static files; Flask-Compress streams no gzip
-        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/json", "image/svg+xml"],
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/json",
+            "image/svg+xml",
+            "text/csv",
+            "application/x-ndjson",
+            "application/atom+xml",
+            "application/xml",
+        ],
         "SECRET_KEY": os.environ.get("CATALOGUE_SECRET_KEY"),  # else desk.init_app makes one in the instance folder
         "PAGE_CACHE_BYTES": int(os.environ.get("CATALOGUE_PAGE_CACHE_MB", "64")) * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "sv",
@@ -144,7 +157,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(shortlinks)
     app.register_blueprint(guide)
     app.register_blueprint(api)
+    app.register_blueprint(hsds)  # /api/hsds: Open Referral HSDS 3.0
     app.register_blueprint(health)
+    app.register_blueprint(opendata)
+    app.register_blueprint(feeds)
+    discovery.init_app(app)  # /sitemap.xml, /robots.txt, canonical links, JSON-LD
     desk.init_app(app)
     errors.register(app)
     cli.register(app)

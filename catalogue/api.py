@@ -1,4 +1,5 @@
-"""The JSON twin of every search: same parameters, same answer, for other services."""
+"""The JSON twins of every search and every provider page, for other services; described at
+/api/v1/openapi.json. Any site may read them (CORS): it is public information."""
 
 from __future__ import annotations
 
@@ -6,12 +7,23 @@ from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import text
 
-from . import fields, query, search
+from . import fields, openapi, query, search
 from .db import db
 from .errors import error_response
-from .web import snapshot
+from .web import absolute_url, snapshot
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def readable_anywhere(response):
+    """Any origin may read a GET answer of an API, an export or a feed: no cookie is involved, the data
+    is public. Pages (HTML) are for people and say nothing of the kind."""
+    if request.method in ("GET", "HEAD") and response.mimetype != "text/html":
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+api.after_request(readable_anywhere)
 
 
 def _result(hit: search.Hit) -> dict:
@@ -56,6 +68,31 @@ def search_json():
             "corrected_query": result.suggestion if result.corrected_from else None,
         }
     )
+
+
+@api.get("/verksamhet/<slug>")
+def provider_json(slug: str):
+    """The JSON twin of a provider page: every field, null when not stated, and which facts are unknown."""
+    record = snapshot().provider(slug)
+    if record is None:
+        return error_response(_("Verksamheten finns inte."), "slug", 404)
+    return jsonify(provider_twin(record))
+
+
+def provider_twin(record: dict) -> dict:
+    """Every field, null when not stated, and which facts are unknown: also a line of the NDJSON export."""
+    return {
+        "slug": record["slug"],
+        "url": url_for("site.provider", slug=record["slug"]),
+        **{field.key: field.value(record) for field in fields.FIELDS},
+        "description_html": record["description_html"],
+        "unknown": [field.key for field in fields.FACTS if not fields.stated(field, record)],
+    }
+
+
+@api.get("/openapi.json")
+def openapi_description():
+    return jsonify(openapi.description(absolute_url("")))
 
 
 health = Blueprint("health", __name__)

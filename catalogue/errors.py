@@ -78,10 +78,12 @@ def _bad_parameter(error: BadParameter):
 def _http_error(error: HTTPException):
     status = error.code or 500
     title = _TITLES.get(status, lambda: _("Något gick fel"))()
+    # Werkzeug's own headers stay: a 405 says which methods the address takes (Allow, RFC 9110).
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
     if _wants_json():
-        return error_response(title, None, status)
+        return *error_response(title, None, status), headers
     message = _MESSAGES[status]() if status in _MESSAGES else None
-    return error_page(status, title, message)
+    return *error_page(status, title, message), headers
 
 
 def _unexpected(error: Exception):

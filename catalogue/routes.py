@@ -3,7 +3,8 @@
 Views are registered from this table (in Swedish at the root and under each
 language prefix), and the same table answers "is this an address of ours, and
 of what kind?" for links in content, short-link targets and error reports, so
-adding a page never means updating a regular expression elsewhere.
+adding a page never means updating a regular expression elsewhere. The sitemap
+(``discovery.py``) lists the routes marked ``listed``.
 """
 
 from __future__ import annotations
@@ -28,21 +29,22 @@ class Route:
     methods: tuple[str, ...] = ("GET",)
     shareable: bool = False  # a short link may lead here
     reportable: bool = False  # a reader may report a wrong fact on it
+    listed: bool = False  # in /sitemap.xml, every page of it in every language (discovery.py)
 
 
 ROUTES = (
-    Route("site.start", "/", shareable=True, reportable=True),
+    Route("site.start", "/", shareable=True, reportable=True, listed=True),
     Route("site.search", "/sok", shareable=True, reportable=True),
-    Route("site.provider", "/verksamhet/<slug>", shareable=True, reportable=True),
-    Route("site.district", "/stadsdel/<slug>", shareable=True, reportable=True),
-    Route("site.districts", "/stadsdelar"),
-    Route("site.guidance_index", "/vagledning"),
-    Route("site.guidance_page", "/vagledning/<slug>", reportable=True),
-    Route("site.easy_read_index", "/lattlast"),
-    Route("site.accessibility_statement", "/tillganglighet"),
+    Route("site.provider", "/verksamhet/<slug>", shareable=True, reportable=True, listed=True),
+    Route("site.district", "/stadsdel/<slug>", shareable=True, reportable=True, listed=True),
+    Route("site.districts", "/stadsdelar", listed=True),
+    Route("site.guidance_index", "/vagledning", listed=True),
+    Route("site.guidance_page", "/vagledning/<slug>", reportable=True, listed=True),
+    Route("site.easy_read_index", "/lattlast", listed=True),
+    Route("site.accessibility_statement", "/tillganglighet", listed=True),
     Route("lists.saved_list", "/lista", shareable=True),
     Route("lists.compare", "/jamfor", shareable=True),
-    Route("guide.question", "/hitta-ratt"),
+    Route("guide.question", "/hitta-ratt", listed=True),
     Route("guide.done", "/hitta-ratt/klar"),
     Route("feedback.report_form", "/rapportera-fel"),
     Route("feedback.report_submit", "/rapportera-fel", methods=("POST",)),
@@ -55,6 +57,7 @@ ROUTES = (
     Route("suggestions.status", "/forslag/<token>"),
     Route("suggestions.invited_form", "/uppdatera/<token>"),
     Route("suggestions.invited_submit", "/uppdatera/<token>", methods=("POST",)),
+    Route("opendata.page", "/oppna-data", listed=True),
 )
 ROUTES_BY_ENDPOINT = {route.endpoint: route for route in ROUTES}
 

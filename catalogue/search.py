@@ -505,8 +505,12 @@ def _docnums_in(order, mask: int, start: int, stop: int) -> list[int]:
     return chosen
 
 
-def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> SearchResult:
-    """Raises PageOutOfRange when the page asked for is past the last one."""
+def run(
+    snapshot: Snapshot, request: SearchRequest, corrected: bool = False, page_size: int = PAGE_SIZE
+) -> SearchResult:
+    """Raises PageOutOfRange when the page asked for is past the last one.
+
+    An export asks for one page as large as the catalogue: every match, and every "kan också passa"."""
     understood, rest = ([], request.q) if request.literal else snapshot.thesaurus.interpret(request.q)
     typed = _query_words(rest)
     words = _split_compounds(snapshot, typed)
@@ -545,13 +549,13 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
                            matching_without(facet.param, possible))
               for facet in FACETS]  # fmt: skip
 
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = max(1, -(-total // page_size))
     if request.page > pages:
         raise PageOutOfRange(pages)
-    start = (request.page - 1) * PAGE_SIZE
+    start = (request.page - 1) * page_size
     order = ranked if ranked is not None and request.sort == "relevans" else snapshot.by_name
     hits = [_hit(snapshot, docnum, words, request)
-            for docnum in _docnums_in(order, matching, start, start + PAGE_SIZE)]  # fmt: skip
+            for docnum in _docnums_in(order, matching, start, start + page_size)]  # fmt: skip
 
     chosen = []
     if request.q:
@@ -567,7 +571,7 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
     result.not_stated = [(facet, count) for facet, count in result.not_stated if count]
     if result.maybe_total and request.page == 1:
         result.maybe = [_hit(snapshot, docnum, words, request, maybe=True)
-                        for docnum in _docnums_in(order, maybe, 0, MAYBE_LIMIT)]  # fmt: skip
+                        for docnum in _docnums_in(order, maybe, 0, max(MAYBE_LIMIT, page_size))]  # fmt: skip
     guidance = [page for page in map(snapshot.page, suggested_pages) if page]
     if ranked:
         in_pages = _docnums_in(ranked, constraints["q"] & snapshot.pages_mask, 0, GUIDANCE_LIMIT)
@@ -582,7 +586,7 @@ def run(snapshot: Snapshot, request: SearchRequest, corrected: bool = False) -> 
     result.suggestion = spelling.suggestion if spelling else None
     if total == 0 and not result.maybe_total and spelling and spelling.safe and not corrected:
         # A tired person with a typo should see offerings, not a dead end: show the likely words.
-        corrected_result = run(snapshot, replace(request, q=spelling.suggestion, page=1), corrected=True)
+        corrected_result = run(snapshot, replace(request, q=spelling.suggestion, page=1), True, page_size)
         if corrected_result.total or corrected_result.maybe_total or corrected_result.guidance:
             corrected_result.request, corrected_result.corrected_from = request, request.q
             corrected_result.suggestion = spelling.suggestion

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, has_request_context, request, url_for
@@ -56,6 +57,11 @@ def address(endpoint: str, params: list[tuple[str, str]], carry_list: bool = Tru
 
 def search_url(search_request: SearchRequest, **changes) -> str:
     return address("site.search", search_request.to_params(**changes), carry_list=False)
+
+
+def export_url(endpoint: str, search_request: SearchRequest) -> str:
+    """The same search as a file or a feed ("Ladda ner listan", "Följ sökningen"): all pages, no Min lista."""
+    return address(endpoint, replace(search_request, page=1, saved=()).to_params(), carry_list=False)
 
 
 def list_url(search_request: SearchRequest, endpoint: str = "lists.saved_list", **changes) -> str:
@@ -130,7 +136,8 @@ def site_links(html: str) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    for function in (search_url, list_url, provider_url, label, saved_in_request, saved_list_url, absolute_url):
+    for function in (search_url, list_url, export_url, provider_url, label, saved_in_request, saved_list_url,
+                     absolute_url):  # fmt: skip
         app.add_template_global(function)
 
     @app.url_defaults

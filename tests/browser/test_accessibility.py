@@ -31,6 +31,7 @@ PAGE_TYPES = {
     "bad parameter": "/sok?stadsdel=atlantis",
     "not found": "/finns-inte",
     "page past the last": "/sok?sida=99",
+    "open data": "/oppna-data",
 }
 
 

@@ -1,0 +1,128 @@
+"""Open data: the whole catalogue, and any search, as CSV and NDJSON; and /oppna-data, which says
+what is published, under which licence, how often it changes and how to cite it.
+
+The CSV is for a handler's spreadsheet: UTF-8 with a byte order mark and semicolons, which is what
+Swedish Excel opens as columns; one row per offering; a fact that is not stated is an empty cell,
+never "Nej". Both carry the checked date and every source with its date.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import replace
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
+
+from . import fields, query, search
+from .api import provider_twin, readable_anywhere
+from .routes import localized
+from .web import absolute_url, snapshot
+
+opendata = Blueprint("opendata", __name__)
+opendata.after_request(readable_anywhere)
+
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.sv"
+DELIMITER = ";"
+_FORMULA_STARTS = ("=", "@", "+", "-", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet must show text as text: a cell that would start a formula gets a leading '.
+
+    Phone numbers ("+46 8 …", "08-…") stay as they are: digits after the sign are no formula."""
+    if value.startswith(_FORMULA_STARTS) and not value[1:2].isdigit() and not value[1:3].strip().isdigit():
+        return "'" + value
+    return value
+
+
+def _shown(field: fields.ProviderField, record: dict) -> str:
+    shown = field.show(record)
+    return "; ".join(shown) if isinstance(shown, list) else (shown or "")
+
+
+def _sources(record: dict) -> str:
+    return " | ".join(
+        f"{source['title']} ({source['date']})" + (f" {source['url']}" if source.get("url") else "")
+        for source in record.get("sources", [])
+    )
+
+
+def header(with_fit: bool = False) -> list[str]:
+    columns = [_("Id"), _("Namn"), _("Sammanfattning"), _("Sida"), _("Status")]
+    columns += [str(field.label) for field in fields.FACTS]
+    columns += [_("Kontrollerad"), _("Nyaste källa"), _("Källor")]
+    return ([_("Passar sökningen")] if with_fit else []) + columns
+
+
+def row(record: dict, fit: str | None = None) -> list[str]:
+    cells = [record["slug"], record["name"], record["summary"], absolute_url(f"/verksamhet/{record['slug']}")]
+    cells.append(_shown(fields.FIELDS_BY_KEY["status"], record))
+    cells += [_shown(field, record) for field in fields.FACTS]
+    dates = [str(source["date"]) for source in record.get("sources", [])]
+    cells += [record["verified"], max(dates, default=""), _sources(record)]
+    return [_cell(cell) for cell in ([fit] if fit is not None else []) + cells]
+
+
+def _csv(rows: Iterable[list[str]], name: str) -> Response:
+    out = io.StringIO()
+    out.write("\ufeff")  # the byte order mark: Excel then reads UTF-8 (å, ä, ö) right
+    csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n").writerows(rows)
+    return Response(out.getvalue(), mimetype="text/csv", headers=_attachment(name, "csv"))
+
+
+def _attachment(name: str, extension: str) -> dict:
+    return {"Content-Disposition": f'attachment; filename="{name}-{dt.date.today().isoformat()}.{extension}"'}
+
+
+def _catalogue() -> list[dict]:
+    return sorted(snapshot().providers(), key=lambda record: (record.get("status") == "closed", record["slug"]))
+
+
+@opendata.get("/oppna-data/katalog.csv")
+def catalogue_csv():
+    return _csv([header(), *(row(record) for record in _catalogue())], "hitta-sysselsattning")
+
+
+@opendata.get("/oppna-data/katalog.ndjson")
+def catalogue_ndjson():
+    lines = (
+        json.dumps(provider_twin(record) | {"url": absolute_url(f"/verksamhet/{record['slug']}")}, ensure_ascii=False)
+        for record in _catalogue()
+    )
+    body = "".join(line + "\n" for line in lines)
+    return Response(body, mimetype="application/x-ndjson", headers=_attachment("hitta-sysselsattning", "ndjson"))
+
+
+def search_rows(search_request: query.SearchRequest) -> list[list[str]]:
+    """Every offering a search shows, on every page: the matches, then those that may fit ("Kanske")."""
+    found = snapshot()
+    result = search.run(found, replace(search_request, page=1), page_size=found.size)
+    rows = [row(hit.record, _("Ja")) for hit in result.hits]
+    for hit in result.maybe:
+        unknown = ", ".join(str(facet.not_stated) for facet in hit.unknown)
+        rows.append(row(hit.record, _("Kanske: har inte berättat %(what)s", what=unknown)))
+    return rows
+
+
+@opendata.get("/sok.csv")
+def search_csv():
+    search_request = query.parse(request.args)
+    return _csv([header(with_fit=True), *search_rows(search_request)], "sokning")
+
+
+@localized(opendata)
+def page():
+    records = snapshot().providers()
+    active = sum(record.get("status") == "active" for record in records)
+    checked = max((record["verified"] for record in records), default=None)
+    citation = absolute_url("/oppna-data")
+    return render_template(
+        "open_data.html", total=len(records), active=active, checked=checked, citation=citation,
+        licence=LICENCE, licence_url=LICENCE_URL, delimiter=DELIMITER,
+    )  # fmt: skip
