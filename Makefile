@@ -4,7 +4,7 @@ BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT  ?= 5000
 
-.PHONY: serve test check lint translations bench bench-compare bench-build load messages chromium postgresql memcached nginx
+.PHONY: serve test check lint translations bench bench-compare bench-build bench-open-data load messages chromium postgresql memcached nginx
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -74,6 +74,9 @@ bench-compare: $(STAMP) translations bench/.venv-datasette/bin/datasette
 # Where a build of 10,000 providers spends its time, and the share Whoosh's writer takes alone.
 bench-build: $(STAMP)
 	$(BIN)/python bench/build_floor.py --providers 10000
+
+bench-open-data: $(STAMP) translations
+	$(BIN)/python bench/open_data_bench.py --providers 10000 --repeats 15
 
 # The bounded load test: 50 clients for 20 s against gunicorn on the real content; fails on any 5xx.
 load: $(STAMP) translations
