@@ -22,7 +22,6 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from flask import Blueprint, Flask, Response, g, request, url_for
-from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
 from . import i18n, query
@@ -43,7 +42,7 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 # Private addresses (the editors' desk; a sender's status page and a provider's invitation, whose
 # address is itself the key) and machine answers (short-link redirects, the JSON twin). The private
 # pages also send noindex; this keeps a polite crawler from asking for them at all.
-DISALLOWED = ("/redaktion/", "/forslag/", "/uppdatera/", "/l/", "/api/")
+DISALLOWED = ("/redaktion/", "/forslag/", "/uppdatera/", "/l/", "/api/", "/sok.csv", "/sok.atom")
 _LOCALIZED_DISALLOWED = ("/forslag/", "/uppdatera/")  # these two also live under /en/ and the other prefixes
 
 # Pages that say noindex (suggestions.PRIVATE): a canonical link would contradict it.
@@ -127,7 +126,7 @@ def robots_txt() -> str:
         [
             "# Every public page may be indexed. Not these: private addresses (the editors' desk, a",
             "# sender's suggestion status, a provider's invitation: each address is itself a key) and",
-            "# machine answers (short-link redirects, the JSON twin of the search).",
+            "# machine answers (short-link redirects, the JSON twins, every search's file and feed).",
             "User-agent: *",
             *(f"Disallow: {path}" for path in disallowed),
             "Allow: /",
@@ -245,16 +244,9 @@ def _postal_address(record: dict) -> dict | None:
 
 
 def _area_served(record: dict) -> dict | None:
-    """The district, in Stockholm; an offering for the whole city serves Stockholm."""
-    district = record.get("district")
-    if not district:
-        return None
-    city = {"@type": "City", "name": CITY}
-    if district == EVERYWHERE:
-        return city
-    with force_locale(i18n.DEFAULT):  # the place's own name, like the name and description beside it
-        name = v.DISTRICTS.label(district)
-    return {"@type": "AdministrativeArea", "name": name, "containedInPlace": city}
+    """Stockholm, for an offering for the whole city. A district says where an offering is, not whom it
+    serves (people from other districts may go there), so it is not written as the area served."""
+    return {"@type": "City", "name": CITY} if record.get("district") == EVERYWHERE else None
 
 
 def provider_structured_data(record: dict) -> dict:

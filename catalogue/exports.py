@@ -12,8 +12,9 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
@@ -21,7 +22,7 @@ from flask_babel import gettext as _
 from . import fields, query, search
 from .api import provider_twin, readable_anywhere
 from .routes import localized
-from .web import absolute_url, snapshot
+from .web import absolute_url, public_provider_url, snapshot
 
 opendata = Blueprint("opendata", __name__)
 opendata.after_request(readable_anywhere)
@@ -30,13 +31,14 @@ LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.sv"
 DELIMITER = ";"
 _FORMULA_STARTS = ("=", "@", "+", "-", "\t", "\r")
+_PHONE = re.compile(r"^\+\d[\d -]*$")
 
 
-def _cell(value: str) -> str:
-    """A spreadsheet must show text as text: a cell that would start a formula gets a leading '.
+def _cell(value: str, phone: bool = False) -> str:
+    """A spreadsheet must show text as text: a cell that could start a formula gets a leading '.
 
-    Phone numbers ("+46 8 …", "08-…") stay as they are: digits after the sign are no formula."""
-    if value.startswith(_FORMULA_STARTS) and not value[1:2].isdigit() and not value[1:3].strip().isdigit():
+    Only a phone number ("+46 8 508 000 00") is let through as it is, in the phone column."""
+    if value.startswith(_FORMULA_STARTS) and not (phone and _PHONE.match(value)):
         return "'" + value
     return value
 
@@ -61,12 +63,13 @@ def header(with_fit: bool = False) -> list[str]:
 
 
 def row(record: dict, fit: str | None = None) -> list[str]:
-    cells = [record["slug"], record["name"], record["summary"], absolute_url(f"/verksamhet/{record['slug']}")]
-    cells.append(_shown(fields.FIELDS_BY_KEY["status"], record))
-    cells += [_shown(field, record) for field in fields.FACTS]
     dates = [str(source["date"]) for source in record.get("sources", [])]
-    cells += [record["verified"], max(dates, default=""), _sources(record)]
-    return [_cell(cell) for cell in ([fit] if fit is not None else []) + cells]
+    cells = [record["slug"], record["name"], record["summary"], public_provider_url(record)]
+    cells.append(_shown(fields.FIELDS_BY_KEY["status"], record))
+    facts = [_cell(_shown(field, record), phone=field.key == "contact.phone") for field in fields.FACTS]
+    cells = [_cell(cell) for cell in cells] + facts
+    cells += [_cell(cell) for cell in (record["verified"], max(dates, default=""), _sources(record))]
+    return ([_cell(fit)] if fit is not None else []) + cells
 
 
 def _csv(rows: Iterable[list[str]], name: str) -> Response:
@@ -92,28 +95,42 @@ def catalogue_csv():
 @opendata.get("/oppna-data/katalog.ndjson")
 def catalogue_ndjson():
     lines = (
-        json.dumps(provider_twin(record) | {"url": absolute_url(f"/verksamhet/{record['slug']}")}, ensure_ascii=False)
+        json.dumps(provider_twin(record) | {"url": public_provider_url(record)}, ensure_ascii=False)
         for record in _catalogue()
     )
     body = "".join(line + "\n" for line in lines)
     return Response(body, mimetype="application/x-ndjson", headers=_attachment("hitta-sysselsattning", "ndjson"))
 
 
-def search_rows(search_request: query.SearchRequest) -> list[list[str]]:
-    """Every offering a search shows, on every page: the matches, then those that may fit ("Kanske")."""
+@dataclass(frozen=True)
+class Match:
+    """An offering a search shows, and how it fits: the same for "Ladda ner listan" and "Följ sökningen"."""
+
+    record: dict
+    fit: str  # "Ja", "Kanske: har inte berättat …" or "Matchar orden: …"
+    sure: bool
+
+
+def search_matches(search_request: query.SearchRequest) -> list[Match]:
+    """Every offering a search shows, on every page: the matches, those that match some of the words
+    when none matches all, then those that may fit. Unknown is never dropped as if it were no."""
     found = snapshot()
-    result = search.run(found, replace(search_request, page=1), page_size=found.size)
-    rows = [row(hit.record, _("Ja")) for hit in result.hits]
+    result = search.run(found, replace(search_request, page=1, saved=()), page_size=found.size)
+    sure = _("Ja, sökt på ”%(q)s”", q=result.suggestion) if result.corrected_from else _("Ja")
+    matches = [Match(hit.record, sure, True) for hit in result.hits]
+    words = ", ".join(result.partial_words)
+    matches += [Match(hit.record, _("Matchar orden: %(words)s", words=words), False) for hit in result.partial]
     for hit in result.maybe:
         unknown = ", ".join(str(facet.not_stated) for facet in hit.unknown)
-        rows.append(row(hit.record, _("Kanske: har inte berättat %(what)s", what=unknown)))
-    return rows
+        matches.append(Match(hit.record, _("Kanske: har inte berättat %(what)s", what=unknown), False))
+    return matches
 
 
 @opendata.get("/sok.csv")
 def search_csv():
     search_request = query.parse(request.args)
-    return _csv([header(with_fit=True), *search_rows(search_request)], "sokning")
+    rows = [row(match.record, match.fit) for match in search_matches(search_request)]
+    return _csv([header(with_fit=True), *rows], "sokning")
 
 
 @localized(opendata)

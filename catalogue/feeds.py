@@ -18,9 +18,11 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from . import query, search
+from . import query
 from .api import readable_anywhere
-from .web import absolute_url, search_url, snapshot
+from .exports import Match, search_matches
+from .facets import FACETS
+from .web import absolute_url, export_url, public_provider_url, search_url, snapshot
 
 feeds = Blueprint("feeds", __name__)
 feeds.after_request(readable_anywhere)
@@ -38,11 +40,14 @@ class History:
 
 @functools.lru_cache(maxsize=4)
 def _git_history(content_dir: Path, version: str) -> dict[str, History] | None:
-    """Per provider file, from ``git log`` (cached per index version); None when it is not a work tree."""
+    """Per provider file, from ``git log`` (cached per index version); None when it is not a work tree.
+
+    Dated when a change reached the branch (committer date; a merge counts as its first parent's
+    change), and a renamed file keeps the day it was first added."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(content_dir), "log", "--relative", "--no-renames", "--name-status",
-             "--format=%x00%aI", "--", "providers"],
+            ["git", "-C", str(content_dir), "log", "--relative", "-M", "--name-status", "--diff-merges=first-parent",
+             "--format=%x00%cI", "--", "providers"],
             capture_output=True, text=True, timeout=30,
         )  # fmt: skip
     except (OSError, subprocess.SubprocessError):
@@ -50,14 +55,18 @@ def _git_history(content_dir: Path, version: str) -> dict[str, History] | None:
     if done.returncode:
         return None
     history: dict[str, History] = {}
-    for commit in done.stdout.split("\0")[1:]:
-        lines = commit.strip().splitlines()
+    renamed: dict[str, str] = {}  # an older name -> the name it has now
+    for commit in done.stdout.split("\0")[1:]:  # the newest first
+        lines = [line for line in commit.strip().splitlines() if line]
         when = dt.datetime.fromisoformat(lines[0]).astimezone(dt.UTC)
         for line in lines[1:]:
-            status, _tab, path = line.partition("\t")
-            slug, known = Path(path).stem, history.get(Path(path).stem)  # the newest commits come first
+            status, *paths = line.split("\t")
+            slug = renamed.get(Path(paths[-1]).stem, Path(paths[-1]).stem)
+            known = history.get(slug)
             if known is None:
-                history[slug] = History(when if status == "A" else None, when)
+                history[slug] = known = History(None, when)
+            if status.startswith("R"):
+                renamed[Path(paths[0]).stem] = slug  # its earlier commits are under the old name
             elif status == "A":
                 history[slug] = History(when, known.changed)
     return history
@@ -66,10 +75,11 @@ def _git_history(content_dir: Path, version: str) -> dict[str, History] | None:
 def history_of(record: dict) -> History:
     found = snapshot()
     history = _git_history(Path(current_app.config["CONTENT_DIR"]), found.version)
-    if history and record["slug"] in history:
-        return history[record["slug"]]
     verified = dt.datetime.combine(dt.date.fromisoformat(record["verified"]), dt.time(), dt.UTC)
-    return History(None, verified)
+    known = (history or {}).get(record["slug"])
+    if known is None:
+        return History(None, verified)
+    return History(known.added, max(known.changed, verified))  # a check not yet committed counts too
 
 
 @dataclass(frozen=True)
@@ -81,15 +91,11 @@ class Entry:
     summary: str
 
 
-def _provider_url(record: dict) -> str:
-    return absolute_url(f"/verksamhet/{record['slug']}")
-
-
 def catalogue_entries() -> list[Entry]:
     """New offerings, changed facts and closed offerings, the latest first."""
     entries = []
     for record in snapshot().providers():
-        history, url = history_of(record), _provider_url(record)
+        history, url = history_of(record), public_provider_url(record)
         if history.added is not None:
             entries.append(
                 Entry(f"{url}#ny", f"Ny verksamhet: {record['name']}", url, history.added, record["summary"])
@@ -105,7 +111,8 @@ def catalogue_entries() -> list[Entry]:
 
 
 def _atom(title: str, self_url: str, page_url: str, entries: list[Entry]) -> Response:
-    updated = max((entry.updated for entry in entries), default=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    today = dt.datetime.combine(dt.date.today(), dt.time(), dt.UTC)  # an empty feed is as new as today
+    updated = max((entry.updated for entry in entries), default=today)
     body = render_template("feed.xml", title=title, self_url=self_url, page_url=page_url, entries=entries,
                            updated=updated)  # fmt: skip
     return Response(body, mimetype=ATOM)
@@ -117,17 +124,21 @@ def catalogue_feed():
                  catalogue_entries())  # fmt: skip
 
 
+def _search_entry(match: Match) -> Entry:
+    record, url = match.record, public_provider_url(match.record)
+    if match.sure:
+        return Entry(url, record["name"], url, history_of(record).changed, record["summary"])
+    return Entry(url, f"Kanske: {record['name']}", url, history_of(record).changed, f"{match.fit}. {record['summary']}")
+
+
 @feeds.get("/sok.atom")
 def search_feed():
-    """Each offering the search finds, dated by its last change: a new one shows as a new entry."""
+    """Each offering the search shows, dated by its last change, so a new one shows as a new entry;
+    one that may fit is there too, titled "Kanske", with what it has not told us."""
     search_request = replace(query.parse(request.args), page=1, saved=())
-    found = snapshot()
-    result = search.run(found, search_request, page_size=found.size)
-    entries = [
-        Entry(_provider_url(hit.record), hit.record["name"], _provider_url(hit.record),
-              history_of(hit.record).changed, hit.record["summary"])
-        for hit in result.hits
-    ]  # fmt: skip
-    described = ", ".join(choice.said for choice in result.chosen) if result.chosen else "alla verksamheter"
-    page = absolute_url(search_url(search_request))
-    return _atom(f"Hitta sysselsättning: {described}", absolute_url(request.full_path.rstrip("?")), page, entries)
+    entries = [_search_entry(match) for match in search_matches(search_request)]
+    chosen = [*(([f"Sökning: {search_request.q}"]) if search_request.q else []),
+              *(choice.said for facet in FACETS for choice in facet.chosen(search_request))]  # fmt: skip
+    title = f"Hitta sysselsättning: {', '.join(chosen) if chosen else 'alla verksamheter'}"
+    return _atom(title, absolute_url(export_url("feeds.search_feed", search_request)),
+                 absolute_url(search_url(search_request)), entries)  # fmt: skip

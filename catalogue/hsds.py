@@ -57,12 +57,14 @@ CITYWIDE = "hela-staden"
 CITY, COUNTY, COUNTRY = "Stockholms stad", "Stockholms län", "SE"
 
 # Our statuses in HSDS's words. "paused" is temporarily closed; a closed offering is no longer run.
-STATUS = {"active": "active", "paused": "temporarily closed", "closed": "inactive"}
+STATUS = {"active": "active", "paused": "temporarily closed", "closed": "defunct"}
 # What each way in means for who may come (HSDS has eligibility text, not a field for "needs a decision").
 ACCESS_SENTENCES = {
-    "beslut": "Du behöver ett beslut om sysselsättning från socialtjänsten i stadsdelen där du bor.",
-    "oppen": "Du kan komma hit utan beslut.",
-}
+    ("beslut",): "Du behöver ett beslut om sysselsättning från socialtjänsten i stadsdelen där du bor.",
+    ("oppen",): "Du kan komma hit utan beslut.",
+    ("beslut", "oppen"): "Du kan komma hit utan beslut. Med ett beslut om sysselsättning från socialtjänsten "
+    "i stadsdelen där du bor kan du också få en plats.",
+}  # in Swedish, like the content; keyed by the access values in vocabulary order
 RRULE_DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
 # The parameters the specification defines anywhere: one an endpoint does not apply is refused, not ignored,
 # so that nobody takes an unfiltered list for a filtered one. Other parameters (cache busters) are ignored.
@@ -222,7 +224,8 @@ def _description(record: dict) -> str:
 def _eligibility(record: dict) -> str | None:
     """Who it is for and whether a decision from social services is needed, in Swedish. HSDS has no field
     for "needs a decision" (``application_process`` is the steps), and it decides who can come."""
-    parts = [record.get("target_group"), *(ACCESS_SENTENCES[way] for way in record.get("access") or [])]
+    ways = tuple(way for way in v.ACCESS if way in (record.get("access") or []))
+    parts = [record.get("target_group"), ACCESS_SENTENCES.get(ways)]
     return " ".join(part for part in parts if part) or None
 
 

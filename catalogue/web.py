@@ -111,6 +111,11 @@ def absolute_url(path: str) -> str:
     return (current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")) + path
 
 
+def public_provider_url(record: dict) -> str:
+    """A provider page's public address, for files and feeds that leave the site."""
+    return absolute_url(url_for("site.provider", slug=record["slug"], v=(), lang=None))
+
+
 def tel_href(phone: str) -> str:
     """A phone number as a tel: link wants it: "08-508 29 000" -> "0850829000"."""
     return "".join(char for char in phone if char.isdigit() or char == "+")

@@ -90,14 +90,8 @@ def expected_structured_data(record: dict, base: str = HOST, prefix: str = "") -
     postal = {name: stated[key] for key, name in parts if key in stated}
     if postal:
         data["address"] = {"@type": "PostalAddress", **postal}
-    if record.get("district") == "hela-staden":
+    if record.get("district") == "hela-staden":  # a district is where it is, not whom it serves
         data["areaServed"] = {"@type": "City", "name": "Stockholm"}
-    elif record.get("district"):
-        data["areaServed"] = {
-            "@type": "AdministrativeArea",
-            "name": str(v.DISTRICTS.terms[record["district"]]),  # the Swedish name (asked for outside a request)
-            "containedInPlace": {"@type": "City", "name": "Stockholm"},
-        }
     if record.get("opening_hours") and record["status"] != "paused":
         week = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
         keys = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

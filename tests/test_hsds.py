@@ -194,7 +194,7 @@ def test_statuses_and_the_provider_page(client):
 
     assert service("musikhuset")["status"] == "active"
     assert service("appelkallaren")["status"] == "temporarily closed"
-    assert service("nedlagda-verkstaden")["status"] == "inactive", "closed offerings stay, marked"
+    assert service("nedlagda-verkstaden")["status"] == "defunct", "closed offerings stay, marked"
     assert service("musikhuset")["url"] == "http://localhost/verksamhet/musikhuset"
     assert service("musikhuset")["assured_date"] == "2025-01-15"
 

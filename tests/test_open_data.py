@@ -4,6 +4,7 @@
 import csv
 import io
 import json
+import os
 import subprocess
 from html import unescape
 
@@ -54,13 +55,14 @@ def test_the_ndjson_twin_lines_are_the_provider_pages_json(client):
         assert twin | {"url": line["url"]} == line
 
 
-def test_a_search_exports_every_match_and_the_maybes_with_why(client):
-    rows = read_csv(client, "/sok.csv?timmar=10-24")
-    api = client.get("/api/v1/sok?timmar=10-24").get_json()
+def test_a_search_exports_every_match_and_the_maybes_with_why(client, real_site):
+    rows = read_csv(real_site, "/sok.csv?timmar=10-24")  # no real offering states its hours: all "Kanske"
+    api = real_site.get("/api/v1/sok?timmar=10-24").get_json()
     sure = [row["Id"] for row in rows if row["Passar sökningen"] == "Ja"]
     maybe = [row for row in rows if row["Passar sökningen"].startswith("Kanske")]
     assert sure == [result["slug"] for result in api["results"]] and len(sure) == api["total"]
-    assert [row["Id"] for row in maybe] == [result["slug"] for result in api["maybe"]["results"]]
+    assert [row["Id"] for row in maybe] == [result["slug"] for result in api["maybe"]["results"]] and maybe
+    assert len(rows) == api["total"] + api["maybe"]["total"]
     assert all("har inte berättat hur många timmar i veckan" in row["Passar sökningen"] for row in maybe)
     bad = client.get("/sok.csv?stadsdel=atlantis", headers={"Accept": "application/json"})
     assert bad.status_code == 400 and bad.get_json()["parameter"] == "stadsdel"
@@ -73,15 +75,27 @@ def test_the_search_page_links_its_export_and_its_feed(client):
     assert '<link rel="alternate" type="application/atom+xml"' in page
 
 
-def test_a_cell_that_would_be_a_formula_is_text(app, client, publish):
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "=1+1", "-2+3", "@1", "+1"])
+def test_a_cell_that_would_be_a_formula_is_text(app, client, publish, name):
     publish(
         "formel",
-        'name: "=HYPERLINK(\\"http://x\\")"\nsummary: "@SUM(1)"\nstatus: active\nverified: 2025-01-01\n'
-        "contact:\n  phone: +46 8 508 000 00\nsources:\n  - title: Egen sida\n    date: 2025",
+        f'name: {json.dumps(name)}\nsummary: "@SUM(1)"\nstatus: active\nverified: 2025-01-01\n'
+        'contact:\n  phone: +46 8 508 000 00\nsources:\n  - title: "-1+1"\n    date: 2025',
     )
     (row,) = [row for row in read_csv(client, "/oppna-data/katalog.csv") if row["Id"] == "formel"]
-    assert row["Namn"] == '\'=HYPERLINK("http://x")' and row["Sammanfattning"] == "'@SUM(1)"
-    assert row["Telefon"] == "+46 8 508 000 00"  # a phone number is no formula
+    assert row["Namn"] == "'" + name and row["Sammanfattning"] == "'@SUM(1)" and row["Källor"].startswith("'-1+1")
+    assert row["Telefon"] == "+46 8 508 000 00"  # a phone number in the phone column is no formula
+
+
+def test_a_search_with_only_partial_matches_exports_them(client):
+    page = client.get("/sok?q=kaf%C3%A9+rymdraket").get_data(as_text=True)
+    api = client.get("/api/v1/sok?q=kaf%C3%A9+rymdraket").get_json()
+    assert api["total"] == 0 and api["partial"]["results"] and "Ladda ner listan" in page
+    rows = read_csv(client, "/sok.csv?q=kaf%C3%A9+rymdraket")
+    assert [row["Id"] for row in rows] == [result["slug"] for result in api["partial"]["results"]]
+    assert all(row["Passar sökningen"].startswith("Matchar orden: ") for row in rows)
+    feed = read_feed(client, "/sok.atom?q=kaf%C3%A9+rymdraket")
+    assert [entry.link for entry in feed.entries] == [f"http://localhost{r['url']}" for r in api["partial"]["results"]]
 
 
 def test_the_open_data_page_says_what_how_often_and_under_which_licence(client, real_site):
@@ -147,27 +161,44 @@ def test_the_catalogue_feed_follows_git_history(app, client, publish):
     git = ["git", "-C", str(content)]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, *someone, "commit", "-qm", "start", "--date", "2026-01-01T10:00:00+00:00"], check=True)
+    dated = {**os.environ, "GIT_COMMITTER_DATE": "2026-01-01T10:00:00+00:00"}  # the date a change reached git
+    subprocess.run([*git, *someone, "commit", "-qm", "start"], check=True, env=dated)
     publish("ny-plats", "name: Ny plats\nsummary: Ny.\nstatus: active\nverified: 2026-02-01\n"
                         "sources:\n  - title: Egen sida\n    date: 2026")  # fmt: skip
     subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, *someone, "commit", "-qm", "ny", "--date", "2026-02-01T10:00:00+00:00"], check=True)
+    dated["GIT_COMMITTER_DATE"] = "2026-02-01T10:00:00+00:00"
+    subprocess.run([*git, *someone, "commit", "-qm", "ny"], check=True, env=dated)
     publish.rebuild()
     feed = read_feed(client, "/feed.atom")
     first = feed.entries[0]
     assert first.title == "Ny verksamhet: Ny plats" and first.updated.startswith("2026-02-01")
+    # A renamed file is no new offering: it keeps the day it was first added.
+    (content / "providers" / "ny-plats.md").rename(content / "providers" / "nytt-namn.md")
+    subprocess.run([*git, "add", "-A"], check=True)
+    dated["GIT_COMMITTER_DATE"] = "2026-03-01T10:00:00+00:00"
+    subprocess.run([*git, *someone, "commit", "-qm", "namn"], check=True, env=dated)
+    publish.rebuild()
+    titles = [entry.title for entry in read_feed(client, "/feed.atom").entries]
+    assert "Ny verksamhet: Ny plats" in titles and "Ändrade uppgifter: Ny plats" in titles
 
 
-def test_every_search_has_a_feed_with_public_addresses(site, tmp_path):
-    from app_factory import make_app
+def test_every_search_has_a_feed_with_public_addresses_and_the_maybes(site, tmp_path):
+    from app_factory import Publisher, make_app
 
     public = make_app(tmp_path, template=site.config["CONTENT_DIR"].parent, PUBLIC_URL="https://hitta.example.se")
+    front = "name: Utan timmar\nsummary: Inga timmar.\nstatus: active\nverified: 2025-01-01\n"
+    Publisher(public)("utan-timmar", front + "sources:\n  - title: Egen sida\n    date: 2025")
     client = public.test_client()
-    feed = read_feed(client, "/sok.atom?stadsdel=farsta&ips=ja")
-    api = client.get("/api/v1/sok?stadsdel=farsta&ips=ja").get_json()
-    assert [entry.link for entry in feed.entries] == [f"https://hitta.example.se{r['url']}" for r in api["results"]]
-    assert feed.feed.link == "https://hitta.example.se/sok?stadsdel=farsta&ips=ja"
-    assert "Stadsdel: Farsta" in feed.feed.title
+    feed = read_feed(client, "/sok.atom?timmar=10-24&v=musikhuset&sida=1")
+    api = client.get("/api/v1/sok?timmar=10-24").get_json()
+    sure = [f"https://hitta.example.se{r['url']}" for r in api["results"]]
+    maybe = [f"https://hitta.example.se{r['url']}" for r in api["maybe"]["results"]]
+    assert [entry.link for entry in feed.entries] == sure + maybe and maybe  # unknown is not left out as no
+    assert all(entry.title.startswith("Kanske: ") for entry in feed.entries[len(sure) :])
+    assert all("Kanske: har inte berättat hur många timmar" in e.summary for e in feed.entries[len(sure) :])
+    assert feed.feed.link == "https://hitta.example.se/sok?timmar=10-24"
+    assert feed.feed.id == "https://hitta.example.se/sok.atom?timmar=10-24"  # the same however it was asked
+    assert "Timmar i veckan" in feed.feed.title
     assert client.get("/sok.atom?ips=kanske", headers={"Accept": "application/json"}).status_code == 400
 
 
