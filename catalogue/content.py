@@ -178,7 +178,7 @@ def _districts(value, problems, path):
     clean: dict[str, dict] = {}
     seen: dict[str, str] = {}
     for key, facts in value.items():
-        if key not in v.DISTRICTS or key == "hela-staden":
+        if key not in v.DISTRICTS or key == v.CITYWIDE:
             problems.add(path + (key,), f"okänt stadsdelsområde '{key}'{checks.did_you_mean(v.DISTRICTS.suggest(key))}")
             continue
         district = checks.mapping(DISTRICT_FIELDS, ("neighbourhoods", "sources"))(facts, problems, path + (key,))
@@ -191,7 +191,7 @@ def _districts(value, problems, path):
         if district:
             clean[key] = district
     for slug in v.DISTRICTS:
-        if slug != "hela-staden" and slug not in value:
+        if slug != v.CITYWIDE and slug not in value:
             problems.add(path, f"stadsdelsområdet {slug} saknas")
     return clean
 
@@ -269,7 +269,7 @@ def _leads_somewhere(link: str, content: Content) -> bool:
     if route.endpoint == "site.guidance_page":
         return any(record["slug"] == slug for record in content.pages)
     if route.endpoint == "site.district":
-        return slug in v.DISTRICTS and slug != "hela-staden"
+        return slug in v.DISTRICTS and slug != v.CITYWIDE
     return True
 
 

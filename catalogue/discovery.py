@@ -34,7 +34,6 @@ from .web import absolute_url, address, snapshot
 discovery = Blueprint("discovery", __name__)
 
 ACCESSIBILITY_PAGE = "tillganglighet"  # the guidance page that views.accessibility_statement shows at its own address
-EVERYWHERE = "hela-staden"
 CITY = "Stockholm"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -59,7 +58,7 @@ def _providers(site: Snapshot) -> list[dict[str, str]]:
 
 
 def _districts(site: Snapshot) -> list[dict[str, str]]:
-    return [{"slug": slug} for slug in v.DISTRICTS if slug != EVERYWHERE]
+    return [{"slug": slug} for slug in v.DISTRICTS if slug != v.CITYWIDE]
 
 
 def _guidance_pages(site: Snapshot) -> list[dict[str, str]]:
@@ -211,11 +210,7 @@ _DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday
 
 
 def _days_of_week(days: list[str]) -> list[str]:
-    """["mon", "fri"] is Monday to Friday; a range may pass Sunday ("sat-mon")."""
-    order = list(_DAYS)
-    first, last = order.index(days[0]), order.index(days[-1])
-    span = [order[(first + step) % len(order)] for step in range((last - first) % len(order) + 1)]
-    return [f"https://schema.org/{_DAYS[day]}" for day in span]
+    return [f"https://schema.org/{_DAYS[day]}" for day in v.weekday_span(days)]
 
 
 def _opening_hours(record: dict) -> list[dict]:
@@ -246,7 +241,7 @@ def _postal_address(record: dict) -> dict | None:
 def _area_served(record: dict) -> dict | None:
     """Stockholm, for an offering for the whole city. A district says where an offering is, not whom it
     serves (people from other districts may go there), so it is not written as the area served."""
-    return {"@type": "City", "name": CITY} if record.get("district") == EVERYWHERE else None
+    return {"@type": "City", "name": CITY} if record.get("district") == v.CITYWIDE else None
 
 
 def provider_structured_data(record: dict) -> dict:

@@ -264,7 +264,7 @@ class DistrictFacet(ChoiceFacet):
     Choosing Farsta finds what is in Farsta and what serves the whole city, labelled "I hela staden".
     """
 
-    EVERYWHERE = "hela-staden"
+    EVERYWHERE = v.CITYWIDE
 
     def mask(self, prepared: Prepared, state: tuple[str, ...]) -> int:
         return super().mask(prepared, state) | prepared.values[self.EVERYWHERE]

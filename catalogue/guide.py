@@ -18,6 +18,7 @@ from . import query, search
 from .facets import FACETS_BY_PARAM, ChoiceFacet, whole_number
 from .query import BadParameter, SearchRequest
 from .routes import localized
+from .vocabulary import CITYWIDE
 from .web import address, saved_in_request, snapshot
 
 guide = Blueprint("guide", __name__)
@@ -80,7 +81,7 @@ QUESTIONS = (
         "stadsdel",
         _l("Var i staden vill du vara?"),
         _l("Du kan välja en plats i hela staden, inte bara där du bor."),
-        _choices("stadsdel", leave_out="hela-staden") + ((DONT_KNOW, _l("Det spelar ingen roll")),),
+        _choices("stadsdel", leave_out=CITYWIDE) + ((DONT_KNOW, _l("Det spelar ingen roll")),),
     ),
     Question(
         "tillgang",

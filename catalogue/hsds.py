@@ -53,7 +53,6 @@ NAMESPACE = uuid.UUID("7e5b277d-1366-5434-89d9-6cc03ceca6f4")  # fixed for good:
 PER_PAGE, MAX_PER_PAGE = 50, 100
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 SWEDISH = Locale("sv")
-CITYWIDE = "hela-staden"
 CITY, COUNTY, COUNTRY = "Stockholms stad", "Stockholms län", "SE"
 
 # Our statuses in HSDS's words. "paused" is temporarily closed; a closed offering is no longer run.
@@ -300,23 +299,16 @@ def languages(record: dict) -> list[dict]:
 def service_areas(record: dict) -> list[dict]:
     """Only a city-wide offering has a known area, the city. One in a district serves whoever its
     decision or door lets in: the district is where it is (the location), not whom it serves."""
-    if record.get("district") != CITYWIDE:
+    if record.get("district") != v.CITYWIDE:
         return []
     return [
         {
             "id": hsds_id("service_area", record["slug"]),
             "service_id": hsds_id("service", record["slug"]),
             "name": CITY,
-            "description": v.DISTRICTS.label(CITYWIDE),
+            "description": v.DISTRICTS.label(v.CITYWIDE),
         }
     ]
-
-
-def _weekdays(days: Sequence[str]) -> list[str]:
-    """["mon", "wed"] is Monday to Wednesday; a span may run over the weekend ("sat", "mon")."""
-    order = list(RRULE_DAYS)
-    first, last = order.index(days[0]), order.index(days[-1])
-    return [order[(first + step) % 7] for step in range((last - first) % 7 + 1)]
 
 
 def schedules(record: dict) -> list[dict]:
@@ -333,7 +325,7 @@ def schedules(record: dict) -> list[dict]:
             id=hsds_id("schedule", slug, str(number)),
             service_id=service_id,
             freq="WEEKLY",
-            byday=",".join(RRULE_DAYS[day] for day in _weekdays(period["days"])),
+            byday=",".join(RRULE_DAYS[day] for day in v.weekday_span(period["days"])),
             opens_at=period["opens"],
             closes_at=period["closes"],
             description=period.get("note"),
@@ -355,7 +347,7 @@ def postal_address(record: dict) -> dict | None:
     is in Stockholms stad, so an address in one is in Stockholms län and in Sweden: stated, not guessed."""
     parts = record.get("address") or {}
     complete = all(parts.get(key) for key in ("street", "postal_code", "city"))
-    if not complete or record.get("district") in (None, CITYWIDE):
+    if not complete or record.get("district") in (None, v.CITYWIDE):
         return None
     return {
         "id": hsds_id("address", record["slug"]),
@@ -372,7 +364,7 @@ def postal_address(record: dict) -> dict | None:
 def _where(record: dict) -> str | None:
     """The district and neighbourhood, and the address as far as it is known, as the provider page says them."""
     lines = []
-    if record.get("neighbourhood") or record.get("district") not in (None, CITYWIDE):
+    if record.get("neighbourhood") or record.get("district") not in (None, v.CITYWIDE):
         district = fields.FIELDS_BY_KEY["district"]
         lines.append(f"{district.label}: {district.show(record)}")
     place = fields.FIELDS_BY_KEY["address"]

@@ -28,7 +28,7 @@ from .facets import FACETS, FACETS_BY_PARAM, ChoiceFacet, Chosen, Facet, FacetRe
 from .query import SearchRequest
 from .scoring import TermScores, bitset
 from .thesaurus import AGE, Concept, Thesaurus, Understood
-from .vocabulary import ACCENT_FOLD
+from .vocabulary import ACCENT_FOLD, CITYWIDE
 
 PAGE_SIZE = 20
 GUIDANCE_LIMIT = 2
@@ -38,7 +38,6 @@ MAX_QUERY_WORDS = 12
 MAX_CORRECTED_WORDS = 3  # spelling suggestions cost milliseconds each: a query of nonsense gets only three
 CONCEPT_BOOST = 3.0  # an offering tagged with a concept the query names is strong evidence
 PLACE_FIELDS = ("place", "area")
-CITYWIDE = "hela-staden"
 FIELD_WEIGHTS = {
     "name": 4.0, "summary": 2.0, "activities": 1.5, "description": 1.0, "place": 1.5, "area": 0.5, "parts": 0.8,
 }  # fmt: skip

@@ -105,7 +105,7 @@ def guidance_page(slug: str):
 @localized(site)
 def district(slug: str):
     canonical = v.DISTRICTS.canonical(slug)
-    if canonical is None or canonical == "hela-staden":
+    if canonical is None or canonical == v.CITYWIDE:
         abort(404)
     if canonical != slug:
         # Old names (rinkeby-kista, ostermalm …) still lead to today's district.

@@ -175,3 +175,12 @@ WEEKDAYS = Vocabulary(
         "sun": _l("söndag"),
     }
 )
+CITYWIDE = "hela-staden"  # the district value of an offering for the whole city
+
+
+def weekday_span(days: list[str] | tuple[str, ...]) -> list[str]:
+    """An opening period's days, every one: ["mon", "wed"] is Monday to Wednesday; a span may run over
+    the weekend (["sat", "mon"])."""
+    order = list(WEEKDAYS)
+    first, last = order.index(days[0]), order.index(days[-1])
+    return [order[(first + step) % len(order)] for step in range((last - first) % len(order) + 1)]
