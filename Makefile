@@ -3,6 +3,9 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT  ?= 5000
+# Bytecode is kept even where PYTHONDONTWRITEBYTECODE is set: pytest then rewrites each test module's
+# assertions once, not on every run (3 s of the loop).
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q
 
 .PHONY: serve test check lint translations bench bench-compare bench-build bench-open-data load messages chromium postgresql memcached nginx
 
@@ -54,10 +57,10 @@ lint: $(STAMP)
 
 # The loop to run after every change: lint, types and every test that needs no browser.
 check: lint translations postgresql memcached nginx
-	$(BIN)/python -m pytest -q -m "not browser and not system"
+	$(PYTEST) -m "not browser and not system"
 
 test: lint translations chromium postgresql memcached nginx
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 bench: $(STAMP) translations
 	$(BIN)/python bench/search_bench.py

@@ -11,7 +11,7 @@ from typing import Any
 
 from . import fields, query
 from . import vocabulary as v
-from .facets import FACETS, ChoiceFacet, RangeFacet
+from .facets import FACETS, MAX_VALUES_PER_FILTER, ChoiceFacet, RangeFacet
 
 TEXT = {"type": "string"}
 NULLABLE_TEXT = {"type": ["string", "null"]}
@@ -70,7 +70,8 @@ def _filter_parameter(facet) -> dict:
         schema: dict[str, Any] = {"type": "integer", "minimum": facet.low, "maximum": facet.high}
     else:
         assert isinstance(facet, ChoiceFacet)
-        schema = {"type": "array", "items": {"enum": list(facet.vocabulary)}}  # a value given twice counts once
+        # A value given twice counts once; more than MAX_VALUES_PER_FILTER values is a bad address.
+        schema = {"type": "array", "items": {"enum": list(facet.vocabulary)}, "maxItems": MAX_VALUES_PER_FILTER}
     return {"name": facet.param, "in": "query", "required": False, "schema": schema, "style": "form",
             "explode": True, "description": str(facet.legend)}  # fmt: skip
 

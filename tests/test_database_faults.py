@@ -140,6 +140,7 @@ def test_a_read_only_database_refuses_writes_calmly_and_reading_goes_on(database
     assert client.get(f"/sok?q=musik&kort={code}").status_code == 200
 
 
+@pytest.mark.system  # waits out real lock timeouts: `make test` runs it
 def test_a_locked_database_refuses_writes_calmly_and_works_again_when_released(database, node):
     client = node(database.url, migrate=True).test_client()
     code = _short_link(client)

@@ -369,6 +369,7 @@ def test_the_invite_command_refuses_an_unknown_provider(app):
     assert result.exit_code == 1 and "Det finns ingen verksamhet" in result.output
 
 
+@pytest.mark.system  # a copy of the whole real catalogue: `make test` runs it
 def test_the_desk_works_on_the_real_catalogue(tmp_path):
     """A real provider file (comments, quoted times, old sources) takes a provider's update and stays valid."""
     shutil.copytree(ROOT / "content", tmp_path / "content")

@@ -143,6 +143,7 @@ def test_the_sitemap_lists_every_public_page_in_every_language_with_absolute_add
                      for prefix in PREFIXES.values()}  # fmt: skip
 
 
+@pytest.mark.system  # every page in five languages: `make test` runs it
 def test_every_page_in_the_sitemap_answers_200(client):
     for url in locations(sitemap(client)):
         assert client.get(path_of(url)).status_code == 200, url
@@ -189,6 +190,7 @@ def test_a_published_provider_appears_in_the_sitemap(app, client, publish):
     assert f"{HOST}/en/verksamhet/nya-kaket" in locations(ET.fromstring(after.data))
 
 
+@pytest.mark.system  # the whole real sitemap: `make test` runs it
 def test_every_listed_route_is_in_the_real_sitemap_and_its_pages_answer(real_site):
     urls = locations(sitemap(real_site))
     found = {match[0].endpoint for url in urls if (match := routes.match(urlsplit(url).path))}

@@ -103,6 +103,7 @@ def _guide_paths():
         yield {"vill": [next(wishes)]} | {param: [value] for param, value in zip(params, combination, strict=True)}
 
 
+@pytest.mark.system  # every path through the guide, over 200: `make test` runs it
 def test_the_guide_never_ends_on_an_empty_page_while_something_could_fit(real_site):
     ends = 0
     for answers in _guide_paths():

@@ -166,6 +166,7 @@ def test_concepts_and_places_rank_in_a_catalogue_larger_than_a_machine_word(publ
         assert "Ateljén" in response.get_data(as_text=True), query
 
 
+@pytest.mark.system  # every word of the real index: `make test` runs it
 def test_array_scores_are_whooshs_own(real_site):
     """catalogue/scoring.py replaces Whoosh's matchers, not its scores: every word of the real index,
     alone and in pairs, gets the documents and the BM25F scores Whoosh's And/Or query gives."""
