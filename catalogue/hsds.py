@@ -41,7 +41,7 @@ from .api import readable_anywhere
 from .errors import error_response
 from .facets import BadParameter, whole_number
 from .query import MAX_QUERY_LENGTH
-from .web import absolute_url, address, snapshot
+from .web import absolute_links, absolute_url, public_provider_url, snapshot
 
 hsds = Blueprint("hsds", __name__, url_prefix="/api/hsds")
 hsds.after_request(readable_anywhere)
@@ -210,13 +210,10 @@ def organization_full(record: dict, full_service: bool = False) -> dict:
 # Services.
 
 
-_SITE_LINK = re.compile(r'href="(/(?!/)[^"]*)"')
-
-
 def _description(record: dict) -> str:
     """The summary, then the description as the provider page shows it (HSDS allows HTML here), with the
     site's own links made absolute so that they work wherever the text is shown."""
-    body = _SITE_LINK.sub(lambda match: f'href="{absolute_url(match.group(1))}"', record.get("description_html", ""))
+    body = absolute_links(record.get("description_html", ""))
     return f"<p>{escape(record['summary'])}</p>\n{body}".strip()
 
 
@@ -237,7 +234,7 @@ def service_fields(record: dict) -> dict:
         organization_id=hsds_id("organization", slug),
         name=record["name"],
         description=_description(record),
-        url=absolute_url(address("site.provider", [], carry_list=False, slug=slug)),
+        url=public_provider_url(record),
         email=_field("contact.email", record),
         status=STATUS[record["status"]],
         eligibility_description=_eligibility(record),

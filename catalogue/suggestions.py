@@ -334,8 +334,10 @@ def change_rows(suggestion: Suggestion) -> list[ChangeRow]:
     return rows
 
 
+_WAITING_TEXT = _l("Tack! Vi har fått förslaget men inte hunnit titta på det ännu.")
 STATUS_TEXT = {
-    "new": _l("Tack! Vi har fått förslaget men inte hunnit titta på det ännu."),
+    "new": _WAITING_TEXT,
+    "accepting": _WAITING_TEXT,  # an editor is accepting it (or was cut off): not on the site yet
     "accepted": _l("Vi har lagt in förslaget på webbplatsen."),
     "rejected": _l("Vi har inte lagt in förslaget."),
 }

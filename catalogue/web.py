@@ -140,6 +140,11 @@ def site_links(html: str) -> Markup:
     return Markup(_SITE_LINK.sub(localized, html))
 
 
+def absolute_links(html: str) -> str:
+    """Links that content writes as site addresses made absolute, for text shown on other sites (HSDS)."""
+    return _SITE_LINK.sub(lambda match: f'href="{absolute_url(match.group(1))}{match.group(2) or ""}"', html)
+
+
 def init_app(app: Flask) -> None:
     for function in (search_url, list_url, export_url, provider_url, label, saved_in_request, saved_list_url,
                      absolute_url):  # fmt: skip

@@ -449,6 +449,8 @@ def test_an_accept_cut_off_after_writing_is_finished_by_accepting_again_without_
     assert accept(signed_in, 1).status_code == 500  # the calm error page
     written = provider_file(app)
     assert "phone: 08-111 11 11" in written and only(app, Suggestion)[0].status == "accepting"
+    status = signed_in.get(f"/forslag/{only(app, Suggestion)[0].token}")  # the sender still sees a calm page
+    assert status.status_code == 200 and "inte hunnit titta på det ännu" in status.get_data(as_text=True)
     monkeypatch.undo()
     queue = signed_in.get("/redaktion/").get_data(as_text=True)
     assert "godkännandet avbröts" in queue
