@@ -71,7 +71,7 @@ def synthetic_provider(number: int, rng: random.Random) -> str:
         "name": name,
         "summary": _sentence(rng, 12),
         "status": "active" if rng.random() > 0.03 else "closed",
-        "verified": "2025-06-01",
+        "reviewed": "2025-06-01",
         "orientation": rng.sample(list(v.ORIENTATIONS), rng.randint(1, 2)),
         "activities": rng.sample(list(v.ACTIVITIES), rng.randint(1, 4)),
         "district": rng.choice(districts),

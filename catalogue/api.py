@@ -49,6 +49,8 @@ def search_json():
             "results": [_result(hit) for hit in result.hits],
             "maybe": {"total": result.maybe_total, "results": [_result(hit) for hit in result.maybe]},
             "partial": {"matched": result.partial_words, "results": [_result(hit) for hit in result.partial]},
+            # Their words match, but a stated fact says otherwise (ips: false for "IPS"): never matches.
+            "stated_otherwise": [_result(hit) | {"stated": hit.stated_otherwise} for hit in result.stated_otherwise],
             "understood": [
                 {"text": item.text, "parameter": item.concept.param, "values": list(item.concept.values)}
                 for item in result.understood
@@ -61,6 +63,8 @@ def search_json():
                 if facet.facet.counted
             },
             "unknown": result.unknown,
+            # Chosen filters whose fact no offering has told us yet (the hours of a decision, today).
+            "nobody_stated": [facet.param for facet in result.nobody_stated],
             "guidance": [
                 {"slug": page["slug"], "title": page["title"], "url": url_for("site.guidance_page", slug=page["slug"])}
                 for page in result.guidance
@@ -86,7 +90,9 @@ def provider_twin(record: dict) -> dict:
         "url": url_for("site.provider", slug=record["slug"]),
         **{field.key: field.value(record) for field in fields.FIELDS},
         "description_html": record["description_html"],
-        "unknown": [field.key for field in fields.FACTS if not fields.stated(field, record)],
+        "unknown": [
+            field.key for field in fields.FACTS if field.absent_is_unknown and not fields.stated(field, record)
+        ],
     }
 
 

@@ -13,7 +13,7 @@ import click
 from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 
-from . import desk, fields, indexing, invitations
+from . import desk, evidence, fields, indexing, invitations
 from .content import load_content
 from .db import ErrorReport, db
 from .shortlinks import expire_unused
@@ -55,34 +55,34 @@ def build_index() -> None:
     type=click.IntRange(min=0),
     default=None,
     metavar="DAYS",
-    help="Only what was last verified more than DAYS days ago (default: everything).",
+    help="Only facts older than DAYS days: the newest source, or the offering's confirmation if later.",
 )
 def stale(days: int | None) -> None:
-    """List providers and pages by the age of their evidence, the oldest first.
+    """List providers and pages by the age of their facts, the oldest first.
 
-    A file checked yesterday against sources from 2014 still rests on 2014: what matters
-    is when the newest source said it, so that is the order. Files without a source come first.
-    """
+    A file whose sources were re-read yesterday still rests on sources from 2014: the age counts from the
+    newest source, or from the day the offering itself confirmed its facts, never from a re-read.
+    Files without a source come first."""
     content = load_content(current_app.config["CONTENT_DIR"])
     _report(content.errors)
     today = dt.date.today()
     due = []
     for kind, records in (("providers", content.providers), ("pages", content.pages)):
         for record in records:
-            verified = dt.date.fromisoformat(record["verified"]) if record.get("verified") else None
-            if days is None or verified is None or (today - verified).days > days:
-                years = sorted(str(source["date"])[:4] for source in record.get("sources", []) if source.get("date"))
-                due.append((years, verified or dt.date.min, kind, record))
-    for years, _verified, kind, record in sorted(
-        due, key=lambda item: (item[0][-1] if item[0] else "", item[1], item[3]["slug"])
-    ):
-        evidence = (years[0] if years[0] == years[-1] else f"{years[0]}–{years[-1]}") if years else "ingen källa"
+            found = evidence.evidence_of(record)
+            age = found.age_days(today)
+            if days is None or age is None or age > days:
+                due.append((found.current_since or dt.date.min, kind, record, found))
+    for _since, kind, record, found in sorted(due, key=lambda item: (item[0], item[2]["slug"])):
+        years = found.years
+        sources = (years[0] if years[0] == years[1] else f"{years[0]}–{years[1]}") if years else "ingen källa"
+        confirmed = found.confirmation.date.isoformat() if found.confirmation else "aldrig"
         facts = sorted({fact for source in record.get("sources", []) for fact in source.get("covers", [])})
         click.echo(
-            f"{evidence:<11}  {record.get('verified', '----------')}  content/{kind}/{record['slug']}.md  "
+            f"{sources:<11}  {confirmed:<10}  content/{kind}/{record['slug']}.md  "
             f"{record.get('name') or record.get('title')}" + (f"  ({', '.join(facts)})" if facts else "")
         )
-    click.echo(f"{len(due)} att kontrollera. Kolumner: källornas år, senast kontrollerad, fil.", err=True)
+    click.echo(f"{len(due)} att fråga om. Kolumner: källornas år, bekräftad av verksamheten, fil.", err=True)
 
 
 @catalogue_cli.command("coverage")

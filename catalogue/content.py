@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -108,7 +109,13 @@ def _read_yaml(text: str, problems: Problems, first_line: int):
 
 
 def _parse_document(
-    path: Path, text: str, checkers: dict, required: tuple, display_path: str | None, covered: set[str]
+    path: Path,
+    text: str,
+    checkers: dict,
+    required: tuple,
+    display_path: str | None,
+    covered: set[str],
+    rules: Callable[[dict, Problems], None] | None = None,
 ) -> tuple[dict | None, list[ContentError]]:
     """A Markdown file with front matter: (record, errors), the record None if anything is wrong."""
     problems = Problems(display_path or str(path))
@@ -120,6 +127,8 @@ def _parse_document(
         return None, problems.errors
     record = checks.check_fields(data, checkers, required, problems, ())
     _check_sources_cover_known_fields(record, covered, problems)
+    if rules is not None and not problems.errors:
+        rules(record, problems)
     if problems.errors:
         return None, problems.errors
     record["slug"] = path.stem
@@ -128,9 +137,40 @@ def _parse_document(
     return record, []
 
 
+def _parts_rules(record: dict, problems: Problems) -> None:
+    """An offering with parts says each part's way in, and its ``access`` is all of them.
+
+    One part is no parts (its facts belong to the offering), a part is named once, an opening period
+    names a part that exists, and ``access`` is not written beside the parts, where it could disagree."""
+    parts = record.get("parts")
+    periods = record.get("opening_hours") or []
+    if not parts:
+        for index, period in enumerate(periods):
+            if "part" in period:
+                problems.add(("opening_hours", index, "part"), "verksamheten har inga delar (parts)")
+        return
+    if len(parts) < 2:
+        problems.add(("parts",), "en enda del är ingen del: skriv dess uppgifter direkt på verksamheten")
+    if "access" in record:
+        problems.add(("access",), "när verksamheten har delar står access i varje del (parts), inte här")
+    names = [part["name"] for part in parts if "name" in part]
+    for index, part in enumerate(parts):
+        if "name" in part and part["name"] in names[:index]:
+            problems.add(("parts", index, "name"), f"delen '{part['name']}' finns redan")
+        if not part.get("access"):  # "access: []" reads as nothing said: a part must say its way in
+            problems.add(("parts", index, "access"), "säg hur man börjar i delen: beslut, oppen eller båda")
+    for index, period in enumerate(periods):
+        if "part" in period and period["part"] not in names:
+            hint = checks.did_you_mean(checks.closest(period["part"], names))
+            problems.add(("opening_hours", index, "part"), f"det finns ingen del som heter '{period['part']}'{hint}")
+    record["access"] = list(v.ACCESS.ordered(value for part in parts for value in part.get("access", [])))
+
+
 def parse_provider(path: Path, text: str, display_path: str | None = None) -> tuple[dict | None, list[ContentError]]:
     """One provider file to a record, or the list of everything wrong with it."""
-    record, errors = _parse_document(path, text, _PROVIDER_CHECKERS, fields.REQUIRED, display_path, _PROVIDER_COVERED)
+    record, errors = _parse_document(
+        path, text, _PROVIDER_CHECKERS, fields.REQUIRED, display_path, _PROVIDER_COVERED, _parts_rules
+    )
     if record:
         # On the provider page the description sits under its own heading: "##" is one level below it.
         record["description_html"] = _HEADING.sub(
@@ -149,7 +189,7 @@ PAGE_FIELDS = {
     "summary": checks.text(300),
     "order": checks.whole_number,
     "easy_read": checks.boolean,
-    "verified": checks.date,
+    "reviewed": checks.date,
     "sources": checks.sources,
 }
 

@@ -35,7 +35,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from . import editing, fields, invitations
+from . import editing, evidence, fields, invitations
 from .content import SLUG_PATTERN, parse_provider
 from .db import AuditEntry, Editor, ErrorReport, Suggestion, db, utc
 from .suggestions import QUESTIONS_BY_KEY, Question
@@ -267,8 +267,8 @@ class Review:
         rows = []
         for key, change in self.suggestion.changes.items():
             question = QUESTIONS_BY_KEY.get(key)
-            if question is None:
-                continue
+            if question is None or not question.asked_about(self.record):
+                continue  # e.g. one "access" for an offering that has since got parts: it cannot be written
             answer = self.answers.get(key, change["after"])
             now_shown, proposed = question.display(question.today(self.record)), question.display(answer)
             rows.append(Row(question, _one_line(now_shown), _one_line(proposed), answer))
@@ -420,7 +420,7 @@ def _write(review: Review):
     try:
         written = editing.write_change(
             current_app.config, slug, values, review.source_title, author, _commit_message(review, slug),
-            new=review.record is None,
+            new=review.record is None, confirmed_via="invitation" if review.suggestion.from_provider else None,
         )  # fmt: skip
     except editing.EditError as error:
         review.error = str(error)
@@ -471,17 +471,26 @@ def report_done(number: int):
 
 @dataclass(frozen=True)
 class Freshness:
-    """One offering on the freshness page: how old its evidence is, what it lacks, when it was last asked."""
+    """One offering on the freshness page: how old its facts are, what it lacks, when it was last asked."""
 
     record: dict
-    newest_source: str  # "" when it has none
+    evidence: evidence.Evidence
     missing: list[str]
     last_invited: dt.datetime | None
 
     @property
+    def age_days(self) -> int | None:
+        """Counted from the newest source or the offering's confirmation, never from a re-read."""
+        return self.evidence.age_days(dt.date.today())
+
+    @property
     def invitation_due(self) -> bool:
         recent = self.last_invited is not None and self.last_invited > now() - INVITE_AGAIN_AFTER
-        return not recent and (bool(self.missing) or self.newest_source[:4] < str(dt.date.today().year - 1))
+        old = self.age_days is None or self.age_days > FACTS_GROW_OLD_DAYS
+        return not recent and (bool(self.missing) or old)
+
+
+FACTS_GROW_OLD_DAYS = 365
 
 
 def freshness_rows() -> list[Freshness]:
@@ -490,13 +499,16 @@ def freshness_rows() -> list[Freshness]:
     rows = [
         Freshness(
             record,
-            max((str(source["date"]) for source in record.get("sources", [])), default=""),
+            evidence.evidence_of(record),
             [str(field.label) for field in fields.FACTS if field.ask and not fields.stated(field, record)],
             invited.get(record["slug"]),
         )
         for record in records
     ]
-    return sorted(rows, key=lambda row: (row.newest_source, -len(row.missing), row.record["name"]))
+    return sorted(
+        rows,
+        key=lambda row: (row.evidence.current_since or dt.date.min, -len(row.missing), row.record["name"]),
+    )
 
 
 @desk.route("/aktualitet")

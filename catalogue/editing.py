@@ -100,8 +100,9 @@ def _weekday_names() -> dict[str, str]:
     return names
 
 
-def _opening_hours(text: str) -> list[dict] | None:
-    """Lines as the provider page writes them ("Måndag–fredag 09.00–16.00 (lunch)") back to periods."""
+def _opening_hours(text: str, parts: tuple[str, ...] = ()) -> list[dict] | None:
+    """Lines as the provider page writes them ("Måndag–fredag 09.00–16.00 (lunch)") back to periods; a
+    bracket that names one of the offering's ``parts`` ("(Öppna delen)") says whose times they are."""
     days = _weekday_names()
     periods = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -117,8 +118,14 @@ def _opening_hours(text: str) -> list[dict] | None:
             "opens": f"{int(found['opens']):02d}:{found['opens_min']}",
             "closes": f"{int(found['closes']):02d}:{found['closes_min']}",
         }
-        if found.group("note"):
-            period["note"] = found.group("note").strip()
+        if found.group("note"):  # "(Öppna delen – lunch)": a part's name, a note, or both
+            said = found.group("note").strip()
+            part, _dash, note = said.partition(" – ")
+            if part in parts:
+                period["part"] = part
+                said = note.strip()
+            if said:
+                period["note"] = said
         periods.append(period)
     return periods or None
 
@@ -151,7 +158,7 @@ def content_value(key: str, kind: str, answer: Any, record: dict | None = None) 
     if key == "address":
         return _address(answer, (record or {}).get("address"))
     if key == "opening_hours":
-        return _opening_hours(answer)
+        return _opening_hours(answer, tuple(part["name"] for part in (record or {}).get("parts") or []))
     if key == "languages":
         return _languages(answer)
     if kind == "lines":
@@ -242,8 +249,13 @@ def _keep_following_comment(mapping: CommentedMap, key: str) -> None:
         slots[2] = CommentToken(lines, after.start_mark, None)
 
 
-def changed_text(text: str | None, values: dict[str, Any], source_title: str, today: dt.date) -> str:
-    """The provider file with ``values`` set, the checked date moved to today and a source added for them."""
+def changed_text(
+    text: str | None, values: dict[str, Any], source_title: str, today: dt.date, confirmed_via: str | None = None
+) -> str:
+    """The provider file with ``values`` set, the review date moved to today and a source added for them.
+
+    ``confirmed_via`` ("invitation") records that the offering itself confirmed its facts today: only the
+    offering, or an editor who spoke to it, confirms; an editor's re-read or a reader's tip never does."""
     round_trip = _yaml()
     if text is None:
         data, body = CommentedMap(), ""
@@ -255,7 +267,9 @@ def changed_text(text: str | None, values: dict[str, Any], source_title: str, to
         _set(data, key, value)
     if text is None:
         _set(data, "status", "active")
-    _set(data, "verified", today)
+    _set(data, "reviewed", today)
+    if confirmed_via is not None:
+        _set(data, "confirmed", {"date": dt.date.fromordinal(today.toordinal()), "via": confirmed_via})
     covers = sorted(key for key, value in values.items() if value is not None and key not in ("name", "summary"))
     source_date = dt.date.fromordinal(today.toordinal())  # not the checked date's object: no YAML alias
     source = {"title": source_title, "date": source_date} | ({"covers": covers} if covers else {})
@@ -337,7 +351,14 @@ def _commit(path: Path, author: Author, message: str) -> None:
 
 
 def write_change(
-    config: dict, slug: str, values: dict[str, Any], source_title: str, author: Author, message: str, new: bool = False
+    config: dict,
+    slug: str,
+    values: dict[str, Any],
+    source_title: str,
+    author: Author,
+    message: str,
+    new: bool = False,
+    confirmed_via: str | None = None,
 ) -> bool:
     """Validate, write, commit and publish one change (hold ``one_writer``); on EditError the file and git
     are as they were. Raises NotPublished when only the last step, the new index, failed. False: the file
@@ -347,7 +368,7 @@ def write_change(
     if new == path.exists():
         raise EditError(f"Det finns redan en fil {path.name}." if new else f"Filen {path.name} finns inte.")
     old = None if new else path.read_text(encoding="utf-8")
-    text = changed_text(old, values, source_title, dt.date.today())
+    text = changed_text(old, values, source_title, dt.date.today(), confirmed_via)
     record, errors = parse_provider(path, text, display_path=f"content/providers/{path.name}")
     if errors:
         raise EditError("Ändringen sparades inte: " + "; ".join(str(error) for error in errors))
@@ -373,5 +394,5 @@ def write_change(
 
 
 def _facts(record: dict | None) -> dict:
-    """What a file states, leaving out when it was checked and where it came from."""
-    return {key: value for key, value in (record or {}).items() if key not in ("verified", "sources", "body_line")}
+    """What a file states, leaving out when its sources were re-read and where it came from."""
+    return {key: value for key, value in (record or {}).items() if key not in ("reviewed", "sources", "body_line")}

@@ -44,6 +44,8 @@ def _cell(value: str, phone: bool = False) -> str:
 
 
 def _shown(field: fields.ProviderField, record: dict) -> str:
+    if field.key == "opening_hours":  # the periods alone: the note has its own column, "Om öppettiderna"
+        return "; ".join(fields.opening_hours_lines(record))
     shown = field.show(record)
     return "; ".join(shown) if isinstance(shown, list) else (shown or "")
 
@@ -58,7 +60,7 @@ def _sources(record: dict) -> str:
 def header(with_fit: bool = False) -> list[str]:
     columns = [_("Id"), _("Namn"), _("Sammanfattning"), _("Sida"), _("Status")]
     columns += [str(field.label) for field in fields.FACTS]
-    columns += [_("Kontrollerad"), _("Nyaste källa"), _("Källor")]
+    columns += [_("Bekräftad av verksamheten"), _("Nyaste källa"), _("Källor")]
     return ([_("Passar sökningen")] if with_fit else []) + columns
 
 
@@ -68,7 +70,8 @@ def row(record: dict, fit: str | None = None) -> list[str]:
     cells.append(_shown(fields.FIELDS_BY_KEY["status"], record))
     facts = [_cell(_shown(field, record), phone=field.key == "contact.phone") for field in fields.FACTS]
     cells = [_cell(cell) for cell in cells] + facts
-    cells += [_cell(cell) for cell in (record["verified"], max(dates, default=""), _sources(record))]
+    confirmed = (record.get("confirmed") or {}).get("date", "")
+    cells += [_cell(cell) for cell in (confirmed, max(dates, default=""), _sources(record))]
     return ([_cell(fit)] if fit is not None else []) + cells
 
 
@@ -137,9 +140,9 @@ def search_csv():
 def page():
     records = snapshot().providers()
     active = sum(record.get("status") == "active" for record in records)
-    checked = max((record["verified"] for record in records), default=None)
+    confirmed = sum(bool(record.get("confirmed")) for record in records if record.get("status") == "active")
     citation = absolute_url("/oppna-data")
     return render_template(
-        "open_data.html", total=len(records), active=active, checked=checked, citation=citation,
+        "open_data.html", total=len(records), active=active, confirmed=confirmed, citation=citation,
         licence=LICENCE, licence_url=LICENCE_URL, delimiter=DELIMITER,
     )  # fmt: skip

@@ -95,6 +95,7 @@ class FacetResult:
     options: tuple[Option, ...] = ()
     unknown: int = 0  # offerings that fit every other filter but have not stated this fact
     everywhere: int = 0  # of each option's count, the offerings for the whole city (districts)
+    nobody_stated: bool = False  # no listed offering has told us any value: the filter cannot confirm anything
 
     @property
     def counts(self) -> dict[str, int]:
@@ -125,6 +126,10 @@ class Facet(ABC):
     partial: str
     counted = False  # whether its options have counts (and so appear in the JSON twin's "facets")
     repeatable = False  # whether its parameter may be given more than once
+    # Whether a stated value rules out the others: one district, a yes or a no, how to start, an age range.
+    # Only then can a stated fact contradict a word (search.Snapshot.stated_otherwise); a list of activities
+    # says what is done there, not everything that is.
+    exclusive = False
     not_stated: Any = ""  # what an offering has not told us, said after "har inte berättat"
 
     @abstractmethod
@@ -143,6 +148,10 @@ class Facet(ABC):
     def mask(self, prepared: Prepared, state: Any) -> int:
         """The offerings that have said they fit the state."""
 
+    def anyone_stated(self, prepared: Prepared, listed: int) -> bool:
+        """Whether any listed offering has told us this fact, yes or no."""
+        return bool(prepared.known & listed)
+
     def result(
         self, request: SearchRequest, prepared: Prepared, context: int, listed: int, possible: int = 0
     ) -> FacetResult:
@@ -150,7 +159,8 @@ class Facet(ABC):
 
         ``possible`` adds those that have not stated some other filter's fact: they may fit."""
         unknown = (context & listed & ~prepared.known).bit_count()
-        return FacetResult(self, request.filters.get(self.param), unknown=unknown)
+        nobody = not self.anyone_stated(prepared, listed)
+        return FacetResult(self, request.filters.get(self.param), unknown=unknown, nobody_stated=nobody)
 
     def removing(self, state: Any, value: str | None) -> Any:
         """The state without one value (or without any, for None); None when nothing is left."""
@@ -234,7 +244,7 @@ class ChoiceFacet(Facet):
             for value in prepared.values
         )  # fmt: skip
         unknown = (context & listed & ~prepared.known).bit_count()
-        return FacetResult(self, selected, options, unknown)
+        return FacetResult(self, selected, options, unknown, nobody_stated=not self.anyone_stated(prepared, listed))
 
     def with_value(self, state: tuple[str, ...] | None, value: str) -> tuple[str, ...]:
         return self._ordered((state or ()) + (value,))
@@ -265,6 +275,7 @@ class DistrictFacet(ChoiceFacet):
     """
 
     EVERYWHERE = v.CITYWIDE
+    exclusive = True
 
     def mask(self, prepared: Prepared, state: tuple[str, ...]) -> int:
         return super().mask(prepared, state) | prepared.values[self.EVERYWHERE]
@@ -290,9 +301,32 @@ class HoursFacet(ChoiceFacet):
     def stated(self, record: dict) -> bool:
         return super().stated(record) or record.get("access") == ["oppen"]
 
+    def anyone_stated(self, prepared: Prepared, listed: int) -> bool:
+        """Hours that do not apply (walk in only) are known, but no offering has told us an interval."""
+        return bool(self.mask(prepared, tuple(prepared.values)) & listed)
+
+
+class AccessFacet(ChoiceFacet):
+    """How to start. An offering with parts has its access from them (``content``): "Passar dina val" says
+    which part fits, so the open part of a house is never mistaken for the whole house."""
+
+    exclusive = True
+
+    def reasons(self, record: dict, state: tuple[str, ...]) -> list[str]:
+        parts = record.get("parts")
+        if not parts:
+            return super().reasons(record, state)
+        return [
+            f"{self.vocabulary.label(value)} ({', '.join(part['name'] for part in parts if value in part['access'])})"
+            for value in self.values_of(record)
+            if value in state
+        ]
+
 
 class YesFacet(ChoiceFacet):
     """A yes/no fact offered as one choice ("ja"): only a stated yes matches; a stated no is known, not unknown."""
+
+    exclusive = True
 
     def values_of(self, record: dict) -> list[str]:
         return list(self.vocabulary) if self.field.value(record) is True else []
@@ -308,6 +342,7 @@ class RangeFacet(Facet):
     """
 
     partial = "facets/_age.html"
+    exclusive = True
     low, high = 0, 120  # the whole years content may state (see checks.whole_number)
 
     def __init__(self, param: str, field: str, legend, not_stated):
@@ -358,7 +393,7 @@ FACETS: tuple[Facet, ...] = (
                 _l("hur många timmar i veckan man kan vara där")),
     YesFacet("ips", "ips", _l("Stöd till jobb"), _l("om verksamheten arbetar med IPS"), vocabulary=v.IPS,
              hint=_l("IPS betyder att du får stöd att hitta ett vanligt jobb med lön, och att behålla det.")),
-    ChoiceFacet("tillgang", "access", _l("Hur du börjar"), _l("om man behöver ett beslut")),
+    AccessFacet("tillgang", "access", _l("Hur du börjar"), _l("om man behöver ett beslut")),
     ChoiceFacet("huvudman", "operator", _l("Vem som driver verksamheten"), _l("vem som driver verksamheten")),
     RangeFacet("alder", "age", _l("Ålder"), _l("vilka åldrar som är välkomna")),
 )  # fmt: skip

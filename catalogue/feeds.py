@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from . import query
+from . import evidence, query
 from .api import readable_anywhere
 from .exports import Match, search_matches
 from .facets import FACETS
@@ -75,11 +75,11 @@ def _git_history(content_dir: Path, version: str) -> dict[str, History] | None:
 def history_of(record: dict) -> History:
     found = snapshot()
     history = _git_history(Path(current_app.config["CONTENT_DIR"]), found.version)
-    verified = dt.datetime.combine(dt.date.fromisoformat(record["verified"]), dt.time(), dt.UTC)
+    reviewed = dt.datetime.combine(dt.date.fromisoformat(record["reviewed"]), dt.time(), dt.UTC)
     known = (history or {}).get(record["slug"])
     if known is None:
-        return History(None, verified)
-    return History(known.added, max(known.changed, verified))  # a check not yet committed counts too
+        return History(None, reviewed)
+    return History(known.added, max(known.changed, reviewed))  # a change not yet committed counts too
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def catalogue_entries() -> list[Entry]:
         elif history.added is None or history.changed > history.added:
             title = f"Ändrade uppgifter: {record['name']}"
             entries.append(Entry(f"{url}#{history.changed:%Y%m%d%H%M%S}", title, url, history.changed,
-                                 f"Uppgifterna kontrollerades senast {record['verified']}."))  # fmt: skip
+                                 " ".join(evidence.said(evidence.evidence_of(record)))))  # fmt: skip
     return sorted(entries, key=lambda entry: entry.updated, reverse=True)[:LATEST]
 
 

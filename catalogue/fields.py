@@ -20,7 +20,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from . import checks
+from . import checks, evidence
 from . import vocabulary as v
 
 MAX_NAME = 120
@@ -44,6 +44,7 @@ class ProviderField:
     ask: bool = True  # when unknown, named in "Vi vet ännu inte: …" so that someone who knows can tell us
     link: str | None = None  # "tel", "mailto" or "web": the value is a link
     dated: bool = False  # changes often: shown with its year when the evidence is older than three years
+    absent_is_unknown: bool = True  # False where leaving it out says something: no parts is one way in
 
     def value(self, record: dict) -> Any:
         value: Any = record
@@ -77,15 +78,60 @@ def _clock(time: str) -> str:
     return time.replace(":", ".")
 
 
-def opening_hours_lines(record: dict) -> Shown:
-    """ "Måndag–fredag 09.00–16.00 (lunch 12–13)", one line per period."""
+def opening_hours_lines(record: dict) -> list[str]:
+    """ "Måndag–fredag 09.00–16.00 (lunch 12–13)", one line per period, the part it belongs to or its
+    note in brackets. The suggestion form reads these lines back (``editing``)."""
     lines = []
     for period in record.get("opening_hours") or []:
         days = v.WEEKDAYS.label(period["days"][0]).capitalize()
         if len(period["days"]) > 1:
             days += "–" + v.WEEKDAYS.label(period["days"][1])
         line = f"{days} {_clock(period['opens'])}–{_clock(period['closes'])}"
-        lines.append(line + (f" ({period['note']})" if period.get("note") else ""))
+        said = " – ".join(filter(None, [period.get("part"), period.get("note")]))  # "(Öppna delen – lunch)"
+        lines.append(line + (f" ({said})" if said else ""))
+    return lines
+
+
+class SwedishLine(str):
+    """A line of free text from the content inside a translated list: pages mark it lang="sv"."""
+
+    swedish = True
+
+
+def _when_open(record: dict) -> Shown:
+    """The opening periods and, after them, what the structure cannot say ("Mest öppet på eftermiddagar"):
+    one fact, so that no page says the hours are unknown while it knows something about them."""
+    note = [SwedishLine(record["opening_note"])] if record.get("opening_note") else []
+    return opening_hours_lines(record) + note or None
+
+
+# An offering with more than one way in ("parts"): an open part anyone may walk into, and work shifts
+# that need a decision. Each part says its own access; the offering's ``access`` is all of them
+# (``content.parse_provider``), and an opening period may name the part it belongs to.
+PART_FIELDS: dict[str, checks.Checker] = {
+    "name": checks.text(60, single_line=True),
+    "access": checks.list_of(checks.one_of(v.ACCESS)),
+    "summary": checks.text(200),  # what you do in this part
+    "start": checks.text(200),  # how you start in this part, in plain words
+}
+
+
+def _access_labels(access: list[str]) -> str:
+    return ", ".join(v.ACCESS.label(value) for value in access)
+
+
+def _access(record: dict) -> Shown:
+    """How to start, said for each part when the offering has parts: nothing reads as a contradiction."""
+    if record.get("parts"):
+        return [f"{part['name']}: {_access_labels(part['access'])}" for part in record["parts"]]
+    return _access_labels(record["access"]) if record.get("access") else None
+
+
+def _parts(record: dict) -> Shown:
+    """Each part and what you do there, one line each: "Öppna delen: Du kan fika …" ("Så börjar du" and
+    the access field say each part's way in)."""
+    lines = [f"{part['name']}: {part['summary']}" if part.get("summary") else part["name"]
+             for part in record.get("parts") or []]  # fmt: skip
     return lines or None
 
 
@@ -100,7 +146,7 @@ def _age(record: dict) -> Shown:
     return None
 
 
-def _address(record: dict) -> Shown:
+def address_line(record: dict) -> str | None:
     address = record.get("address") or {}
     town = " ".join(filter(None, [address.get("postal_code"), address.get("city")]))
     return ", ".join(filter(None, [address.get("street"), town, address.get("note")])) or None
@@ -119,7 +165,9 @@ FIELDS: tuple[ProviderField, ...] = (
     ProviderField("name", checks.text(MAX_NAME, single_line=True), api=True, swedish=True),
     ProviderField("summary", checks.text(MAX_SUMMARY, single_line=True), api=True, swedish=True),
     ProviderField("status", checks.one_of(v.STATUSES), vocabulary=v.STATUSES),
-    ProviderField("verified", checks.date),
+    ProviderField("reviewed", checks.date),  # when an editor last re-read the sources: never a confirmation
+    ProviderField("confirmed", checks.mapping({"date": checks.date, "via": checks.one_of(v.CONFIRMATION_WAYS)},
+                                              ("date", "via"))),  # when the offering itself confirmed its facts
     ProviderField("sources", checks.sources),
     ProviderField("orientation", checks.list_of(checks.one_of(v.ORIENTATIONS)), _l("Inriktning"), v.ORIENTATIONS,
                   compare=True, api=True, describes=True, section="vad"),
@@ -130,7 +178,10 @@ FIELDS: tuple[ProviderField, ...] = (
     ProviderField("ips", checks.boolean, _l("Stöd till jobb enligt IPS"), compare=True, api=True, describes=True,
                   section="vad"),
     ProviderField("access", checks.list_of(checks.one_of(v.ACCESS)), _l("Hur du börjar"), v.ACCESS,
-                  compare=True, api=True),  # the provider page says it in sentences (_how_to_start.html)
+                  display=_access, compare=True, api=True),  # the provider page says it in sentences (next_steps)
+    ProviderField("parts", checks.list_of(checks.mapping(PART_FIELDS, ("name", "access"))), _l("Delar"),
+                  swedish=True, display=_parts, describes=True, section="vad", api=True, ask=False,
+                  absent_is_unknown=False),
     ProviderField("vacancies", checks.text(200, single_line=True), _l("Lediga platser"), swedish=True,
                   section="start", dated=True, ask=False),  # told by providers: it changes from month to month
     ProviderField("district", checks.one_of(v.DISTRICTS), _l("Stadsdel"), v.DISTRICTS, compare=True, api=True,
@@ -138,14 +189,14 @@ FIELDS: tuple[ProviderField, ...] = (
     ProviderField("neighbourhood", checks.text(80, single_line=True), swedish=True, describes=True),
     ProviderField("address", checks.mapping({"street": checks.text(100), "postal_code": checks.text(10),
                                              "city": checks.text(60), "note": checks.text(200)}),
-                  _l("Adress"), swedish=True, describes=True, display=_address, section="var", dated=True,
+                  _l("Adress"), swedish=True, describes=True, display=address_line, section="var", dated=True,
                   compare=True),
     ProviderField("transport", checks.list_of(checks.text(120, single_line=True)), _l("Kollektivtrafik"),
                   compare=True, swedish=True, describes=True, section="var"),
     ProviderField("opening_hours", checks.list_of(checks.opening_period), _l("Öppettider"), compare=True,
-                  display=opening_hours_lines, describes=True, section="nar", dated=True),
+                  display=_when_open, describes=True, section="nar", dated=True),
     ProviderField("opening_note", checks.text(300), _l("Om öppettiderna"), swedish=True, describes=True,
-                  section="nar", ask=False),
+                  ask=False),  # shown as the last line of the opening hours
     ProviderField("physical_accessibility", checks.list_of(checks.one_of(v.PHYSICAL_ACCESSIBILITY)),
                   _l("Tillgänglighet"), v.PHYSICAL_ACCESSIBILITY, compare=True, describes=True, section="var"),
     ProviderField("operator", checks.one_of(v.OPERATORS), _l("Driver verksamheten"), v.OPERATORS, compare=True,
@@ -167,14 +218,10 @@ FIELDS: tuple[ProviderField, ...] = (
                   dated=True, compare=True),
 )  # fmt: skip
 FIELDS_BY_KEY = {field.key: field for field in FIELDS}
-REQUIRED = ("name", "summary", "status", "verified", "sources")
+REQUIRED = ("name", "summary", "status", "reviewed", "sources")
 COMPARED = tuple(field for field in FIELDS if field.compare)
-# What a client takes home from a list: where it is, how to reach it, how to start.
-TAKE_HOME = tuple(
-    FIELDS_BY_KEY[key]
-    for key in ("access", "address", "opening_hours", "contact.phone", "contact.email", "contact.website")
-)
-REACH = ("contact.phone", "contact.email", "contact.website")
+# What a client takes home from Min lista, beside how to start: where it is, when, and its own addresses.
+TAKE_HOME = tuple(FIELDS_BY_KEY[key] for key in ("address", "opening_hours", "vacancies", "contact.website"))
 FACTS = tuple(field for field in FIELDS if field.label is not None)  # what a provider page can show, in order
 API_FIELDS = tuple(field for field in FIELDS if field.api)
 
@@ -217,43 +264,50 @@ SECTIONS = {
     "nar": _l("När"),
     "om": _l("Om verksamheten"),
 }
-OLD_AFTER_YEARS = 3
 
 
 @dataclass(frozen=True)
 class Fact:
+    """One stated fact as every page shows it: the provider page, Min lista, Jämför and the printout."""
+
     field: ProviderField
     shown: str | list[str]
     old_year: str | None = None  # the year of its evidence, when that is more than three years ago
 
 
+def fact(field: ProviderField, record: dict, today: dt.date) -> Fact | None:
+    """The fact with its age label, or None when the provider has not stated it."""
+    shown = field.show(record)
+    if shown is None:
+        return None
+    return Fact(field, shown, evidence.fact_old_year(record, field.key, today) if field.dated else None)
+
+
 @dataclass(frozen=True)
 class ProviderFacts:
-    """A provider page's view model: what we know, in the fixed order, and what we do not."""
+    """A provider page's view model: what we know, in the fixed order, what we do not, and how old it is."""
 
     sections: dict[str, list[Fact]]
     unknown: list[ProviderField]
-    evidence_years: tuple[str, str] | None  # the oldest and the newest source
+    evidence: evidence.Evidence
 
     def unknown_labels(self) -> str:
         return ", ".join(lower_first(str(field.label)) for field in self.unknown)
 
     @property
-    def reachable(self) -> bool:
-        """A phone number or an e-mail address: someone to ask. A website alone is not."""
-        return any(fact.field.link in ("tel", "mailto") for fact in self.sections["start"])
+    def evidence_said(self) -> str:
+        """How old the facts are, said first on the page (``evidence.said``)."""
+        return " ".join(evidence.said(self.evidence))
+
+    @property
+    def start_notes(self) -> list[Fact]:
+        """What "Så börjar du" tells beside the ways in (free places): the ways show the phone and addresses."""
+        return [found for found in self.sections["start"] if found.field.link is None]
 
 
 def lower_first(label: str) -> str:
     """ "Stöd till jobb enligt IPS" inside a sentence: "stöd till jobb enligt IPS", acronyms kept."""
     return label[:1].lower() + label[1:]
-
-
-def _evidence_year(record: dict, field: ProviderField) -> str | None:
-    """The year of the newest source that covers the field (or the mapping it is in)."""
-    names = {field.key, field.key.partition(".")[0]}
-    dates = [source["date"] for source in record.get("sources", []) if names & set(source.get("covers", []))]
-    return max(dates)[:4] if dates else None
 
 
 def provider_facts(record: dict, today: dt.date) -> ProviderFacts:
@@ -262,14 +316,11 @@ def provider_facts(record: dict, today: dt.date) -> ProviderFacts:
     for field in FACTS:
         if field.section is None:
             continue
-        shown = field.show(record)
-        if shown is None:
+        found = fact(field, record, today)
+        if found is None:
             if field.ask:
                 unknown.append(field)
             continue
-        year = _evidence_year(record, field) if field.dated else None
-        old = year if year and int(year) <= today.year - OLD_AFTER_YEARS else None
-        sections[field.section].append(Fact(field, shown, old))
-    years = sorted(source["date"][:4] for source in record.get("sources", []) if source.get("date"))
+        sections[field.section].append(found)
     unknown.sort(key=lambda field: list(SECTIONS).index(field.section or ""))  # in the order of the page
-    return ProviderFacts(sections, unknown, (years[0], years[-1]) if years else None)
+    return ProviderFacts(sections, unknown, evidence.evidence_of(record))

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
+from flask_babel import force_locale
 from markupsafe import escape
 
 from . import fields, search
@@ -40,6 +41,7 @@ from . import vocabulary as v
 from .api import readable_anywhere
 from .errors import error_response
 from .facets import BadParameter, whole_number
+from .next_steps import ACCESS_SENTENCES, PART_ACCESS_SENTENCES
 from .query import MAX_QUERY_LENGTH
 from .web import absolute_links, absolute_url, public_provider_url, snapshot
 
@@ -57,13 +59,6 @@ CITY, COUNTY, COUNTRY = "Stockholms stad", "Stockholms län", "SE"
 
 # Our statuses in HSDS's words. "paused" is temporarily closed; a closed offering is no longer run.
 STATUS = {"active": "active", "paused": "temporarily closed", "closed": "defunct"}
-# What each way in means for who may come (HSDS has eligibility text, not a field for "needs a decision").
-ACCESS_SENTENCES = {
-    ("beslut",): "Du behöver ett beslut om sysselsättning från socialtjänsten i stadsdelen där du bor.",
-    ("oppen",): "Du kan komma hit utan beslut.",
-    ("beslut", "oppen"): "Du kan komma hit utan beslut. Med ett beslut om sysselsättning från socialtjänsten "
-    "i stadsdelen där du bor kan du också få en plats.",
-}  # in Swedish, like the content; keyed by the access values in vocabulary order
 RRULE_DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
 # The parameters the specification defines anywhere: one an endpoint does not apply is refused, not ignored,
 # so that nobody takes an unfiltered list for a filtered one. Other parameters (cache busters) are ignored.
@@ -218,16 +213,31 @@ def _description(record: dict) -> str:
 
 
 def _eligibility(record: dict) -> str | None:
-    """Who it is for and whether a decision from social services is needed, in Swedish. HSDS has no field
-    for "needs a decision" (``application_process`` is the steps), and it decides who can come."""
-    ways = tuple(way for way in v.ACCESS if way in (record.get("access") or []))
-    parts = [record.get("target_group"), ACCESS_SENTENCES.get(ways)]
-    return " ".join(part for part in parts if part) or None
+    """Who it is for and whether a decision from social services is needed, in Swedish, in the provider
+    page's words (``next_steps``). HSDS has no field for "needs a decision" (``application_process`` is the
+    steps), and it decides who can come. An offering with parts says it for each part, so that the open
+    part and the decision never contradict; an unknown way in is left out."""
+    with force_locale("sv"):
+        if record.get("parts"):
+            access = [f"{part['name']}: {PART_ACCESS_SENTENCES[v.ACCESS.ordered(part['access'])]}"
+                      for part in record["parts"]]  # fmt: skip
+        else:
+            ways = v.ACCESS.ordered(record.get("access"))
+            access = [str(ACCESS_SENTENCES[ways])] if ways else []
+    return " ".join(sentence for sentence in [record.get("target_group"), *access] if sentence) or None
+
+
+def _application_process(record: dict) -> str | None:
+    """How to start, part by part, as the content says it ("Öppna delen: Ring och boka ett första besök.")."""
+    steps = [f"{part['name']}: {part['start']}" for part in record.get("parts") or [] if part.get("start")]
+    return " ".join(steps) or None
 
 
 def service_fields(record: dict) -> dict:
-    """A service's one-to-one fields. ``last_modified`` is left out: we know the day of the last check or
-    change (``verified``, which the desk moves with every accepted change), not the moment."""
+    """A service's one-to-one fields. ``assured_date`` is the day the offering itself confirmed its facts,
+    left out until it has: the editors re-reading old sources assures nothing. ``last_modified`` is left out:
+    we know the day of the last change (``reviewed``, which the desk moves with every accepted change),
+    not the moment."""
     slug, age = record["slug"], record.get("age") or {}
     return _known(
         id=hsds_id("service", slug),
@@ -238,9 +248,10 @@ def service_fields(record: dict) -> dict:
         email=_field("contact.email", record),
         status=STATUS[record["status"]],
         eligibility_description=_eligibility(record),
+        application_process=_application_process(record),
         minimum_age=age.get("min"),
         maximum_age=age.get("max"),
-        assured_date=record["verified"],
+        assured_date=(record.get("confirmed") or {}).get("date"),
     )
 
 
@@ -250,9 +261,9 @@ def service_list_item(record: dict) -> dict:
 
 def service_minimal(record: dict) -> dict:
     """For ``minimal``: what a copy needs to see what changed. The specification asks for "id and
-    modified_date", but its schema requires name and status, and our change date is ``assured_date``."""
+    modified_date", but its schema requires name and status; ``assured_date`` comes when the offering confirmed."""
     fields_ = service_fields(record)
-    return {key: fields_[key] for key in ("id", "name", "status", "assured_date")}
+    return {key: fields_[key] for key in ("id", "name", "status", "assured_date") if key in fields_}
 
 
 def service_full(record: dict, with_locations: bool = True, with_organization: bool = True) -> dict:
@@ -325,7 +336,7 @@ def schedules(record: dict) -> list[dict]:
             byday=",".join(RRULE_DAYS[day] for day in v.weekday_span(period["days"])),
             opens_at=period["opens"],
             closes_at=period["closes"],
-            description=period.get("note"),
+            description=" – ".join(filter(None, [period.get("part"), period.get("note")])) or None,
             notes=note,
         )
         for number, period in enumerate(periods)
@@ -570,7 +581,7 @@ def _services_filtered(current: search.Snapshot, prepared: Prepared, records: li
     if (organization := _id_in("organization_id", prepared.organizations, "organization")) is not None:
         tests.append(lambda record: hsds_id("organization", record["slug"]) == organization)
     if (since := _modified_after()) is not None:
-        tests.append(lambda record: record["verified"] >= since)
+        tests.append(lambda record: record["reviewed"] >= since)
     if (mask := _text_mask(current, _search_words())) is not None:
         tests.append(lambda record: bool(mask >> current.provider_docnums[record["slug"]] & 1))
     return [record for record in records if all(test(record) for test in tests)]

@@ -25,9 +25,10 @@ from .content import Content, load_content, plain_text
 CURRENT = "current"
 _BUILD_PREFIX = "build-"
 VERSION_FILE = "content-version"
-# Raised whenever the schema or the analysis changes: a build an older release wrote is then rebuilt
-# at start-up instead of being searched with words analysed another way (or failing to open at all).
-INDEX_FORMAT = "2"
+# Raised whenever the schema, the analysis or the stored record's shape changes (3: "reviewed", "confirmed"
+# and "parts"): a build an older release wrote is then rebuilt at start-up instead of being searched with
+# words analysed another way, or read as records the code no longer knows.
+INDEX_FORMAT = "3"
 FORMAT_FILE = "index-format"
 PARALLEL_FROM = 1000
 
@@ -83,8 +84,12 @@ def compound_parts_text(text: str) -> str:
 def _document(
     kind: str, record: dict, name: str, summary: str, activities: str = "", place: str = "", area: str = ""
 ) -> dict:
-    # Who it is for is searched with the description: "missbruk" or "unga vuxna" name the target group.
-    description = " ".join(filter(None, [plain_text(record.get("description_html", "")), record.get("target_group")]))
+    # Who it is for is searched with the description: "missbruk" or "unga vuxna" name the target group; so are
+    # what you do in each part of an offering and how you start there ("boka ett första besök").
+    part_texts = [text for part in record.get("parts") or [] for text in (part.get("summary"), part.get("start"))]
+    description = " ".join(
+        filter(None, [plain_text(record.get("description_html", "")), record.get("target_group"), *part_texts])
+    )
     everything = " ".join([name, summary, activities, description, place, area])
     written = " ".join([name, summary, description])
     return {

@@ -1,34 +1,75 @@
-"""Min lista and Jämför: offerings a person keeps while browsing, all in the address."""
+"""Min lista and Jämför: offerings a person keeps while browsing, all in the address.
+
+Both show the same facts as the provider page, with the same age labels (``fields.fact``), each
+offering's own ways in, and end with whom to contact to apply (``next_steps``): a list that a case
+handler prints for a client must lead somewhere on paper too.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from . import fields, query
+from . import evidence, fields, next_steps, query
 from .query import BadParameter
 from .routes import localized
-from .views import GUIDANCE_SERVICE
-from .web import saved_records, snapshot
+from .web import saved_records
 
 lists = Blueprint("lists", __name__)
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
 
 
+@dataclass(frozen=True)
+class Kept:
+    """One offering in Min lista or Jämför: its facts as the provider page shows them, its age and ways in."""
+
+    record: dict
+    facts: list[fields.Fact]
+    evidence: evidence.Evidence
+    steps: next_steps.NextSteps
+
+    @property
+    def closed(self) -> bool:
+        """Kept in a list made before it closed: said so, and no way in is offered."""
+        return self.record.get("status") == "closed"
+
+    @property
+    def evidence_said(self) -> str:
+        return " ".join(evidence.said(self.evidence))
+
+    @property
+    def evidence_briefly(self) -> str:
+        return evidence.said_briefly(self.evidence)
+
+
+def _kept(record: dict, keys: tuple[fields.ProviderField, ...], search_request, today: dt.date) -> Kept:
+    found = [fact for field in keys if (fact := fields.fact(field, record, today)) is not None]
+    closed = record.get("status") == "closed"
+    steps = next_steps.NextSteps([], []) if closed else next_steps.for_offering(record, search_request)
+    return Kept(record, found, evidence.evidence_of(record), steps)
+
+
+def _closing(kept: list[Kept], search_request) -> next_steps.NextSteps:
+    """How a list ends: whom to contact to apply, first, unless nothing in it needs a decision."""
+    return next_steps.for_search(search_request, decision=any(entry.steps.needs_applying for entry in kept))
+
+
 @localized(lists)
 def saved_list():
     search_request = query.parse(request.args)
-    providers = saved_records(search_request)
-    take_home = {record["slug"]: _take_home(record) for record in providers}
-    return render_template("list.html", req=search_request, providers=providers, take_home=take_home,
-                           guidance=snapshot().provider(GUIDANCE_SERVICE))  # fmt: skip
+    today = dt.date.today()
+    kept = [_kept(record, fields.TAKE_HOME, search_request, today) for record in saved_records(search_request)]
+    return render_template("list.html", req=search_request, kept=kept, steps=_closing(kept, search_request))
 
 
-def _take_home(record: dict) -> dict:
-    """How to start, where, and whom to call, as known; and whether the offering itself can be reached."""
-    shown = [(field, value) for field in fields.TAKE_HOME if (value := field.show(record))]
-    return {"facts": shown, "reachable": any(field.key in fields.REACH for field, _value in shown)}
+@dataclass(frozen=True)
+class CompareRow:
+    label: str
+    cells: list[fields.Fact | None]  # None: not stated
 
 
 @localized(lists)
@@ -36,15 +77,22 @@ def compare():
     search_request = query.parse(request.args)
     if not COMPARE_MIN <= len(search_request.saved) <= COMPARE_MAX:
         raise BadParameter("v", _("Välj två till fyra verksamheter att jämföra."))
-    providers = saved_records(search_request)
-    rows = [(field, [(provider, field.show(provider)) for provider in providers]) for field in fields.COMPARED]
-    # A row that no offering has answered says nothing but "Uppgift saknas" four times: one line says it all.
-    unknown_to_all = [field for field, cells in rows if all(shown is None for _provider, shown in cells)]
-    rows = [(field, cells) for field, cells in rows if field not in unknown_to_all]
+    today = dt.date.today()
+    kept = [_kept(record, fields.COMPARED, search_request, today) for record in saved_records(search_request)]
+    rows = []
+    unknown_to_all = []
+    for field in fields.COMPARED:
+        cells = [next((fact for fact in entry.facts if fact.field is field), None) for entry in kept]
+        if any(cells):
+            rows.append(CompareRow(str(field.label), cells))
+        else:
+            # A row that no offering has answered says nothing but "Uppgift saknas" four times: one line says it all.
+            unknown_to_all.append(fields.lower_first(str(field.label)))
     return render_template(
         "compare.html",
         req=search_request,
-        providers=providers,
+        kept=kept,
         rows=rows,
-        unknown_to_all=", ".join(fields.lower_first(str(field.label)) for field in unknown_to_all),
+        unknown_to_all=", ".join(unknown_to_all),
+        steps=_closing(kept, search_request),
     )

@@ -23,6 +23,7 @@ _PERIOD = {
         "opens": {"type": "string", "pattern": r"^\d\d:\d\d$"},
         "closes": {"type": "string", "pattern": r"^\d\d:\d\d$"},
         "note": TEXT,
+        "part": TEXT,
     },
 }
 _SOURCE = {
@@ -33,7 +34,12 @@ _SOURCE = {
 }  # fmt: skip
 # The fields whose values are not a vocabulary, a yes/no or one line of text.
 _FIELD_SCHEMAS: dict[str, dict] = {
-    "verified": {"type": "string", "format": "date"},
+    "reviewed": {"type": "string", "format": "date"},
+    "confirmed": {"type": ["object", "null"], "required": ["date", "via"], "properties": {
+        "date": {"type": "string", "format": "date"}, "via": {"enum": list(v.CONFIRMATION_WAYS)}}},
+    "parts": {"type": ["array", "null"], "items": {"type": "object", "required": ["name", "access"], "properties": {
+        "name": TEXT, "access": {"type": "array", "items": {"enum": list(v.ACCESS)}}, "summary": TEXT,
+        "start": TEXT}}},
     "sources": {"type": "array", "items": _SOURCE},
     "address": {"type": ["object", "null"],
                 "properties": {key: TEXT for key in ("street", "postal_code", "city", "note")}},
@@ -94,7 +100,7 @@ def description(server: str) -> dict:
     provider = _provider_schema([field.key for field in fields.FIELDS])
     provider["properties"] |= {
         "description_html": TEXT,
-        "unknown": {"type": "array", "items": {"enum": [f.key for f in fields.FACTS]}},
+        "unknown": {"type": "array", "items": {"enum": [f.key for f in fields.FACTS if f.absent_is_unknown]}},
     }
     provider["required"] += ["description_html", "unknown"]
     results = {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}
@@ -190,6 +196,20 @@ def description(server: str) -> dict:
                         "facets": counts,
                         "maybe_facets": counts,
                         "unknown": {"type": "object", "additionalProperties": {"type": "integer"}},
+                        "nobody_stated": {"type": "array", "items": {"enum": [facet.param for facet in FACETS]}},
+                        "stated_otherwise": {
+                            "type": "array",
+                            "items": {
+                                "allOf": [
+                                    {"$ref": "#/components/schemas/Result"},
+                                    {
+                                        "type": "object",
+                                        "required": ["stated"],
+                                        "properties": {"stated": {"type": "array", "items": TEXT}},
+                                    },
+                                ]
+                            },
+                        },
                         "guidance": {
                             "type": "array",
                             "items": {"type": "object", "properties": {"slug": TEXT, "title": TEXT, "url": TEXT}},

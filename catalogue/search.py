@@ -106,6 +106,7 @@ class Snapshot:
         self.word_mask = functools.lru_cache(maxsize=4 * TEXT_CACHE_SIZE)(self._word_mask)
         self.has_word = functools.lru_cache(maxsize=16 * TEXT_CACHE_SIZE)(self._has_word)
         self.suggestions = functools.lru_cache(maxsize=4 * TEXT_CACHE_SIZE)(self._suggestions)
+        self.stated_otherwise = functools.lru_cache(maxsize=TEXT_CACHE_SIZE)(self._stated_otherwise)
 
     def searcher(self):
         """One long-lived searcher per thread: opening one costs milliseconds."""
@@ -124,10 +125,13 @@ class Snapshot:
             for token in folded(word)
         )
 
-    def _text_matches(self, words: tuple[str, ...], understood: tuple[Understood, ...] = ()) -> tuple[list[int], int]:
+    def _text_matches(
+        self, words: tuple[str, ...], understood: tuple[Understood, ...] = (), lenient: bool = False
+    ) -> tuple[list[int], int]:
         """Docnums best first, and the same set as a bitset: every word and every concept must match.
 
-        A concept matches an offering tagged with it or whose text has its words; tagged ones rank
+        A concept matches an offering tagged with it or whose text has its words, unless its stated
+        facts say otherwise (``lenient`` lets those through, to show them apart); tagged ones rank
         higher. At equal relevance the offering with more known facts comes first; those known only
         by name come last.
         """
@@ -141,7 +145,7 @@ class Snapshot:
             matching = self.listed | self.pages_mask
             clauses: list[str | Understood] = [*words, *understood]
             for clause in clauses:
-                matching &= self.clause_mask(clause)
+                matching &= self.clause_mask(clause, lenient)
             all_words = words + tuple(word for item in understood for word in _query_words(item.text))
             scores = np.zeros(self.size)  # a query may be all concepts, with no words to score
             for word in all_words:
@@ -195,8 +199,22 @@ class Snapshot:
             mask |= values[value]
         return mask
 
-    def clause_mask(self, clause: str | Understood) -> int:
-        """What one part of a query matches: a word, or a concept (its tag, or all its words in the text)."""
+    def _stated_otherwise(self, concept: Concept) -> int:
+        """The offerings whose stated facts contradict the concept: "ips: false" for IPS, access by decision
+        only for "utan beslut", another district for "söder". A word in their text never makes them a match.
+
+        Only for a fact whose stated value rules out the others (``Facet.exclusive``): activities not listed
+        are unknown, not absent. An offering for the whole city is in every district: never contradicted."""
+        if not FACETS_BY_PARAM[concept.param].exclusive:
+            return 0
+        contradicting = self.facet_data[concept.param].known & ~self.concept_tags(concept)
+        if concept.param == "stadsdel":
+            contradicting &= ~self.facet_data["stadsdel"].values[CITYWIDE]
+        return contradicting
+
+    def clause_mask(self, clause: str | Understood, lenient: bool = False) -> int:
+        """What one part of a query matches: a word, or a concept (its tag, or all its words in the text
+        where the offering has not stated otherwise; ``lenient`` lets those through too)."""
         if isinstance(clause, str):
             # A place ("Hökarängen"): what is there, then the rest of its district, then what serves the
             # whole city, which is open to someone living there too (ranked by text score, city-wide last).
@@ -211,7 +229,7 @@ class Snapshot:
             text = self.listed | self.pages_mask
             for word in words:
                 text &= self.word_mask(word)
-            mask |= text
+            mask |= text if lenient else text & ~self.stated_otherwise(clause.concept)
         return mask
 
     def is_typo(self, word: str) -> bool:
@@ -296,6 +314,7 @@ class Hit:
     reasons: list[str] = field(default_factory=list)  # "Passar dina val": the chosen values it has
     unknown: list[Facet] = field(default_factory=list)  # in "Kan också passa": the chosen facts it has not stated
     name_only: bool = False  # nothing known but its name: shown in a compact group of its own
+    stated_otherwise: list[str] = field(default_factory=list)  # its words match, its stated facts do not
 
     @property
     def unknown_labels(self) -> list[str]:
@@ -330,6 +349,7 @@ class SearchResult:
     understood: list[Understood] = field(default_factory=list)  # "Vi tolkade 'måla' som Kreativt skapande"
     partial: list[Hit] = field(default_factory=list)  # nothing matches every word: the best partial matches
     partial_words: list[str] = field(default_factory=list)  # the words the best partial match has
+    stated_otherwise: list[Hit] = field(default_factory=list)  # its words match, a stated fact says otherwise
     other_language: bool = False  # the page is not Swedish: descriptions are, so say so when nothing matches
 
     @property
@@ -344,6 +364,13 @@ class SearchResult:
 
     def facet(self, param: str) -> FacetResult:
         return next(result for result in self.facets if result.facet.param == param)
+
+    @property
+    def nobody_stated(self) -> list[Facet]:
+        """Chosen filters whose fact no offering has told us: the page says so rather than blame the choice."""
+        return [
+            found.facet for found in self.facets if found.nobody_stated and found.facet.param in self.request.filters
+        ]
 
     @property
     def known_hits(self) -> list[Hit]:
@@ -590,6 +617,9 @@ def run(
             corrected_result.request, corrected_result.corrected_from = request, request.q
             corrected_result.suggestion = spelling.suggestion
             return corrected_result
+    if understood and request.page == 1:
+        result.stated_otherwise = _stated_otherwise(snapshot, words, understood, constraints["q"],
+                                                    matching_without("q", possible))  # fmt: skip
     clauses: list[str | Understood] = [*words, *understood]
     if total == 0 and not result.maybe_total and len(clauses) > 1 and not constraints["q"] & snapshot.listed:
         # The words together match no offering (not the filters: for those, the advice below).
@@ -636,6 +666,30 @@ def _best_partial(snapshot: Snapshot, result, clauses: list, allowed: int, words
     ranked, _mask = snapshot.text_matches(kept_words, tuple(clause for clause in kept if not isinstance(clause, str)))
     result.partial = [_hit(snapshot, n, list(kept_words), request)
                       for n in _docnums_in(ranked, matching, 0, PAGE_SIZE)]  # fmt: skip
+
+
+def _stated_otherwise(snapshot: Snapshot, words: list[str], understood: list[Understood], matched: int,
+                      allowed: int) -> list[Hit]:  # fmt: skip
+    """Offerings whose text has what the query asks for, but whose stated facts say otherwise: Jobbtorg's
+    page mentions IPS, and Jobbtorg has told us it does not work by IPS. Shown apart, with the fact.
+
+    Only a concept whose fact rules out other values can be contradicted (``Facet.exclusive``): for the
+    others, the second, lenient match is never made."""
+    if not any(snapshot.stated_otherwise(item.concept) & allowed & ~matched for item in understood):
+        return []
+    ranked, loose = snapshot.text_matches(tuple(words), tuple(understood), True)
+    apart = loose & ~matched & allowed & snapshot.listed
+    hits = []
+    for docnum in _docnums_in(ranked, apart, 0, MAYBE_LIMIT):
+        record = snapshot.record(docnum)
+        facts = []
+        for item in understood:
+            if snapshot.stated_otherwise(item.concept) >> docnum & 1:
+                field_ = FACETS_BY_PARAM[item.concept.param].field
+                shown = field_.show(record)
+                facts.append(f"{field_.label}: {shown if isinstance(shown, str) else ', '.join(shown or [])}")
+        hits.append(Hit(record, stated_otherwise=facts, name_only=snapshot.name_only[docnum]))
+    return hits
 
 
 def _said(clause) -> str:

@@ -16,7 +16,7 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from . import checks, invitations
+from . import checks, fields, invitations
 from . import vocabulary as v
 from .content import SLUG_PATTERN
 from .db import Invitation, Suggestion, db
@@ -63,6 +63,10 @@ class Question:
     def options(self) -> list[tuple[str, str]]:
         return list(self.vocabulary.labels().items())
 
+    def asked_about(self, record: dict | None) -> bool:
+        """An offering with parts states its access in each part: one answer for all could not be written."""
+        return not (self.key == "access" and record and record.get("parts"))
+
     def today(self, record: dict | None) -> Any:
         """What the site says now, as the form holds it: the starting point of every change."""
         field = self.field
@@ -73,6 +77,8 @@ class Question:
             return [slug for slug in self.vocabulary if slug in (value or [])]
         if self.kind == "yes_no":
             return "" if value is None else (YES if value else NO)
+        if self.key == "opening_hours":  # the periods alone, as the editor reads them back (not the note)
+            return "\n".join(fields.opening_hours_lines(record))
         shown = field.show(record)
         if isinstance(shown, list):
             return "\n".join(shown) if self.kind == "lines" else ", ".join(shown)
@@ -129,6 +135,13 @@ QUESTIONS: tuple[Question, ...] = (
     Question("target_group", "text", max_length=600),
 )
 QUESTIONS_BY_KEY = {question.key: question for question in QUESTIONS}
+
+
+def asked(record: dict | None) -> list[Question]:
+    """The questions the form asks about this offering (all of them for a tip)."""
+    return [question for question in QUESTIONS if question.asked_about(record)]
+
+
 NAME = Question("name", "line", _l("Vad heter verksamheten?"), max_length=MAX_NAME)
 
 
@@ -144,15 +157,19 @@ class Form:
     reply_to: str = ""
     problems: dict[str, str] | None = None
 
+    @property
+    def questions(self) -> list[Question]:
+        return asked(self.provider)
+
     @classmethod
     def today(cls, provider: dict | None) -> Form:
-        today = {question.key: question.today(provider) for question in QUESTIONS}
+        today = {question.key: question.today(provider) for question in asked(provider)}
         return cls(provider, today, today)
 
     @classmethod
     def submitted(cls, provider: dict | None, form) -> Form:
-        today = {question.key: question.today(provider) for question in QUESTIONS}
-        answers = {question.key: question.read(form) for question in QUESTIONS}
+        today = {question.key: question.today(provider) for question in asked(provider)}
+        answers = {question.key: question.read(form) for question in asked(provider)}
         sent = cls(
             provider,
             {key: today[key] if answer is None else answer for key, answer in answers.items()},
@@ -178,7 +195,7 @@ class Form:
 
     def _problems(self) -> dict[str, str]:
         problems = {}
-        for question in QUESTIONS:
+        for question in self.questions:
             problem = question.problem(self.answers[question.key])
             if problem:
                 problems[question.name] = problem
@@ -217,7 +234,7 @@ def _provider(slug: str) -> dict:
 
 def _render(form: Form, status: int = 200, invited: bool = False):
     page = render_template(
-        "suggestion_form.html", form=form, questions=QUESTIONS, name=NAME, max_email=MAX_EMAIL, invited=invited
+        "suggestion_form.html", form=form, questions=form.questions, name=NAME, max_email=MAX_EMAIL, invited=invited
     )
     return page, status, PRIVATE if invited else {}
 

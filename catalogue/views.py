@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from . import fields, query, search
+from . import fields, next_steps, query, search
 from . import vocabulary as v
 from .content import SLUG_PATTERN
 from .errors import error_page
@@ -21,7 +21,6 @@ from .web import saved_in_request, saved_records, search_url, snapshot
 site = Blueprint("site", __name__)
 
 SIMILAR_LIMIT = 5
-GUIDANCE_SERVICE = "alfa"  # the city's guidance to sysselsättning: named when a provider's own contact is unknown
 
 
 def _render_search(template: str):
@@ -62,10 +61,14 @@ def provider(slug: str):
         abort(404)
     back = query.parse_leniently(request.args)
     if record.get("status") == "closed":
-        return render_template("provider_closed.html", provider=record, back=back, similar=_similar_open(record)), 410
+        steps = next_steps.for_search(back)  # whom to ask instead, with a number and where to apply
+        page = render_template("provider_closed.html", provider=record, back=back, similar=_similar_open(record),
+                               steps=steps)  # fmt: skip
+        return page, 410
     facts = fields.provider_facts(record, dt.date.today())
-    ask = {"switchboard": snapshot().places.get("switchboard"), "guidance": snapshot().provider(GUIDANCE_SERVICE)}
-    return render_template("provider.html", provider=record, back=back, facts=facts, sections=fields.SECTIONS, ask=ask)
+    steps = next_steps.for_offering(record, back)
+    return render_template("provider.html", provider=record, back=back, facts=facts, sections=fields.SECTIONS,
+                           steps=steps)  # fmt: skip
 
 
 def _similar_open(record: dict) -> list[dict]:
@@ -127,7 +130,7 @@ def district(slug: str):
         slug=canonical,
         name=name,
         facts=facts,
-        contacts=district_contacts(name, facts, places, dt.date.today(), _guidance()),
+        contacts=district_contacts(canonical, name, facts, places, dt.date.today(), next_steps.guidance_service()),
         former_names=v.DISTRICTS.other_names(canonical),
         result=result,
         option=option,
@@ -152,12 +155,6 @@ DISTRICT_GRID = {
     "skarpnack": (3, 3),
     "farsta": (3, 4),
 }
-
-
-def _guidance() -> tuple[str, str] | None:
-    """The city's guidance service (Alfa), named wherever someone needs a person to ask."""
-    record = snapshot().provider(GUIDANCE_SERVICE)
-    return (record["name"], url_for("site.provider", slug=GUIDANCE_SERVICE)) if record else None
 
 
 @localized(site)

@@ -60,6 +60,11 @@ class Vocabulary:
         close = difflib.get_close_matches(slugify(str(raw)), candidates, n=1, cutoff=0.6)
         return self._alias_slugs.get(close[0], close[0]) if close else None
 
+    def ordered(self, values) -> tuple[str, ...]:
+        """The given slugs in the vocabulary's own order, each once: ("beslut", "oppen") however written."""
+        chosen = set(values or ())
+        return tuple(slug for slug in self.terms if slug in chosen)
+
     def __iter__(self):
         return iter(self.terms)
 
@@ -161,6 +166,17 @@ PHYSICAL_ACCESSIBILITY = Vocabulary(
         "horslinga": _l("Hörslinga"),
         "lugnt-rum": _l("Lugnt rum att dra sig tillbaka till"),
         "anpassad-toalett": _l("Tillgänglighetsanpassad toalett"),
+    }
+)
+
+# How an offering confirmed its facts (``confirmed.via`` in a provider file), said after its date:
+# "Verksamheten bekräftade uppgifterna 3 december 2026 genom sin inbjudan."
+CONFIRMATION_WAYS = Vocabulary(
+    {
+        "invitation": _l("genom sin inbjudan"),
+        "phone": _l("i ett samtal med redaktionen"),
+        "email": _l("i ett mejl till redaktionen"),
+        "visit": _l("när redaktionen besökte den"),
     }
 )
 

@@ -20,10 +20,13 @@ def test_json_twin_has_the_documented_shape(api):
         "facets",
         "maybe_facets",
         "unknown",
+        "nobody_stated",
+        "stated_otherwise",
         "guidance",
         "corrected_query",
     }
     assert body["total"] == 1 and body["page"] == 1
+    assert body["nobody_stated"] == [] and body["stated_otherwise"] == []
     # "kafé" is read as the activity Kafé och kök, and says so.
     assert body["understood"] == [{"text": "kafé", "parameter": "aktivitet", "values": ["kafe-och-kok"]}]
     assert body["partial"] == {"matched": [], "results": []}

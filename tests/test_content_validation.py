@@ -8,7 +8,7 @@ GOOD = """---
 name: Kafé Exempel
 summary: Ett kafé där du träffar andra.
 status: active
-verified: 2025-03-01
+reviewed: 2025-03-01
 orientation: [social]
 activities: [kafe-och-kok]
 district: farsta
@@ -55,7 +55,7 @@ def test_a_complete_file_is_accepted_with_all_its_facts():
     assert record["district"] == "farsta"
     assert record["hours"] == ["1-12"]
     assert record["opening_hours"] == [{"days": ["mon", "fri"], "opens": "09:00", "closes": "15:00"}]
-    assert record["verified"] == "2025-03-01"
+    assert record["reviewed"] == "2025-03-01"
     assert record["description_html"] == "<p>Beskrivning.</p>"
 
 
@@ -64,7 +64,7 @@ def test_missing_required_fields_are_each_reported():
     assert "exempel.md:1: name: fältet krävs men saknas" in errors
     assert any(": summary: fältet krävs" in e for e in errors)
     assert any(": sources: fältet krävs" in e for e in errors)
-    assert any(": verified: fältet krävs" in e for e in errors)
+    assert any(": reviewed: fältet krävs" in e for e in errors)
 
 
 def test_misspelled_vocabulary_names_the_line_and_suggests_the_near_miss():
@@ -84,12 +84,12 @@ def test_every_problem_in_a_file_is_reported_at_once():
         GOOD.replace("district: farsta", "district: atlantis")
         .replace("ips: false", "ips: ja")
         .replace('closes: "15:00"', 'closes: "08:00"')
-        .replace("verified: 2025-03-01", "verified: igår")
+        .replace("reviewed: 2025-03-01", "reviewed: igår")
     )
     errors = messages(text)
     fields = [e.split(": ")[1] for e in errors]
-    assert fields == ["verified", "district", "ips", "opening_hours.0.closes"]
-    assert errors[0].startswith("exempel.md:5: verified:")
+    assert fields == ["reviewed", "district", "ips", "opening_hours.0.closes"]
+    assert errors[0].startswith("exempel.md:5: reviewed:")
     assert errors[3].startswith("exempel.md:20: opening_hours.0.closes:")
 
 
@@ -175,3 +175,75 @@ def test_every_source_says_when_it_was_written_at_least_the_year():
     assert messages(GOOD.replace("date: 2024-05", "date: 2999")) == [
         "exempel.md:28: sources.0.date: datumet ligger i framtiden"
     ]
+
+
+def test_the_old_checked_date_is_named_with_what_to_write_instead():
+    [error] = messages(GOOD.replace("reviewed: 2025-03-01", "reviewed: 2025-03-01\nverified: 2025-03-01"))
+    assert error.startswith("exempel.md:6: verified: fältet heter nu reviewed")
+    assert "confirmed" in error
+
+
+def test_a_confirmation_by_the_offering_needs_a_day_and_a_way():
+    record, errors = parse(
+        GOOD.replace("reviewed: 2025-03-01", "reviewed: 2025-03-01\nconfirmed: {date: 2025-03-02, via: phone}")
+    )
+    assert errors == [] and record["confirmed"] == {"date": "2025-03-02", "via": "phone"}
+    errors = messages(
+        GOOD.replace("reviewed: 2025-03-01", "reviewed: 2025-03-01\nconfirmed: {date: 2025-03-02, via: brev}")
+    )
+    assert errors == ["exempel.md:6: confirmed.via: okänt värde 'brev' (tillåtna: invitation, phone, email, visit)"]
+    assert messages(GOOD.replace("reviewed: 2025-03-01", "reviewed: 2025-03-01\nconfirmed: {via: phone}")) == [
+        "exempel.md:6: confirmed.date: fältet krävs men saknas"
+    ]
+
+
+PARTS = """parts:
+  - name: Öppna delen
+    access: [oppen]
+    summary: Fika och umgås.
+    start: Ring och boka ett första besök.
+  - name: Arbetspass
+    access: [beslut]
+opening_hours:
+  - days: thu
+    opens: "09:00"
+    closes: "16:00"
+    part: Öppna delen
+"""
+
+
+def with_parts(parts: str = PARTS) -> str:
+    return GOOD.replace("access: [oppen]\n", "").replace(
+        'opening_hours:\n  - days: mon-fri\n    opens: "09:00"\n    closes: "15:00"\n', parts
+    )
+
+
+def test_an_offering_with_two_ways_in_states_each_part_and_its_access_is_both():
+    record, errors = parse(with_parts())
+    assert errors == []
+    assert record["access"] == ["beslut", "oppen"]  # derived from the parts, in the vocabulary's order
+    assert [part["name"] for part in record["parts"]] == ["Öppna delen", "Arbetspass"]
+    assert record["opening_hours"][0]["part"] == "Öppna delen"
+
+
+def test_parts_that_could_contradict_each_other_or_the_offering_are_errors():
+    assert messages(with_parts().replace("parts:", "access: [oppen]\nparts:")) == [
+        "exempel.md:16: access: när verksamheten har delar står access i varje del (parts), inte här"
+    ]
+    errors = messages(with_parts(PARTS.replace("part: Öppna delen", "part: Öppna del")))
+    assert errors == [
+        "exempel.md:27: opening_hours.0.part: det finns ingen del som heter 'Öppna del' – menade du 'Öppna delen'?"
+    ]
+    errors = messages(with_parts(PARTS.replace("name: Arbetspass", "name: Öppna delen")))
+    assert errors == ["exempel.md:21: parts.1.name: delen 'Öppna delen' finns redan"]
+    one = "parts:\n  - name: Öppna delen\n    access: [oppen]\n"
+    assert messages(with_parts(one)) == [
+        "exempel.md:16: parts: en enda del är ingen del: skriv dess uppgifter direkt på verksamheten"
+    ]
+    assert messages(GOOD.replace('closes: "15:00"', 'closes: "15:00"\n    part: Öppna delen')) == [
+        "exempel.md:21: opening_hours.0.part: verksamheten har inga delar (parts)"
+    ]
+    missing = messages(with_parts(PARTS.replace("    access: [beslut]\n", "")))
+    assert missing == ["exempel.md:21: parts.1.access: fältet krävs men saknas"]
+    empty = messages(with_parts(PARTS.replace("    access: [beslut]\n", "    access: []\n")))
+    assert empty == ["exempel.md:22: parts.1.access: säg hur man börjar i delen: beslut, oppen eller båda"]

@@ -37,7 +37,7 @@ NEW_PROVIDER = """---
 name: Verkstaden vid vattnet
 summary: Snickeri och båtbygge i lugn takt.
 status: active
-verified: 2026-11-01
+reviewed: 2026-11-01
 district: farsta
 sources: [{title: Test, date: 2026}]
 ---

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
+from babel.dates import format_date
 from forms import prefilled
 
 from catalogue import create_app, desk, editing, invitations
@@ -152,7 +153,7 @@ def test_accepting_writes_the_file_publishes_it_and_answers_the_sender(app, sign
 def test_accepting_keeps_field_order_and_comments(app, signed_in, publish):
     publish(
         "med-kommentar",
-        "name: Med kommentar\nsummary: En verksamhet.\nstatus: active\nverified: 2025-01-01\n"
+        "name: Med kommentar\nsummary: En verksamhet.\nstatus: active\nreviewed: 2025-01-01\n"
         "# Ringt och frågat i januari\nips: true\nsources:\n  - title: Egen sida\n    date: 2025",
     )
     suggest(signed_in, "med-kommentar", ips="nej")
@@ -165,7 +166,7 @@ def test_accepting_keeps_field_order_and_comments(app, signed_in, publish):
 def test_removing_a_fact_or_replacing_a_list_keeps_the_comments_around_it(app, signed_in, publish):
     publish(
         "kommentarer",
-        "name: Kommentarer\nsummary: En verksamhet.\nstatus: active\nverified: 2025-01-01\n"
+        "name: Kommentarer\nsummary: En verksamhet.\nstatus: active\nreviewed: 2025-01-01\n"
         "ips: true # sagt i telefon\n# --- Så tar du dig dit ---\ntransport: [Buss 1]\n# Källor nedan\n"
         "sources:\n  - title: Egen sida\n    date: 2025",
     )
@@ -308,8 +309,13 @@ def test_freshness_lists_offerings_by_age_of_evidence_and_missing_facts(app, sig
     page = unescape(signed_in.get("/redaktion/aktualitet").get_data(as_text=True))
     names = re.findall(r'<th scope="row"><a href="/verksamhet/([^"]+)"', page)
     assert names and "nedlagda-verkstaden" not in names  # closed offerings are not asked
-    dates = re.findall(r"</a></th>\s*<td>([^<]+)</td>", page)
-    assert dates == sorted(dates, key=lambda date: "" if date == "ingen källa" else date)
+    rows = re.findall(r"</a></th>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>", page)
+    # Age counts from the newest source, or from the offering's own confirmation when that is later:
+    # Musikhuset confirmed its facts on 20 January 2025 and so comes after every 2024 source.
+    since = [max(newest, confirmed if confirmed != "aldrig" else "") for newest, confirmed in rows]
+    assert since == sorted(since)
+    assert dict(zip(names, rows, strict=True))["musikhuset"] == ("2024", "2025-01-20")
+    assert dict(zip(names, rows, strict=True))["kafe-solsidan"][1] == "aldrig"  # a re-read is no confirmation
     assert "<strong>Dags att fråga</strong>" in page
 
 
@@ -361,7 +367,21 @@ def test_a_provider_updates_its_own_facts_through_an_invitation(app, signed_in):
     assert (
         "10–24 timmar i veckan" in public and f"Uppgifter från verksamheten ({dt.date.today().isoformat()})" in public
     )
+    # The offering itself sent its facts: that is a confirmation, with its day and how.
+    today = format_date(dt.date.today(), format="long", locale="sv")
+    assert f"Verksamheten bekräftade uppgifterna {today} genom sin inbjudan." in public
+    file = (Path(app.config["CONTENT_DIR"]) / "providers" / "kafe-solsidan.md").read_text(encoding="utf-8")
+    assert f"confirmed:\n  date: {dt.date.today().isoformat()}\n  via: invitation\n" in file
     assert "Tack för uppdateringen!" in unescape(provider.get(status).get_data(as_text=True))
+
+
+def test_a_readers_accepted_suggestion_moves_the_review_date_but_confirms_nothing(app, signed_in):
+    suggest(signed_in, **{"contact-phone": "08-111 11 11"})
+    accept(signed_in, 1)
+    file = (Path(app.config["CONTENT_DIR"]) / "providers" / "kafe-solsidan.md").read_text(encoding="utf-8")
+    assert f"reviewed: {dt.date.today().isoformat()}" in file and "confirmed" not in file
+    public = unescape(signed_in.get("/verksamhet/kafe-solsidan").get_data(as_text=True))
+    assert "Verksamheten har inte bekräftat uppgifterna ännu." in public
 
 
 def test_the_invite_command_refuses_an_unknown_provider(app):
@@ -397,7 +417,7 @@ def test_the_desk_works_on_the_real_catalogue(tmp_path):
     assert provider.post(f"/uppdatera/{token}", data=form).status_code == 303
     assert accept(editor, 1).status_code == 303
     after = (tmp_path / "content" / "providers" / "aktivitetshuset.md").read_text(encoding="utf-8")
-    assert after.startswith(before[: before.index("verified:")])  # name and summary untouched
+    assert after.startswith(before[: before.index("reviewed:")])  # name and summary untouched
     assert before[before.index("opening_hours:") : before.index("contact:")] in after  # quoted times kept
     assert "hours: [1-12, 10-24]" in after and "phone: 08-508 00 000" in after
     page = unescape(editor.get("/verksamhet/aktivitetshuset").get_data(as_text=True))
@@ -463,7 +483,7 @@ def test_an_accept_cut_off_after_writing_is_finished_by_accepting_again_without_
 def test_an_address_known_only_by_its_note_keeps_it_as_a_note(app, signed_in, publish):
     publish(
         "villan",
-        "name: Villan\nsummary: En villa.\nstatus: active\nverified: 2025-01-01\n"
+        "name: Villan\nsummary: En villa.\nstatus: active\nreviewed: 2025-01-01\n"
         "address:\n  note: En stor villa vid Stora Sköndal, granne med Ersta Sköndal\n"
         "sources:\n  - title: Egen sida\n    date: 2025",
     )

@@ -29,7 +29,7 @@ FULL = """
 name: Kafé Fullt
 summary: "Allt är känt: adress, tider och kontakt."
 status: active
-verified: 2025-01-01
+reviewed: 2025-01-01
 district: hela-staden
 address: {street: Storgatan 1, postal_code: 123 45, city: Stockholm, note: Ingång från gården}
 opening_hours:
@@ -183,7 +183,7 @@ def test_the_sitemap_and_robots_txt_use_the_configured_public_address(app, clien
 
 def test_a_published_provider_appears_in_the_sitemap(app, client, publish):
     before = client.get("/sitemap.xml")
-    publish("nya-kaket", "name: Nya köket\nsummary: Lunch.\nstatus: active\nverified: 2025-01-01\n"
+    publish("nya-kaket", "name: Nya köket\nsummary: Lunch.\nstatus: active\nreviewed: 2025-01-01\n"
                          "sources: [{title: T, date: 2024}]")  # fmt: skip
     after = client.get("/sitemap.xml")
     assert after.headers["ETag"] != before.headers["ETag"]

@@ -113,7 +113,7 @@ def test_compounds_split_into_parts_that_search(real_site):
     assert dictionary.compound_parts("trädgårdsarbete") == ("trädgård", "arbete")
     assert dictionary.compound_parts("datorkurs") == ("dator", "kurs")
     assert dictionary.compound_parts("verksamheter") == ()  # common enough to be read as itself
-    # "Hantverkscaféet Rondellen" is found by a part of its name.
+    # Rondellen, which the city's review called "Hantverkscaféet Rondellen", is found by a part of that name.
     assert "rondellen-alvsjo" in slugs(api(real_site, "hantverk älvsjö"))
 
 

@@ -13,7 +13,7 @@ from flask import template_rendered
 from catalogue import caching, web
 
 SEARCH = "/sok?q=kaf%C3%A9&stadsdel=farsta"
-FACTS = "status: active\nverified: 2025-01-01\ndistrict: farsta\nsources: [{title: T, date: 2024}]"
+FACTS = "status: active\nreviewed: 2025-01-01\ndistrict: farsta\nsources: [{title: T, date: 2024}]"
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import shutil
 from catalogue import create_app, indexing
 
 NEW = (
-    "name: Nyöppnat\nsummary: Helt ny verksamhet.\nstatus: active\nverified: 2025-01-01\n"
+    "name: Nyöppnat\nsummary: Helt ny verksamhet.\nstatus: active\nreviewed: 2025-01-01\n"
     "sources: [{title: T, date: 2024}]"
 )
 
@@ -66,7 +66,7 @@ def test_a_reader_keeps_working_while_a_new_index_is_published(app, client, cont
 def test_check_command_lists_every_problem_and_fails(publish, app):
     publish.write(
         "trasig",
-        "name: X\nsummary: Y\nstatus: active\nverified: 2025-01-01\n"
+        "name: X\nsummary: Y\nstatus: active\nreviewed: 2025-01-01\n"
         "sources: [{title: T, date: 2024}]\ninriktning: social\nhours: [1-13]",
     )
     result = app.test_cli_runner().invoke(args=["catalogue", "check"])

@@ -72,18 +72,24 @@ def test_bad_lists_are_400(client, query):
 
 def test_compare_is_a_real_table_with_headers_and_unknowns_said(client):
     page = html(client, "/jamfor?v=kafe-solsidan&v=jobbsteget&v=musikhuset")
-    assert [name for name in re.findall(r'<th scope="col" role="columnheader"><a [^>]+>([^<]+)</a></th>', page)] == [
+    assert [name for name in re.findall(r'<th scope="col"><a [^>]+>([^<]+)</a></th>', page)] == [
         "Kafé Solsidan",
         "Jobbsteget",
         "Musikhuset",
     ]
-    rows = re.findall(r'<th scope="row" role="rowheader">([^<]+)</th>', page)
-    assert rows[:4] == ["Inriktning", "Aktiviteter", "Timmar i veckan", "Stöd till jobb enligt IPS"]
-    assert '<td role="cell">Ja</td>' in page and "data-label" not in page  # each name once, in the header
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', page)
+    assert rows[:5] == ["Hur gamla uppgifterna är", "Inriktning", "Aktiviteter", "Timmar i veckan",
+                        "Stöd till jobb enligt IPS"]  # fmt: skip
+    assert rows[-1] == "Så börjar du"
+    assert "<td>Ja</td>" in page and "data-label" not in page  # each name once, in the header
+    assert "role=" not in page[page.index("<table") : page.index("</table>")]  # a plain, conformant table
+    assert "<td>Bekräftade av verksamheten 20 januari 2025</td>" in page  # Musikhuset confirmed
+    assert "<td>Från 2024, inte bekräftade</td>" in page
     assert "Uppgift saknas" not in page  # every row someone answered is answered by all three here
     assert "Ingen av dem har berättat: adress, kollektivtrafik, öppettider" in page
     partly = html(client, "/jamfor?v=kafe-solsidan&v=appelkallaren")
-    assert '<td role="cell"><span class="missing">Uppgift saknas</span></td>' in partly
+    assert '<td><span class="missing">Uppgift saknas</span></td>' in partly
+    assert 'id="nasta-steg"' in partly and 'href="tel:' in partly[partly.index('id="nasta-steg"') :]
 
 
 @pytest.mark.parametrize(
@@ -204,16 +210,44 @@ def test_qr_codes_are_only_drawn_for_addresses_on_this_site(client, u):
 
 def test_the_guide_asks_one_question_at_a_time_and_keeps_earlier_answers(client):
     first = html(client, "/hitta-ratt")
-    assert "<legend><h1>Vad vill du få ut av dina dagar?</h1></legend>" in first and "fråga 1 av 5" in first
-    second = html(client, "/hitta-ratt?vill=jobb&vill=gemenskap&steg=2")
-    assert '<input type="hidden" name="vill" value="jobb">' in second
-    assert '<a href="/hitta-ratt?vill=jobb&vill=gemenskap&steg=1">Tillbaka till förra frågan</a>' in second
+    assert "<legend><h1>Har du ett beslut om sysselsättning från din stadsdel?</h1></legend>" in first
+    assert "fråga 1 av 5" in first  # the decision first: later questions depend on it
+    # A question keeps its number in the address (steg) whatever the order of asking: old links still work.
+    second = html(client, "/hitta-ratt?tillgang=beslut&vill=jobb&vill=gemenskap&steg=1")
+    assert "<legend><h1>Vad vill du få ut av dina dagar?</h1></legend>" in second and "fråga 2 av 5" in second
+    assert '<input type="hidden" name="tillgang" value="beslut">' in second
+    back = '<a href="/hitta-ratt?tillgang=beslut&vill=jobb&vill=gemenskap&steg=4">Tillbaka till förra frågan</a>'
+    assert back in second
     assert 'Ändra<span class="visually-hidden"> svaret på frågan: Vad vill du få ut av dina dagar?' in second
+    assert '<input type="hidden" name="steg" value="2">' in second  # next: the hours of the decision
     changing = html(client, "/hitta-ratt?vill=jobb&timmar=10-24&steg=1")
     assert (
         'name="vill" value="jobb" checked' in changing
         and '<input type="hidden" name="timmar" value="10-24">' in changing
     )
+
+
+def test_a_person_who_walks_in_without_a_decision_is_never_asked_about_its_hours(client):
+    after_wishes = html(client, "/hitta-ratt?tillgang=oppen&vill=gemenskap&steg=1")
+    assert '<input type="hidden" name="steg" value="3">' in after_wishes  # the hours (steg=2) are skipped
+    assert "fråga 2 av 4" in after_wishes
+    # An old link to the hours question leads on to the next one that applies.
+    skipped = html(client, "/hitta-ratt?tillgang=oppen&vill=gemenskap&steg=2")
+    assert "<legend><h1>Var i staden vill du vara?</h1></legend>" in skipped and "fråga 3 av 4" in skipped
+    assert '<a href="/hitta-ratt?tillgang=oppen&vill=gemenskap&steg=1">Tillbaka' in skipped
+    # An hours answer given before choosing to walk in no longer narrows the end.
+    end = html(client, "/hitta-ratt/klar?tillgang=oppen&timmar=22-40")
+    assert 'href="/sok?tillgang=oppen">Öppna sökningen med samma val' in end
+    assert "Hur många timmar" not in end  # not among "Dina svar" either
+
+
+def test_on_the_real_content_the_guide_skips_the_hours_nobody_has_stated(real_site):
+    assert "fråga 1 av 4" in html(real_site, "/hitta-ratt")
+    # An hours answer from an old link does not demote every result to "kan också passa".
+    end = html(real_site, "/hitta-ratt/klar?vill=skapa&timmar=1-12&stadsdel=farsta")
+    assert "<h1>Det här passar det du berättade</h1>" in end and "timmar=" not in end.split("Öppna sökningen")[0][-300:]
+    hours = html(real_site, "/hitta-ratt?tillgang=beslut&vill=jobb&steg=2")  # a link from before: no hours today
+    assert "<legend><h1>Var i staden vill du vara?</h1></legend>" in hours and "fråga 3 av 4" in hours
 
 
 def test_the_guide_ends_on_what_fits_with_the_full_search_one_link_away(client):
@@ -222,9 +256,21 @@ def test_the_guide_ends_on_what_fits_with_the_full_search_one_link_away(client):
     assert "Passar dina val: Arbetsinriktad – steg mot ett jobb · 10–24 timmar i veckan" in page
     assert 'href="/sok?inriktning=arbetsinriktad&timmar=10-24&v=musikhuset">Öppna sökningen med samma val' in page
     assert "Dina svar" in page and "Ändra" in page
-    # Nothing fits every answer: the end says so and offers what dropping one answer would give.
-    empty = html(client, "/hitta-ratt/klar?vill=jobb&timmar=1-12&tillgang=oppen")
+    # Nothing fits every answer: the heading says so, the end offers what dropping one answer would give,
+    # and whom to contact, with a number and a web address to apply.
+    empty = html(client, "/hitta-ratt/klar?tillgang=beslut&vill=studier&timmar=22-40&ips=ja")
+    assert "<h1>Inget passar alla dina svar</h1>" in empty
     assert "Ingen verksamhet passar alla dina val." in empty and "Prova att ta bort ett av dem" in empty
+    closing = empty[empty.index('id="nasta-steg"') :]
+    assert 'href="tel:0800000000"' in closing and 'href="https://example.org/ansok"' in closing
+
+
+def test_the_guide_end_names_the_district_chosen_and_its_own_number(client):
+    page = html(client, "/hitta-ratt/klar?tillgang=beslut&stadsdel=jarva")
+    closing = page[page.index('id="nasta-steg"') :]
+    assert "Bor du i Järva? Du ansöker hos socialtjänsten där." in closing
+    assert '<a href="tel:0811111111" dir="ltr">08-111 11 111</a>' in closing and "mailto:jarva@example.org" in closing
+    assert 'href="/stadsdel/jarva">Allt om att ansöka i Järva</a>' in closing
 
 
 def test_creating_something_in_the_guide_means_those_activities_not_an_orientation(client):
@@ -234,10 +280,12 @@ def test_creating_something_in_the_guide_means_those_activities_not_an_orientati
 
 
 def test_the_guide_on_the_real_content_never_ends_empty_while_something_could_fit(real_site):
-    """Hours are stated by no offering: the answer leads to those that may fit, each saying what is unknown."""
-    page = html(real_site, "/hitta-ratt/klar?vill=gemenskap&timmar=1-12&stadsdel=farsta&tillgang=vet-inte&ips=vet-inte")
-    assert "Kan också passa" in page and "Har inte berättat: Timmar i veckan" in page
-    assert "Ingen verksamhet passar alla dina val." not in page
+    """Age is stated by few offerings: the end leads to those that may fit, each saying what is unknown, under
+    a heading that promises no more than that."""
+    page = html(real_site, "/hitta-ratt/klar?vill=gemenskap&stadsdel=farsta&tillgang=beslut&ips=ja")
+    assert "<h1>Det här kan passa, men vi vet inte säkert</h1>" in page
+    assert "Kan också passa" in page and "Har inte berättat: Stöd till jobb enligt IPS" in page
+    assert "Ingen verksamhet passar alla dina val." not in page and "Det här passar det du berättade" not in page
 
 
 @pytest.mark.parametrize("query", ["?vill=flyga", "?timmar=1-12&timmar=10-24", "?steg=6", "?steg=0", "?steg=x"])
@@ -260,8 +308,18 @@ def test_the_districts_map_links_every_district_with_its_count_and_a_list_says_t
 
 def test_the_list_says_how_to_start_and_whom_to_call_with_links(real_site):
     page = html(real_site, "/lista?v=stadsmissionen-motesplats-mariatorget&v=emma-trafflokal")
-    assert '<a href="tel:087878600" dir="ltr">08-78 78 600</a>' in page and "Mariatorget 10" in page
-    assert "Fråga</dt><dd>Din handläggare eller socialtjänsten i din stadsdel." in page  # EMMA: no phone, no e-mail
+    mariatorget = page[: page.index("EMMA Träfflokal</a>")]
+    # Walk in: the address with its times first, then the e-mail, each with the age of its evidence.
+    assert mariatorget.index("Mariatorget 10") < mariatorget.index("mailto:info@stadsmissionen.se")
+    assert "Måndag–söndag 11.30–20.00" in mariatorget and "Restaurangen serverar lunch" in mariatorget
+    assert "(uppgift från 2022)" in mariatorget and "(uppgift från 2021)" in mariatorget
+    # EMMA has no phone or e-mail: the list sends the reader to one place that says how to apply, which
+    # names a number to call and a web address to apply, never "ask your case handler" alone.
+    emma = page[page.index("EMMA Träfflokal</a>") : page.index('id="nasta-steg"')]
+    assert 'href="#nasta-steg">Så ansöker du om ett beslut' in emma and "handläggare" not in emma
+    closing = page[page.index('id="nasta-steg"') :]
+    assert '<a href="tel:0850800508" dir="ltr">08-508 00 508</a>' in closing
+    assert 'href="https://funktionsnedsattning.stockholm/ansok-om-stod-och-omsorg/"' in closing
 
 
 def test_links_built_with_their_own_query_keep_one_address_with_min_lista(real_site):

@@ -38,7 +38,8 @@ def test_the_catalogue_csv_has_one_row_per_offering_and_unknown_is_an_empty_cell
     assert [row["Id"] for row in rows] == [record["slug"] for record in records]
     assert len({row["Id"] for row in rows}) == len(rows) > 0
     for row, record in zip(rows, records, strict=True):
-        assert row["Namn"] == record["name"] and row["Kontrollerad"] == record["verified"]
+        assert row["Namn"] == record["name"]
+        assert row["Bekräftad av verksamheten"] == (record["confirmed"] or {}).get("date", "")  # never a re-read
         assert row["Sida"] == f"http://localhost/verksamhet/{record['slug']}" == record["url"]
         ips = row["Stöd till jobb enligt IPS"]
         assert ips == {None: "", True: "Ja", False: "Nej"}[record["ips"]]  # unknown is empty, never "Nej"
@@ -46,7 +47,9 @@ def test_the_catalogue_csv_has_one_row_per_offering_and_unknown_is_an_empty_cell
         for source in record["sources"]:
             assert f"{source['title']} ({source['date']})" in row["Källor"]
         assert row["Nyaste källa"] == max(str(source["date"]) for source in record["sources"])
-        assert set(record["unknown"]) == {f.key for f in fields.FACTS if record[f.key] in (None, [], {})}
+        assert set(record["unknown"]) == {
+            f.key for f in fields.FACTS if f.absent_is_unknown and record[f.key] in (None, [], {})
+        }
 
 
 def test_the_ndjson_twin_lines_are_the_provider_pages_json(client):
@@ -79,7 +82,7 @@ def test_the_search_page_links_its_export_and_its_feed(client):
 def test_a_cell_that_would_be_a_formula_is_text(app, client, publish, name):
     publish(
         "formel",
-        f'name: {json.dumps(name)}\nsummary: "@SUM(1)"\nstatus: active\nverified: 2025-01-01\n'
+        f'name: {json.dumps(name)}\nsummary: "@SUM(1)"\nstatus: active\nreviewed: 2025-01-01\n'
         'contact:\n  phone: +46 8 508 000 00\nsources:\n  - title: "-1+1"\n    date: 2025',
     )
     (row,) = [row for row in read_csv(client, "/oppna-data/katalog.csv") if row["Id"] == "formel"]
@@ -163,7 +166,7 @@ def test_the_catalogue_feed_follows_git_history(app, client, publish):
     subprocess.run([*git, "add", "."], check=True)
     dated = {**os.environ, "GIT_COMMITTER_DATE": "2026-01-01T10:00:00+00:00"}  # the date a change reached git
     subprocess.run([*git, *someone, "commit", "-qm", "start"], check=True, env=dated)
-    publish("ny-plats", "name: Ny plats\nsummary: Ny.\nstatus: active\nverified: 2026-02-01\n"
+    publish("ny-plats", "name: Ny plats\nsummary: Ny.\nstatus: active\nreviewed: 2026-02-01\n"
                         "sources:\n  - title: Egen sida\n    date: 2026")  # fmt: skip
     subprocess.run([*git, "add", "."], check=True)
     dated["GIT_COMMITTER_DATE"] = "2026-02-01T10:00:00+00:00"
@@ -186,7 +189,7 @@ def test_every_search_has_a_feed_with_public_addresses_and_the_maybes(site, tmp_
     from app_factory import Publisher, make_app
 
     public = make_app(tmp_path, template=site.config["CONTENT_DIR"].parent, PUBLIC_URL="https://hitta.example.se")
-    front = "name: Utan timmar\nsummary: Inga timmar.\nstatus: active\nverified: 2025-01-01\n"
+    front = "name: Utan timmar\nsummary: Inga timmar.\nstatus: active\nreviewed: 2025-01-01\n"
     Publisher(public)("utan-timmar", front + "sources:\n  - title: Egen sida\n    date: 2025")
     client = public.test_client()
     feed = read_feed(client, "/sok.atom?timmar=10-24&v=musikhuset&sida=1")

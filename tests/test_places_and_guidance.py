@@ -33,14 +33,17 @@ def test_district_page_lists_offerings_and_how_to_apply(client):
     assert 'href="/verksamhet/kafe-solsidan"' in page and 'href="/verksamhet/musikhuset"' in page
     assert "nedlagda-verkstaden" not in page
     # Someone to contact, a number to call and how to apply, even though the district has no own number.
-    assert "<dt>Vem du kontaktar</dt>" in page
+    assert '<span class="action-label">Vem du kontaktar:</span>' in page
     assert "Socialtjänsten i Farsta. Be att få tala med en biståndshandläggare." in page
     assert '<a href="tel:0800000000" dir="ltr">08-000 00 000</a>' in page
     assert "Stadens växel. Be att få tala med socialtjänsten i Farsta." in page
     assert '<a href="https://example.org/ansok" rel="noopener noreferrer">Stadens sida om hur du ansöker</a>' in page
-    assert "Kontaktcenter Test" in page
+    assert "Där finns e-tjänsten och Kontaktcenter Test" in page  # named with the page that says how to reach it
     assert "Ja, det fanns en när vi senast fick veta." in page
-    assert "Vi vet ännu inte: e-post." in page
+    assert "Vi vet ännu inte: stadsdelens eget telefonnummer, e-post." in page
+    # The page ends in the same concrete ways, where a reader who scrolled past the offerings arrives.
+    closing = page[page.index('id="nasta-steg"') : page.index('id="kallor"')]
+    assert 'href="tel:0800000000"' in closing and 'href="https://example.org/ansok"' in closing
     assert "Du kan välja verksamhet i hela staden" in page
     assert "Farsta, Hökarängen, Sköndal" in page
     assert "Testkälla om ansökan (2024)" in page
@@ -58,7 +61,7 @@ def test_district_page_uses_the_districts_own_contact_when_known(client):
 def test_unknown_facts_on_a_district_page_are_one_sentence_that_asks(client):
     page = client.get("/stadsdel/bromma").get_data(as_text=True)
     assert "Uppgift saknas" not in page
-    assert "Vi vet ännu inte: e-post, om det finns en anhörigkonsulent." in page
+    assert "Vi vet ännu inte: stadsdelens eget telefonnummer, e-post, om det finns en anhörigkonsulent." in page
     assert 'href="/rapportera-fel?sida=/stadsdel/bromma"' in page
     assert "Vi känner inte till någon verksamhet som ligger här ännu." in page
     # Kungsholmen borders Bromma too, but has nothing: only the neighbours with offerings are named.
@@ -69,7 +72,7 @@ def test_a_citywide_offering_counts_in_every_district(publish, client):
     """Someone in Farsta can use what serves the whole city: page, search, JSON and map agree."""
     publish(
         "stadsvagledning",
-        "name: Stadsvägledning\nsummary: Vägledning för hela staden.\nstatus: active\nverified: 2025-01-01\n"
+        "name: Stadsvägledning\nsummary: Vägledning för hela staden.\nstatus: active\nreviewed: 2025-01-01\n"
         "district: hela-staden\norientation: [arbetsinriktad]\nsources: [{title: T, date: 2024, covers: [district]}]",
     )
     page = client.get("/stadsdel/farsta").get_data(as_text=True)
@@ -150,10 +153,11 @@ def test_places_file_problems_are_reported_with_lines():
 
 
 def test_stale_lists_by_the_age_of_the_evidence_oldest_first(publish, app):
-    """Checked recently against a 2014 source is still 2014: evidence age decides the order."""
+    """Re-read recently against a 2014 source is still 2014: evidence age decides the order, and only the
+    offering's own confirmation makes it newer."""
     publish.write(
         "gammal",
-        "name: Gammal\nsummary: S.\nstatus: active\nverified: 2026-01-01\n"
+        "name: Gammal\nsummary: S.\nstatus: active\nreviewed: 2026-01-01\n"
         "sources: [{title: T, date: 2014-02, covers: [name]}, {title: U, date: 2012, covers: [summary]}]",
     )
     result = app.test_cli_runner().invoke(args=["catalogue", "stale"])
@@ -162,14 +166,24 @@ def test_stale_lists_by_the_age_of_the_evidence_oldest_first(publish, app):
     # Files without any source first, then the oldest newest-source, so "gammal" before every 2024 file.
     assert evidence[: evidence.count("ingen källa")] == ["ingen källa"] * evidence.count("ingen källa")
     gammal = next(line for line in lines if "content/providers/gammal.md" in line)
-    assert gammal.startswith("2012–2014    2026-01-01  content/providers/gammal.md  Gammal  (name, summary)")
+    assert gammal.startswith("2012–2014    aldrig      content/providers/gammal.md  Gammal  (name, summary)")
     assert lines.index(gammal) == evidence.count("ingen källa")
     assert all(value[-4:] >= "2014" for value in evidence[lines.index(gammal) :])
-    # --older-than still narrows the list to what has not been checked for a while.
-    recent = app.test_cli_runner().invoke(
-        args=["catalogue", "stale", "--older-than", str((dt.date.today() - dt.date(2025, 1, 1)).days)]
+    # --older-than counts from the evidence: re-reading a 2014 source in 2026 does not make it a year old.
+    since_2025 = str((dt.date.today() - dt.date(2025, 1, 1)).days)
+    older = app.test_cli_runner().invoke(args=["catalogue", "stale", "--older-than", since_2025]).output
+    assert "content/providers/gammal.md" in older
+    # The offering itself confirming its facts is what makes them new.
+    confirmed = (dt.date.today() - dt.timedelta(days=10)).isoformat()
+    publish.write(
+        "bekraftad",
+        f"name: Bekräftad\nsummary: S.\nstatus: active\nreviewed: 2026-01-01\n"
+        f"confirmed: {{date: {confirmed}, via: phone}}\nsources: [{{title: T, date: 2014}}]",
     )
-    assert "gammal" not in recent.output and "content/providers/" in result.output
+    month = app.test_cli_runner().invoke(args=["catalogue", "stale", "--older-than", "30"]).output
+    assert "content/providers/gammal.md" in month and "bekraftad" not in month
+    everything = app.test_cli_runner().invoke(args=["catalogue", "stale"]).output
+    assert f"2014         {confirmed}  content/providers/bekraftad.md" in everything
 
 
 def test_coverage_counts_how_many_active_offerings_state_each_fact(app):

@@ -15,6 +15,7 @@ def test_facts_come_in_a_fixed_scannable_order(client):
         "När",
         "Om verksamheten",
         "Var uppgifterna kommer ifrån",
+        "Nästa steg",  # the page ends in something to do (on paper, its last words)
         "Spara och dela",
     ]
     assert "<h1>Kafé Solsidan</h1>" in page
@@ -34,19 +35,34 @@ def test_unknown_facts_are_said_once_with_a_way_to_tell_us(client):
     assert '<input type="text" id="contact-phone" name="contact-phone" value="">' in form
 
 
-def test_a_provider_without_contact_details_names_someone_to_ask(client):
+def test_a_provider_without_contact_details_names_someone_to_ask_and_how_to_reach_them(client):
     page = unescape(client.get("/verksamhet/musikhuset").get_data(as_text=True))
-    assert "Vi har inget telefonnummer eller e-post till verksamheten. Du kan fråga:" in page
-    assert (
-        '<a href="/stadsdelar">Hitta din stadsdel' in page
-        and '<a href="tel:0800000000" dir="ltr">08-000 00 000</a>' in page
-    )
+    start = page[page.index('id="sa-borjar-du"') : page.index("</section>", page.index('id="sa-borjar-du"'))]
+    assert "Du behöver ett beslut om sysselsättning från socialtjänsten i stadsdelen där du bor." in start
+    assert "<h3>Ansök om ett beslut</h3>" in start
+    assert '<a href="tel:0800000000" dir="ltr">08-000 00 000</a>' in start
+    assert '<a href="https://example.org/ansok" rel="noopener noreferrer">Stadens sida om hur du ansöker</a>' in start
+    assert '<a href="/stadsdelar">Hitta din stadsdel och hur du kontaktar den</a>' in start
+    # The page ends on the best of them, where a reader who scrolled down arrives.
+    closing = page[page.index('id="nasta-steg"') : page.index('id="dela"')]
+    assert 'href="tel:0800000000"' in closing
+
+
+def test_a_provider_page_reached_from_a_district_search_names_that_districts_contact(client):
+    """The page knows the district the person searched in: "Hitta din stadsdel" becomes that district."""
+    page = unescape(client.get("/verksamhet/musikhuset?stadsdel=jarva").get_data(as_text=True))
+    start = page[page.index('id="sa-borjar-du"') : page.index("</section>", page.index('id="sa-borjar-du"'))]
+    assert "Bor du i Järva? Du ansöker hos socialtjänsten där." in start
+    assert '<a href="tel:0811111111" dir="ltr">08-111 11 111</a>' in start and "(uppgift från 2007)" in start
+    assert '<a href="/stadsdel/jarva">Allt om att ansöka i Järva</a>' in start
+    assert "/stadsdelar" not in start
 
 
 def test_how_to_start_depends_on_access(client):
     open_page = client.get("/verksamhet/kafe-solsidan").get_data(as_text=True)
     decision_page = client.get("/verksamhet/musikhuset").get_data(as_text=True)
-    assert "Du kan komma hit utan beslut" in open_page and "Du behöver ett beslut" not in open_page
+    # Kafé Solsidan takes people without a decision, but we know no address to "come" to.
+    assert "Du behöver inget beslut för att börja här." in open_page and "Du behöver ett beslut" not in open_page
     assert "Du behöver ett beslut om sysselsättning" in decision_page
 
 
@@ -57,9 +73,14 @@ def test_description_is_sanitised(client):
     assert '<a href="https://example.org" rel="noopener noreferrer">besöka oss</a>' in description
 
 
-def test_sources_and_verified_date_are_shown(client):
+def test_the_page_leads_with_the_age_of_its_evidence_and_names_only_a_real_confirmation(client):
     page = client.get("/verksamhet/kafe-solsidan").get_data(as_text=True)
-    assert "kontrollerades senast 15 januari 2025" in page
+    # Re-read on 15 January 2025, over a 2024 source: the page says how old the facts are, not the re-read.
+    assert "Uppgifterna kommer från 2024. Verksamheten har inte bekräftat uppgifterna ännu." in page
+    assert page.index('class="evidence') < page.index('id="sa-borjar-du"')
+    assert "15 januari 2025" not in page and "kontrollerades" not in page and "bekräftade" not in page
+    confirmed = client.get("/verksamhet/musikhuset").get_data(as_text=True)
+    assert "Verksamheten bekräftade uppgifterna 20 januari 2025 i ett samtal med redaktionen." in confirmed
     assert '<a href="https://example.org/solsidan" rel="noopener noreferrer">Solsidans egen sida</a>' in page
 
 
@@ -81,7 +102,7 @@ def test_headings_in_a_description_sit_below_the_pages_own(publish, client):
     """The description is inside "Om verksamheten" (h2): its "##" becomes h3, its "###" h4."""
     publish(
         "rubriker",
-        "name: Rubriker\nsummary: S.\nstatus: active\nverified: 2025-01-01\nsources: [{title: T, date: 2024}]",
+        "name: Rubriker\nsummary: S.\nstatus: active\nreviewed: 2025-01-01\nsources: [{title: T, date: 2024}]",
         "Text.\n\n## Hur gamla uppgifterna är\n\nGamla.\n\n### Detalj\n\nMer.",
     )
     page = client.get("/verksamhet/rubriker").get_data(as_text=True)

@@ -14,6 +14,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 
 from catalogue import create_app, fields
 from catalogue import vocabulary as v
@@ -118,7 +119,9 @@ def test_the_guide_never_ends_on_an_empty_page_while_something_could_fit(real_si
 def test_zero_confirmed_matches_show_the_maybe_group_first_not_a_zero(real_site):
     page = unescape(real_site.get("/sok?timmar=1-12").get_data(as_text=True))
     assert "0 verksamheter" not in page
-    assert "Ingen verksamhet har berättat att den passar alla dina val." in page
+    # No offering has told us its hours: the result line says that, not that the person chose wrongly.
+    assert "Ingen verksamhet har berättat hur många timmar i veckan man kan vara där ännu." in page
+    assert "Ingen verksamhet har berättat att den passar alla dina val." not in page
     unknown = sum(1 for record in LISTED if "hours" not in record and record.get("access") != ["oppen"])
     assert "Kan också passa" in page
     assert f"{unknown} verksamheter har inte berättat hur många timmar" in page
@@ -148,27 +151,17 @@ def test_no_provider_page_repeats_unknown_row_after_row(real_site):
             assert real_site.get(link.group(1)).status_code == 200
 
 
-def test_every_provider_page_names_someone_to_contact(real_site):
-    """Its own phone or e-mail, or else (a website is not someone to ask) the district and Alfa."""
-    for record in ACTIVE:
-        page = real_site.get(f"/verksamhet/{record['slug']}").get_data(as_text=True)
-        start = page[page.index('id="sa-borjar-du"') :]
-        start = start[: start.index("</section>")]
-        contact = record.get("contact", {})
-        if "phone" in contact or "email" in contact:
-            assert re.search(r'href="(tel:\d{6,}|mailto:[^"@]+@[^"]+)"', start), record["slug"]
-        else:
-            assert 'href="/stadsdelar"' in start and 'href="/verksamhet/alfa"' in start, record["slug"]
-
-
 def test_every_district_page_names_someone_to_contact(real_site):
     for district in v.DISTRICTS:
         if district == CITYWIDE:
             continue
         page = unescape(real_site.get(f"/stadsdel/{district}").get_data(as_text=True))
-        contact = re.search(r"<dt>Vem du kontaktar</dt>\s*<dd>\s*<span[^>]*>([^<]+)</span>", page)
+        contact = re.search(r'<span class="action-label">Vem du kontaktar:</span>\s*<span[^>]*>([^<]+)</span>', page)
         assert contact and contact.group(1).strip(), district
-        assert re.search(r'href="tel:\d{6,}"', page) or 'href="https://' in page, district
+        # Whom, and how to reach them: a number to call and the city's page for applying, on every district.
+        apply = page[page.index('id="ansok"') : page.index("</section>", page.index('id="ansok"'))]
+        assert re.search(r'href="tel:\d{6,}"', apply), district
+        assert 'href="https://funktionsnedsattning.stockholm/ansok-om-stod-och-omsorg/"' in apply, district
 
 
 def test_district_pages_and_the_search_agree(real_site):
@@ -210,12 +203,23 @@ def test_the_coverage_in_the_editors_guide_is_the_current_one(tmp_path):
     assert f"```\n{output}\n```" in guide
 
 
-def test_old_evidence_is_shown_as_old(real_site):
+def test_every_page_leads_with_the_age_of_its_evidence_and_no_unbacked_confirmation(real_site):
+    """No page shows a confirmation date that no confirmation backs, nor the editors' re-read date."""
     for record in ACTIVE:
         years = sorted(str(source["date"])[:4] for source in record["sources"])
         page = unescape(real_site.get(f"/verksamhet/{record['slug']}").get_data(as_text=True))
         expected = years[0] if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
-        assert f"Uppgifterna bygger på källor från {expected}." in page, record["slug"]
+        lead = page[page.index('class="lead"') : page.index('id="sa-borjar-du"')]
+        assert f"Uppgifterna kommer från {expected}." in lead, record["slug"]
+        reviewed = format_date(dt.date.fromisoformat(record["reviewed"]), format="long", locale="sv")
+        main = page[page.index("<main") : page.index("</main>")]  # the printout's own date is today, rightly
+        assert reviewed not in main, record["slug"]  # "23 november 2026": the re-read is not shown as news
+        assert "kontrollerades" not in page, record["slug"]
+        if "confirmed" in record:
+            assert "Verksamheten bekräftade uppgifterna" in lead, record["slug"]
+        else:
+            assert "Verksamheten har inte bekräftat uppgifterna ännu." in lead, record["slug"]
+            assert "bekräftade" not in page, record["slug"]
 
 
 def test_the_counts_in_kan_ocksa_passa_describe_that_group(real_site):
@@ -251,3 +255,33 @@ def test_walk_in_only_offerings_are_not_asked_for_hours_they_cannot_have(real_si
     body = real_site.get("/api/v1/sok?timmar=1-12").get_json()
     assert not walk_in & {result["slug"] for result in body["maybe"]["results"]}
     assert body["maybe"]["total"] > 0
+
+
+def test_a_filter_nobody_has_answered_says_so_beside_it_and_leads_to_whom_to_ask(real_site):
+    """No offering states its hours interval: the filter says that, not that the person chose wrongly."""
+    assert not any("hours" in record for record in LISTED)
+    page = unescape(real_site.get("/sok?timmar=10-24").get_data(as_text=True))
+    facet = page[page.index("Timmar i veckan enligt beslutet") :]
+    facet = facet[: facet.index("</fieldset>")]
+    assert "Ingen verksamhet har berättat hur många timmar i veckan man kan vara där ännu." in facet
+    assert '<a href="/stadsdelar">Fråga socialtjänsten i din stadsdel</a>' in facet
+    assert real_site.get("/api/v1/sok?timmar=10-24").get_json()["nobody_stated"] == ["timmar"]
+    # A filter that someone has answered keeps its count of those who have not.
+    ips = unescape(real_site.get("/sok?ips=ja").get_data(as_text=True))
+    assert "Ingen verksamhet har berättat om verksamheten arbetar med IPS" not in ips
+
+
+def test_stale_counts_the_real_catalogue_from_its_evidence_not_from_the_last_re_read(tmp_path):
+    """Every real file was re-read in November or December 2026, over sources from 1999–2025, and no offering
+    has confirmed its facts yet: each one is more than a year old, and `stale --older-than 365` says so."""
+    app = create_app({"CONTENT_DIR": ROOT / "content", "INDEX_DIR": tmp_path, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    output = app.test_cli_runner().invoke(args=["catalogue", "stale", "--older-than", "365"]).output
+    listed = [line for line in output.splitlines() if "  content/" in line]
+    old = [  # a file without a source has no age: it is listed too, first
+        record
+        for record in CONTENT.providers + CONTENT.pages
+        if not record.get("sources")
+        or (dt.date.today() - max(dt.date(int(str(s["date"])[:4]), 1, 1) for s in record["sources"])).days > 365
+    ]
+    assert len(listed) == len(old) >= len(CONTENT.providers)
+    assert all("  aldrig  " in line for line in listed)  # no confirmation anywhere, honestly

@@ -141,7 +141,7 @@ def test_pagination_splits_results_and_links_pages(publish, client):
 name: Extra {number:02d}
 summary: En extra verksamhet.
 status: active
-verified: 2025-01-01
+reviewed: 2025-01-01
 district: bromma
 sources: [{{title: Test, date: 2024}}]""")  # fmt: skip
     publish.rebuild()

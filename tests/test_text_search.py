@@ -41,7 +41,7 @@ def test_the_main_analyzer_keeps_mal_and_mål_apart():
     assert terms(swedish_analyzer(), "mål") != terms(swedish_analyzer(), "mal")
 
 
-FACTS = "status: active\nverified: 2025-01-01\ndistrict: bromma\nsources: [{title: T, date: 2024}]"
+FACTS = "status: active\nreviewed: 2025-01-01\ndistrict: bromma\nsources: [{title: T, date: 2024}]"
 
 
 def slugs(api, query):

@@ -79,5 +79,5 @@ def test_pages_are_translated(client):
     assert "كيف تبدأ" in arabic and "لا نعرف بعد:" in arabic
     somali = client.get("/so/stadsdel/farsta").get_data(as_text=True)
     assert "Hawl maalmeedka Farsta" in somali
-    english = client.get("/en/verksamhet/kafe-solsidan").get_data(as_text=True)
-    assert "January 15, 2025" in english  # dates in the page's language
+    english = client.get("/en/verksamhet/musikhuset").get_data(as_text=True)
+    assert "January 20, 2025" in english  # dates in the page's language: the day Musikhuset confirmed its facts

@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 ROOT = Path(__file__).parent.parent.parent
@@ -11,14 +12,17 @@ ROOT = Path(__file__).parent.parent.parent
 
 def test_the_guide_can_be_answered_with_the_keyboard_and_ends_on_matching_offerings(page, live_server):
     page.goto(live_server + "/hitta-ratt")
+    assert page.locator("legend h1").inner_text().startswith("Har du ett beslut")  # the decision comes first
+    with page.expect_navigation():
+        page.click("button[type=submit]")  # skip it
     page.focus("#svar-jobb")
     page.keyboard.press("Space")
     with page.expect_navigation():
         page.keyboard.press("Enter")  # submits the question's form
-    assert "steg=2" in page.url and page.locator("legend h1").inner_text().startswith("Hur många timmar")
-    for _ in range(3):  # skip hours, district and decision
-        with page.expect_navigation():
-            page.click("button[type=submit]")
+    # No offering has told us its hours, so the hours question is not asked: the district is next.
+    assert "steg=3" in page.url and page.locator("legend h1").inner_text().startswith("Var i staden")
+    with page.expect_navigation():
+        page.click("button[type=submit]")  # skip the district
     page.focus("#svar-ja")
     page.keyboard.press("Space")
     with page.expect_navigation():
@@ -33,13 +37,13 @@ def test_the_guide_can_be_answered_with_the_keyboard_and_ends_on_matching_offeri
 
 
 def test_going_back_in_the_guide_keeps_the_answers(page, live_server):
-    page.goto(live_server + "/hitta-ratt?vill=skapa&steg=2")
-    page.check("#svar-10-24")
+    page.goto(live_server + "/hitta-ratt?tillgang=beslut&steg=1")
+    page.check("#svar-gemenskap")
     with page.expect_navigation():
         page.click("button[type=submit]")
     with page.expect_navigation():
         page.click("text=Tillbaka till förra frågan")
-    assert page.is_checked("#svar-10-24")
+    assert page.is_checked("#svar-gemenskap")
 
 
 def test_a_printed_list_shows_the_facts_the_date_the_short_link_and_a_qr_code_but_no_navigation(page, live_server):
@@ -86,7 +90,7 @@ def test_copy_link_appears_only_with_javascript_and_copies(browser, live_server)
     page = context.new_page()
     page.goto(live_server + "/lista?v=misa")
     page.click("button.copy-link")
-    assert page.locator(".copy-status").inner_text() == "Länken är kopierad"
+    expect(page.locator(".copy-status")).to_have_text("Länken är kopierad")  # the clipboard answers later
     assert page.evaluate("navigator.clipboard.readText()").endswith("/lista?v=misa")
     context.close()
     no_js = browser.new_context(java_script_enabled=False)
@@ -164,9 +168,12 @@ def test_a_printed_list_is_what_a_client_takes_home(page, live_server):
         page, live_server + "/lista?v=misa&v=stadsmissionen-motesplats-mariatorget&v=emma-trafflokal"
     )
     assert "Jämför" not in text  # no buttons on paper
-    for fact in ["Hur du börjar", "Adress", "Telefon", "08-78 78 600", "https://www.misa.se/"]:
+    for fact in ["Så börjar du", "Adress", "Mariatorget 10", "Måndag–söndag 11.30–20.00", "https://www.misa.se/"]:
         assert fact in text, fact
-    assert "Fråga: Din handläggare eller socialtjänsten i din stadsdel." in text  # EMMA has no phone or e-mail
+    # EMMA has no phone or e-mail: the paper ends with whom to call and where to apply, never a bare
+    # "ask your case handler".
+    assert "Nästa steg" in text and "08-508 00 508" in text and "funktionsnedsattning.stockholm" in text
+    assert "Din handläggare" not in text
 
 
 def test_every_printed_provider_fits_two_a4_pages(page, live_server):
@@ -186,5 +193,5 @@ def test_in_arabic_on_a_phone_the_guide_ends_calmly_and_the_list_prints_what_to_
     page.emulate_media(media="print")
     assert not page.locator(".button-link").first.is_visible() and not page.locator(".share").is_visible()
     text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(page.pdf(format="A4"))).pages).split())
-    assert "08-78 78 600" in text and "Mariatorget 10" in text
+    assert "Mariatorget 10" in text and "08-508 00 508" in text
     context.close()
