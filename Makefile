@@ -7,7 +7,7 @@ PORT  ?= 5000
 # assertions once, not on every run (3 s of the loop).
 PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q
 
-.PHONY: serve test check lint translations bench bench-compare bench-build bench-open-data load messages chromium postgresql memcached nginx
+.PHONY: serve test check lint translations bench bench-compare bench-build bench-open-data bench-memory load messages chromium postgresql memcached nginx
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -84,6 +84,10 @@ bench-open-data: $(STAMP) translations
 # The bounded load test: 50 clients for 20 s against gunicorn on the real content; fails on any 5xx.
 load: $(STAMP) translations
 	$(BIN)/python bench/load.py
+
+# Memory per gunicorn worker after a warm-up in all five languages, at 29, 1,000 and 10,000 providers.
+bench-memory: $(STAMP) translations
+	$(BIN)/python bench/memory.py
 
 # Refresh translations/messages.pot and the catalogues after changing user-facing text;
 # then translate what `make test` reports as untranslated.

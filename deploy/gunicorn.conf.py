@@ -5,6 +5,7 @@ in front buffers slow clients, so a worker is never held by a slow phone. No acc
 the app writes its own request log without personal data (catalogue/requestlog.py).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -22,3 +23,21 @@ errorlog = "-"
 # the same host, or firewall the port to nginx's address (docs/operations.md).
 limit_request_line = 4094
 limit_request_fields = 50
+
+# The app is made once, in the master, before the workers are forked: the modules, templates and
+# word tables it loads (about 100 MB) are then shared by every worker instead of copied into each
+# (bench/memory.py; BENCHMARKS.md, "Issue 23"). Each worker still opens its own index snapshot.
+preload_app = True
+
+
+def pre_fork(server, worker):
+    """Objects made so far never change: keep the collector from touching (and so copying) their pages."""
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    """A worker never uses a database connection made in the master (nor the master one of a worker's)."""
+    from catalogue.db import db
+
+    with worker.app.wsgi().app_context():
+        db.engine.dispose(close=False)
