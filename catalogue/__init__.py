@@ -7,14 +7,29 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
+import sqlalchemy
 from flask import Flask
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_talisman import Talisman
 
-from . import assets, caching, cli, desk, discovery, errors, hosting, i18n, indexing, limits, requestlog, web
+from . import (
+    assets,
+    caching,
+    cli,
+    desk,
+    dictionary,
+    discovery,
+    errors,
+    hosting,
+    i18n,
+    indexing,
+    limits,
+    requestlog,
+    web,
+)
 from .api import api, health
-from .db import WAIT_SECONDS, db, engine_options, migrate
+from .db import WAIT_SECONDS, db, engine_options, migrate, write_ahead_log
 from .exports import opendata
 from .feedback import feedback
 from .feeds import feeds
@@ -48,6 +63,7 @@ def _settings(app: Flask) -> dict:
     return {
         "CONTENT_DIR": Path(os.environ.get("CATALOGUE_CONTENT_DIR", PROJECT_ROOT / "content")),
         "INDEX_DIR": Path(os.environ.get("CATALOGUE_INDEX_DIR", instance / "index")),
+        "WORDS_DIR": Path(os.environ.get("CATALOGUE_WORDS_DIR", instance / "words")),  # see catalogue/dictionary.py
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'catalogue.db'}"),
         "FORCE_HTTPS": os.environ.get("CATALOGUE_FORCE_HTTPS", "0") == "1",
         "PUBLIC_URL": public_url,
@@ -129,6 +145,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         "SQLALCHEMY_ENGINE_OPTIONS", engine_options(uri, app.config.get("DATABASE_WAIT", WAIT_SECONDS))
     )
     db.init_app(app)
+    if uri.startswith("sqlite"):
+        with app.app_context():
+            sqlalchemy.event.listen(db.engine, "connect", write_ahead_log)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     Talisman(
         app,
@@ -144,6 +163,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     caching.init_app(app)  # after Talisman and before Flask-Compress: see caching.init_app
     Compress(app)
 
+    dictionary.load(app.config["WORDS_DIR"])  # before gunicorn forks: every worker shares the pages
     app.extensions["catalogue_index"] = CatalogueIndex(app.config["INDEX_DIR"])
     if not indexing.has_readable_index(app.config["INDEX_DIR"]):  # none, dangling or broken: build one
         loaded = indexing.rebuild(app.config["CONTENT_DIR"], app.config["INDEX_DIR"], strict=False)

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import text
 
 from . import fields, openapi, query, search
-from .db import db
+from .db import db, sqlite_file
 from .errors import error_response
 from .web import absolute_url, snapshot
 
@@ -127,8 +127,13 @@ def _index_loaded() -> bool:
 
 
 def _database_answers() -> bool:
+    """A real table answers. A SQLite file that has gone is not ready either, though a connection opened
+    before it went still reads it (and a new one would make an empty file in its place)."""
+    path = sqlite_file(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if path is not None and not path.exists():
+        return False
     try:
-        db.session.execute(text("SELECT 1"))
+        db.session.execute(text("SELECT count(*) FROM alembic_version"))
     except Exception:  # noqa: BLE001 - any database failure means "not ready"
         db.session.rollback()
         return False

@@ -19,11 +19,12 @@ from typing import Any
 
 from babel import Locale
 
+from . import textpolicy
 from . import vocabulary as v
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _PHONE = re.compile(r"^\+?[\d\s-]{6,20}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _LANGUAGE_NAMES = Locale("sv").languages
 
@@ -100,20 +101,34 @@ def check_fields(data: dict, fields: dict[str, Checker], required: tuple, proble
     return clean
 
 
-def text(limit: int, single_line: bool = False) -> Checker:
-    def check(value, problems, path):
+@dataclass(frozen=True)
+class Text:
+    """Free text: trimmed, at most ``limit`` characters, one line when ``single_line``, nothing invisible.
+
+    The suggestion form asks with the same limit (``suggestions.Question``): what a visitor may send, a
+    file may hold."""
+
+    limit: int
+    single_line: bool = False
+
+    def __call__(self, value, problems: Problems, path: tuple):
         if not isinstance(value, str) or not value.strip():
             problems.add(path, "ska vara en text")
             return None
+        if code := textpolicy.forbidden(value):
+            problems.add(path, f"innehåller ett osynligt styrtecken ({code}): ta bort det")
+            return None
         clean = " ".join(value.split())
-        if single_line and "\n" in value.strip():
+        if self.single_line and "\n" in value.strip():
             problems.add(path, "ska vara en enda rad")
-        if len(clean) > limit:
-            problems.add(path, f"är {len(clean)} tecken, högst {limit} är tillåtet")
+        if len(clean) > self.limit:
+            problems.add(path, f"är {len(clean)} tecken, högst {self.limit} är tillåtet")
             return None
         return clean
 
-    return check
+
+def text(limit: int, single_line: bool = False) -> Text:
+    return Text(limit, single_line)
 
 
 def boolean(value, problems, path):
@@ -181,7 +196,7 @@ def date(value, problems, path):
 
 
 def url(value, problems, path):
-    if not isinstance(value, str) or not _URL.match(value):
+    if not isinstance(value, str) or not _URL.match(value) or textpolicy.forbidden(value):
         problems.add(path, "ska vara en webbadress som börjar med https:// eller http://")
         return None
     return value
@@ -230,15 +245,16 @@ def opening_period(value, problems, path):
 
 
 def phone(value, problems, path):
-    if not _PHONE.match(str(value)):
+    if not _PHONE.match(str(value)) or textpolicy.forbidden(str(value)):
         problems.add(path, "ska vara ett telefonnummer, till exempel 08-508 00 000")
         return None
     return str(value)
 
 
 def is_email(text: str) -> bool:
-    """Shaped like an address: the content check and the suggestion form's reply field agree."""
-    return bool(_EMAIL.match(text))
+    """Shaped like an address (no brackets, quotes or invisible characters): the content check, the
+    suggestion form's reply field and an editor's address agree."""
+    return bool(_EMAIL.fullmatch(text)) and textpolicy.forbidden(text) is None
 
 
 def email(value, problems, path):

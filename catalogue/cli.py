@@ -40,7 +40,13 @@ def check() -> None:
 @catalogue_cli.command("index")
 def build_index() -> None:
     """Validate, then build and publish a new index; on any error keep the current one."""
-    loaded = indexing.rebuild(current_app.config["CONTENT_DIR"], current_app.config["INDEX_DIR"], strict=True)
+    try:
+        loaded = indexing.rebuild(current_app.config["CONTENT_DIR"], current_app.config["INDEX_DIR"], strict=True)
+    except OSError as error:  # a full disk, a folder that may not be written: one line, not a traceback
+        where = f" ({error.filename})" if error.filename else ""
+        click.echo(f"Indexet kunde inte byggas: {error.strerror or error}{where}. Det senaste fungerande "
+                   "indexet används fortfarande.", err=True)  # fmt: skip
+        sys.exit(1)
     _report(loaded.errors)
     if loaded.errors:
         click.echo("Indexet byggdes inte. Det senaste fungerande indexet används fortfarande.", file=sys.stderr)

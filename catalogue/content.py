@@ -199,7 +199,7 @@ def parse_page(path: Path, text: str, display_path: str | None = None) -> tuple[
     return _parse_document(path, text, PAGE_FIELDS, ("title", "summary"), display_path, set(PAGE_FIELDS))
 
 
-DISTRICT_FIELDS = {
+DISTRICT_FIELDS: dict[str, checks.Checker] = {
     "neighbourhoods": checks.list_of(checks.text(60, single_line=True)),
     "social_services": checks.text(200),
     "phone": checks.phone,

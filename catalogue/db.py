@@ -8,6 +8,7 @@ PostgreSQL through DATABASE_URL; the schema is managed by migrations
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,10 +28,31 @@ def utc(moment: dt.datetime) -> dt.datetime:
 def engine_options(uri: str, wait: float = WAIT_SECONDS) -> dict:
     """Give up on a locked or unreachable database quickly: a visitor waits seconds, never minutes."""
     if uri.startswith("sqlite"):
-        return {"connect_args": {"timeout": wait}}
+        return {"connect_args": {"timeout": wait}}  # WAL: see write_ahead_log
     milliseconds = int(wait * 1000)
     options = f"-c lock_timeout={milliseconds} -c statement_timeout={4 * milliseconds}"
     return {"connect_args": {"connect_timeout": max(1, round(wait)), "options": options}, "pool_pre_ping": True}
+
+
+def write_ahead_log(dbapi_connection, _record) -> None:
+    """SQLite in WAL mode: readers never wait for a writer, and a write cut off (a full disk, a file made
+    read-only, a killed process) leaves no hot journal that every later read would have to roll back.
+    Following a short link, which only reads, then works whatever happens to writing."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint; WAL keeps it consistent
+    except Exception:  # noqa: BLE001 - a database that cannot be written keeps the mode it has
+        pass
+    finally:
+        cursor.close()
+
+
+def sqlite_file(uri: str) -> Path | None:
+    """The file of a SQLite database URL, None for an in-memory one or another engine."""
+    if not uri.startswith("sqlite:///") or uri in ("sqlite://", "sqlite:///:memory:"):
+        return None
+    return Path(uri.removeprefix("sqlite:///").removeprefix("file:").split("?")[0])
 
 
 class ErrorReport(db.Model):  # type: ignore[name-defined]  # db.Model is made at run time
@@ -123,3 +145,23 @@ class AuditEntry(db.Model):  # type: ignore[name-defined]
     action: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Acceptance(db.Model):  # type: ignore[name-defined]
+    """The steps of one accepted suggestion, each recorded as it is done, so that an accept cut off by a
+    crash is finished by the next one: exactly the missing steps, and "accepted" only once it is public.
+
+    The order is written (the file holds the change), committed (git has it), published (the index
+    serving the site was built from it) and told (the sender's status page says so)."""
+
+    __tablename__ = "acceptance"
+
+    suggestion_id: Mapped[int] = mapped_column(Integer, db.ForeignKey("suggestion.id"), primary_key=True)
+    editor: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
+    written_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    committed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    commit: Mapped[str | None] = mapped_column(String(64), nullable=True)  # None outside a git work tree
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    index_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    told_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

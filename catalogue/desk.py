@@ -35,9 +35,9 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from . import editing, evidence, fields, invitations
+from . import checks, editing, evidence, fields, invitations, textpolicy
 from .content import SLUG_PATTERN, parse_provider
-from .db import AuditEntry, Editor, ErrorReport, Suggestion, db, utc
+from .db import Acceptance, AuditEntry, Editor, ErrorReport, Suggestion, db, utc
 from .suggestions import QUESTIONS_BY_KEY, Question
 from .web import absolute_url, snapshot
 
@@ -46,6 +46,9 @@ csrf = CSRFProtect()
 hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
 
 SIGN_IN_LIMIT = "5 per minute;30 per hour"  # per client address, on top of the lockout per editor
+# Per signed-in editor, not per address: editors behind one office address each have their own, far
+# above a day's work (accepting during a campaign is a few a minute), far below what a script would send.
+EDITOR_WRITES = "120 per minute;5000 per day"
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD = 12
@@ -74,8 +77,24 @@ def audit(action: str, subject: str = "", detail: str = "", editor: str | None =
     db.session.add(AuditEntry(editor=name, action=action, subject=subject[:200], detail=detail))
 
 
+MAX_EDITOR_NAME = 80
+
+
+def editor_problem(name: str, email: str) -> str | None:
+    """A name and an address fit to sign commits with: one line, nothing invisible, no angle brackets."""
+    if not name or len(name) > MAX_EDITOR_NAME or name != name.strip() or textpolicy.forbidden(name):
+        return f"Namnet ska vara 1–{MAX_EDITOR_NAME} synliga tecken på en rad."
+    if any(char in name for char in "<>\n\r") or not name.isprintable():
+        return "Namnet får inte innehålla < > eller radbrytningar."
+    if len(email) > 254 or not checks.is_email(email):
+        return "E-postadressen ska se ut som namn@exempel.se."
+    return None
+
+
 def add_editor(name: str, email: str, password: str) -> Editor:
     """A new editor (``flask catalogue editor add``); the password is kept only as an argon2 hash."""
+    if problem := editor_problem(name, email):
+        raise ValueError(problem)
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"Lösenordet ska ha minst {MIN_PASSWORD} tecken.")
     if db.session.scalar(db.select(Editor).filter_by(name=name)) is not None:
@@ -117,12 +136,12 @@ def sign_in_problem(name: str, password: str) -> str | None:
     editor.failed_sign_ins, editor.locked_until = 0, None
     if hasher.check_needs_rehash(editor.password_hash):
         editor.password_hash = hasher.hash(password)
+    audit("inloggning", editor=editor.name)
+    db.session.commit()  # recorded first: a sign-in the database cannot record (a full disk) signs nobody in
     session.clear()  # a new session on every sign-in: nothing from before carries over
     session.permanent = True  # ends after SESSION_HOURS without a request, even if the browser stays open
     session.update(editor=editor.id, version=editor.session_version)
     g.editor = editor
-    audit("inloggning")
-    db.session.commit()
     return None
 
 
@@ -188,7 +207,10 @@ def sign_in():
     target = target if target.startswith("/redaktion") and "//" not in target else url_for("desk.queue")
     if request.method == "GET":
         return render_template("desk/sign_in.html", problem=None)
-    problem = sign_in_problem((request.form.get("namn") or "").strip()[:80], request.form.get("losenord") or "")
+    name = (request.form.get("namn") or "").strip()[:MAX_EDITOR_NAME]
+    if textpolicy.forbidden(name):  # never a name the database could choke on (PostgreSQL refuses a NUL)
+        return render_template("desk/sign_in.html", problem=SIGN_IN_REFUSED), 400
+    problem = sign_in_problem(name, request.form.get("losenord") or "")
     if problem:
         return render_template("desk/sign_in.html", problem=problem), 400
     return redirect(target, code=303)
@@ -243,6 +265,20 @@ class NewField:
     problem: str | None
 
 
+ACCEPT_STEPS = (
+    ("written_at", "Skrivet i filen"),
+    ("committed_at", "Incheckat i git"),
+    ("published_at", "Publicerat på webbplatsen"),
+    ("told_at", "Klart, och avsändarens statussida säger det"),
+)
+
+
+@dataclass(frozen=True)
+class AcceptStep:
+    label: str
+    done_at: dt.datetime | None
+
+
 @dataclass
 class Review:
     """A suggestion beside the current file: the diff, field by field, and what went wrong last time."""
@@ -281,6 +317,15 @@ class Review:
     @property
     def open(self) -> bool:
         return self.suggestion.status in WAITING
+
+    @property
+    def steps(self) -> list[AcceptStep]:
+        """An accept's recorded steps: after a crash the editor sees what is done and what accepting
+        again will still do."""
+        recorded = db.session.get(Acceptance, self.suggestion.id)
+        if recorded is None:
+            return []
+        return [AcceptStep(label, getattr(recorded, name)) for name, label in ACCEPT_STEPS]
 
     @property
     def source_title(self) -> str:
@@ -358,16 +403,19 @@ def _values(review: Review) -> dict[str, Any]:
         answer = question.read(request.form)
         answer = row.answer if answer is None else answer
         review.answers[question.key] = answer
-        problem = question.problem(answer)
+        problem = question.problem(answer, review.record)
         try:
             values[question.key] = editing.content_value(question.key, question.kind, answer, review.record)
         except editing.EditError as error:
-            problem = str(error)
+            problem = str(error)  # the editor reads the parser's own words: which line, and how to write it
         if problem:
             review.problems[question.name] = problem
     if review.record is None:
         review.answers |= {key: (request.form.get(key) or "").strip() for key in ("name", "summary", "slug")}
         values |= {"name": review.answers["name"], "summary": review.answers["summary"]}
+        for key in ("name", "summary"):
+            if code := textpolicy.forbidden(review.answers[key]):
+                review.problems[key] = f"Innehåller ett osynligt styrtecken ({code}). Skriv texten igen utan det."
         if not SLUG_PATTERN.fullmatch(review.answers["slug"]):
             review.problems["slug"] = "Filnamnet får bara innehålla a–z, 0–9 och bindestreck."
         if not review.answers["summary"]:
@@ -378,35 +426,49 @@ def _values(review: Review) -> dict[str, Any]:
 
 
 def _commit_message(review: Review, slug: str) -> str:
+    """One line per value, quoted and shortened: nothing a visitor wrote can add a line to the message
+    (a "Signed-off-by:" trailer) or a NUL."""
     suggestion = review.suggestion
     kind = "Uppgifter från verksamheten" if suggestion.from_provider else "Förslag från en läsare"
     keys = ", ".join(row.question.key for row in review.rows) or "ny verksamhet"
     lines = [f"{slug}: {keys} (förslag #{suggestion.id})"]
-    lines += ["", f"{kind}, godtaget av {g.editor.name} i redaktionen."]
-    lines += [f"- {row.question.key}: {row.now} -> {row.proposed}" for row in review.rows]
-    return "\n".join(lines)
+    lines += ["", f"{kind}, godtaget av {textpolicy.one_line(g.editor.name, 80)} i redaktionen."]
+    lines += [f"- {row.question.key}: {textpolicy.one_line(row.now)} -> {textpolicy.one_line(row.proposed)}"
+              for row in review.rows]  # fmt: skip
+    return "\n".join(lines) + "\n"
 
 
 @desk.route("/forslag/<int:number>/godta", methods=["POST"])
 def accept(number: int):
+    """Accept as one recoverable transaction: write, commit, publish, tell the sender, each step recorded
+    (``Acceptance``) as it is done. An accept cut off by a crash stays "accepting"; accepting it again
+    does exactly the steps that are missing, and nothing says "accepted" before the change is public."""
     suggestion = _suggestion(number)
+    if code := textpolicy.forbidden(_reply()):
+        review = Review.of(suggestion)
+        review.error = f"Svaret innehåller ett osynligt styrtecken ({code}). Skriv det igen utan det."
+        return _review_page(review, 400)
     with editing.one_writer(current_app.config):
         if not _claim(number, WAITING, "accepting"):
             flash(f"Förslag #{number} är redan hanterat.", "info")
             return redirect(url_for("desk.queue"), code=303)
         db.session.refresh(suggestion)
         review = Review.of(suggestion)
-        problem = _write(review)
-        if problem is not None:
-            _claim(number, ("accepting",), "new")
-            return problem
-        _handled(suggestion, "accepted")
+        steps = db.session.get(Acceptance, number) or Acceptance(suggestion_id=number, editor=g.editor.name)
+        db.session.add(steps)
         db.session.commit()
+        problem = _accept_steps(review, steps)
+        if problem is not None:
+            if steps.written_at is None:  # nothing done: it waits as before
+                db.session.delete(steps)
+                db.session.commit()
+                _claim(number, ("accepting",), "new")
+            return problem
     return redirect(url_for("desk.queue"), code=303)
 
 
-def _write(review: Review):
-    """Write the reviewed change; the page to show when it could not be written, else None."""
+def _accept_steps(review: Review, steps: Acceptance):
+    """The steps still missing, in order; the page to show when one could not be done, else None."""
     number = review.suggestion.id
     if review.suggestion.provider and review.record is None:
         review.error = f"Filen för {review.suggestion.provider} finns inte längre eller har fel. Avslå förslaget."
@@ -416,27 +478,43 @@ def _write(review: Review):
         review.error = "Ändringen sparades inte. Rätta det som är markerat."
         return _review_page(review, 400)
     slug = review.suggestion.provider or review.answers["slug"]
-    author = editing.Author(g.editor.name, g.editor.email)
+    config = current_app.config
     try:
-        written = editing.write_change(
-            current_app.config, slug, values, review.source_title, author, _commit_message(review, slug),
-            new=review.record is None, confirmed_via="invitation" if review.suggestion.from_provider else None,
-        )  # fmt: skip
+        confirmed_via = "invitation" if review.suggestion.from_provider else None
+        written = editing.write_file(config, slug, values, review.source_title, review.record is None, confirmed_via)
+        steps.written_at = steps.written_at or now()
+        db.session.commit()
+        try:
+            committed = editing.commit_file(written.path, editing.Author(g.editor.name, g.editor.email),
+                                            _commit_message(review, slug))  # fmt: skip
+        except editing.EditError:
+            if written.changed:
+                editing.undo(written)  # git refused (a hook, a broken repository): the file as it was
+                steps.written_at = None
+            raise
+        for lock in committed.locks_removed:
+            audit("git-lås borttaget", f"förslag #{number}", f"{lock} (lämnat av en avbruten process)")
+        steps.committed_at, steps.commit = steps.committed_at or now(), committed.commit
+        db.session.commit()
     except editing.EditError as error:
         review.error = str(error)
         audit("godkännande misslyckades", f"förslag #{number}", str(error))
         db.session.commit()
         return _review_page(review, 409)
+    try:
+        steps.index_version, steps.published_at = editing.publish(config), now()
     except editing.NotPublished as error:
-        audit("godkänt", f"förslag #{number}", f"{slug}: {', '.join(sorted(values))} (inte publicerat: {error})")
-        flash(f"Förslag #{number} är godkänt och sparat i filen, men webbplatsen visar det inte ännu: {error}",
-              "warning")  # fmt: skip
+        audit("inte publicerat", f"förslag #{number}", f"{slug}: {error}")
+        db.session.commit()
+        flash(f"Förslag #{number} är sparat i filen men inte publicerat: {error}. Rätta felet och godta igen: "
+              "då publiceras det, utan att något skrivs två gånger.", "warning")  # fmt: skip
         return None
+    _handled(review.suggestion, "accepted")
+    steps.told_at = now()
     audit("godkänt", f"förslag #{number}", f"{slug}: {', '.join(sorted(values))}")
-    if written:
-        flash(f"Förslag #{number} är godkänt och publicerat.", "success")
-    else:
-        flash(f"Förslag #{number} är godkänt. Uppgifterna stod redan i filen, så den ändrades inte.", "success")
+    db.session.commit()
+    resumed = "" if written.changed else " Filen hade redan ändringen från ett avbrutet godkännande."
+    flash(f"Förslag #{number} är godkänt och publicerat.{resumed}", "success")
     return None
 
 
@@ -534,6 +612,11 @@ def audit_log():
     return render_template("desk/audit.html", entries=list(entries))
 
 
+def _editor_key() -> str:
+    """The rate-limit key of a desk action: the signed-in editor (the cookie is signed), not the address."""
+    return f"editor:{session.get('editor', 'none')}"
+
+
 def _secret_key(instance: Path) -> str:
     """Signs the desk's session and the invitations: from CATALOGUE_SECRET_KEY, else made once and kept.
 
@@ -567,3 +650,8 @@ def init_app(app: Flask) -> None:
     app.after_request_funcs.setdefault(None, []).insert(0, _desk_referrer)  # the first registered runs last
     for limiter in app.extensions.get("limiter", ()):  # this app's own limiter: the count is per app
         app.view_functions["desk.sign_in"] = limiter.limit(SIGN_IN_LIMIT, methods=["POST"])(sign_in)
+        for endpoint, view in list(app.view_functions.items()):
+            if endpoint.startswith("desk.") and endpoint != "desk.sign_in":
+                app.view_functions[endpoint] = limiter.limit(EDITOR_WRITES, key_func=_editor_key, methods=["POST"])(
+                    view
+                )

@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape, quoteattr
 from flask import Blueprint, Flask, Response, g, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from . import i18n, query
+from . import i18n, query, textpolicy
 from . import vocabulary as v
 from .routes import ROUTES, ROUTES_BY_ENDPOINT, Route
 from .search import Snapshot
@@ -138,7 +138,7 @@ def robots_txt() -> str:
 
 @discovery.get("/sitemap.xml")
 def sitemap():
-    return Response(sitemap_xml(), mimetype="application/xml")
+    return Response(textpolicy.xml_safe(sitemap_xml()), mimetype="application/xml")
 
 
 @discovery.get("/robots.txt")

@@ -323,12 +323,14 @@ def _write(path: Path, text: str) -> None:
         raise EditError(f"Filen kunde inte sparas ({error.strerror or error}). Inget har ändrats.") from error
 
 
-def _git(folder: Path, *arguments: str, author: Author | None = None) -> subprocess.CompletedProcess:
+def _git(folder: Path, *arguments: str, author: Author | None = None, stdin: str | None = None):
     env = dict(os.environ)
     if author is not None:
         env |= {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email}
         env |= {"GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email}
-    return subprocess.run(["git", "-C", str(folder), *arguments], capture_output=True, text=True, env=env, timeout=30)
+    return subprocess.run(
+        ["git", "-C", str(folder), *arguments], capture_output=True, text=True, env=env, timeout=30, input=stdin
+    )
 
 
 def _in_work_tree(folder: Path) -> bool:
@@ -338,59 +340,116 @@ def _in_work_tree(folder: Path) -> bool:
         return False
 
 
-def _commit(path: Path, author: Author, message: str) -> None:
+_LEFT_LOCK = re.compile(r"Unable to create '([^']+\.lock)': File exists")
+
+
+def _stale_locks(folder: Path) -> list[Path]:
+    """Git's lock files in this checkout. Every writer of the content checkout holds ``one_writer`` (the
+    desk, and deploy/publish.sh through flock(1)), so under it any lock git left is a killed process's."""
+    git_dir = Path(folder) / _git(folder, "rev-parse", "--git-dir").stdout.strip()
+    found = [git_dir / "index.lock", git_dir / "HEAD.lock"]
+    found += list((git_dir / "refs" / "heads").glob("*.lock"))
+    return [path for path in found if path.exists()]
+
+
+def _remove_stale_locks(folder: Path, reason: str = "") -> list[str]:
+    """Remove the locks a killed git left (a half-written index is only in the lock; git's own files are
+    whole). Returns what was removed, for the audit log."""
+    removed = []
+    for path in _stale_locks(folder) + [Path(found) for found in _LEFT_LOCK.findall(reason)]:
+        if path.exists():
+            path.unlink()
+            removed.append(str(path))
+    return removed
+
+
+@dataclass(frozen=True)
+class Committed:
+    commit: str | None  # the commit that holds the file as it is now; None outside a git work tree
+    locks_removed: list[str]  # git locks a killed process had left, removed before committing
+
+
+def commit_file(path: Path, author: Author, message: str) -> Committed:
+    """Commit the file as it is now, unless git already holds it so (an accept cut off after its commit).
+
+    The message goes in on standard input (a NUL or a long text cannot break the command line). A failed
+    commit leaves git's index as it was; the caller decides what becomes of the file."""
     folder = path.parent
+    if not _in_work_tree(folder):
+        return Committed(None, [])
+    removed = _remove_stale_locks(folder)
+    if _git(folder, "status", "--porcelain", "--", path.name).stdout.strip() == "":
+        return Committed(_git(folder, "log", "-1", "--format=%H", "--", path.name).stdout.strip() or None, removed)
     added = _git(folder, "add", "--", path.name)
-    committed = (
-        added if added.returncode else _git(folder, "commit", "-q", "-m", message, "--", path.name, author=author)
-    )
+    committed = added if added.returncode else _commit(folder, path.name, author, message)
+    if committed.returncode and _LEFT_LOCK.search(committed.stderr or ""):  # a lock left between our check and now
+        removed += _remove_stale_locks(folder, committed.stderr)
+        committed = _commit(folder, path.name, author, message)
     if committed.returncode:
         _git(folder, "reset", "-q", "--", path.name)
         reason = (committed.stderr or committed.stdout).strip().splitlines()
         raise EditError(f"Git kunde inte spara ändringen: {reason[-1] if reason else 'okänt fel'}")
+    return Committed(_git(folder, "rev-parse", "HEAD").stdout.strip(), removed)
 
 
-def write_change(
+def _commit(folder: Path, name: str, author: Author, message: str):
+    return _git(folder, "commit", "-q", "-F", "-", "--", name, author=author, stdin=message)
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    old: str | None  # the file before (None for a new offering): what a failed commit puts back
+    changed: bool  # False: the file already held the change (an accept cut off after writing)
+
+
+def write_file(
     config: dict,
     slug: str,
     values: dict[str, Any],
     source_title: str,
-    author: Author,
-    message: str,
     new: bool = False,
     confirmed_via: str | None = None,
-) -> bool:
-    """Validate, write, commit and publish one change (hold ``one_writer``); on EditError the file and git
-    are as they were. Raises NotPublished when only the last step, the new index, failed. False: the file
-    already said all of it, and nothing was written."""
-    content_dir = Path(config["CONTENT_DIR"])
-    path = provider_path(content_dir, slug)
-    if new == path.exists():
-        raise EditError(f"Det finns redan en fil {path.name}." if new else f"Filen {path.name} finns inte.")
-    old = None if new else path.read_text(encoding="utf-8")
+) -> Written:
+    """Validate and write one change (hold ``one_writer``); on EditError the file is as it was.
+
+    A file that already states all of it is left alone: an accept that was cut off after writing, and
+    is tried again, writes once (and adds its source once)."""
+    path = provider_path(Path(config["CONTENT_DIR"]), slug)
+    old = path.read_text(encoding="utf-8") if path.exists() else None
+    if old is None and not new:
+        raise EditError(f"Filen {path.name} finns inte.")
     text = changed_text(old, values, source_title, dt.date.today(), confirmed_via)
     record, errors = parse_provider(path, text, display_path=f"content/providers/{path.name}")
     if errors:
         raise EditError("Ändringen sparades inte: " + "; ".join(str(error) for error in errors))
     if old is not None and _facts(parse_provider(path, old)[0]) == _facts(record):
-        return False  # already in the file (an accept that was cut off and is tried again): written once
+        return Written(path, old, False)
+    if new and old is not None:
+        raise EditError(f"Det finns redan en fil {path.name}.")
     _write(path, text)
-    if _in_work_tree(path.parent):
-        try:
-            _commit(path, author, message)
-        except (EditError, OSError, subprocess.SubprocessError) as error:
-            try:
-                path.unlink() if old is None else _write(path, old)
-            except (EditError, OSError) as undo:
-                raise EditError(f"{error} Filen kunde inte heller återställas ({undo}): kontrollera den.") from undo
-            raise EditError(str(error)) from error
+    return Written(path, old, True)
+
+
+def undo(written: Written) -> None:
+    """Put the file back as it was before ``written`` (a commit failed); EditError when that fails too."""
     try:
-        loaded = indexing.rebuild(content_dir, config["INDEX_DIR"], strict=True)
+        written.path.unlink() if written.old is None else _write(written.path, written.old)
+    except OSError as error:
+        raise EditError(f"Filen kunde inte återställas ({error.strerror or error}): kontrollera den.") from error
+
+
+def publish(config: dict) -> str:
+    """Build and publish a new index from the content as it is now; returns the version it serves.
+
+    Raises NotPublished when it could not be built: the files keep the change, the old index serves."""
+    try:
+        loaded = indexing.rebuild(Path(config["CONTENT_DIR"]), config["INDEX_DIR"], strict=True)
     except Exception as error:  # a full disk, a crash in the build: the file is kept, the old index serves
         raise NotPublished(f"indexet kunde inte byggas ({error})") from error
     if loaded.errors:
         raise NotPublished("; ".join(str(error) for error in loaded.errors))
-    return True
+    return indexing.content_version(loaded)
 
 
 def _facts(record: dict | None) -> dict:

@@ -11,6 +11,7 @@ import re
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from . import textpolicy
 from .db import ErrorReport, db
 from .fields import FIELDS_BY_KEY
 from .limits import ensure_room
@@ -49,7 +50,7 @@ def _written(message: str) -> str:
 @localized(feedback)
 def report_submit():
     page = _page(request.form.get("sida"))
-    message = (request.form.get("meddelande") or "").strip()
+    message = textpolicy.normalized(request.form.get("meddelande") or "").strip()
     if request.form.get(ROBOT_TRAP):
         return redirect(url_for("feedback.report_thanks", sida=page), code=303)
     error = None
@@ -57,6 +58,8 @@ def report_submit():
         error = _("Skriv vad som är fel, med minst %(count)d tecken.", count=MIN_MESSAGE)
     elif len(message) > MAX_MESSAGE:
         error = _("Skriv högst %(count)d tecken.", count=MAX_MESSAGE)
+    elif said := textpolicy.problem(message):  # a NUL would also be refused by PostgreSQL, as a 503
+        error = said
     if error:
         return render_template("report_form.html", page=page, message=message[:MAX_MESSAGE], error=error), 400
     ensure_room(ErrorReport)

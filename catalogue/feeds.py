@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from . import evidence, query
+from . import evidence, query, textpolicy
 from .api import readable_anywhere
 from .exports import Match, search_matches
 from .facets import FACETS
@@ -115,7 +115,7 @@ def _atom(title: str, self_url: str, page_url: str, entries: list[Entry]) -> Res
     updated = max((entry.updated for entry in entries), default=today)
     body = render_template("feed.xml", title=title, self_url=self_url, page_url=page_url, entries=entries,
                            updated=updated)  # fmt: skip
-    return Response(body, mimetype=ATOM)
+    return Response(textpolicy.xml_safe(body), mimetype=ATOM)  # well-formed whatever a file or a name holds
 
 
 @feeds.get("/feed.atom")

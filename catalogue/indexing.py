@@ -146,6 +146,17 @@ def build(content: Content, index_root: Path) -> Path:
 def _build(content: Content, index_root: Path) -> Path:
     folder = index_root / f"{_BUILD_PREFIX}{time.time_ns()}-{os.getpid()}"
     folder.mkdir()
+    try:
+        _write_build(content, folder)
+    except BaseException:  # a full disk half-way: leave no half-written build to fill it further
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _publish(index_root, folder)
+    _remove_old_builds(index_root, keep={folder.name, _previous_target(index_root, folder)})
+    return folder
+
+
+def _write_build(content: Content, folder: Path) -> None:
     ix = index.create_in(str(folder), make_schema())
     writer = ix.writer(limitmb=128, procs=_processes_for(len(content.providers)), multisegment=True)
     for record in content.providers:
@@ -160,9 +171,6 @@ def _build(content: Content, index_root: Path) -> Path:
     ix.close()
     (folder / VERSION_FILE).write_text(content_version(content), encoding="ascii")
     (folder / FORMAT_FILE).write_text(INDEX_FORMAT, encoding="ascii")
-    _publish(index_root, folder)
-    _remove_old_builds(index_root, keep={folder.name, _previous_target(index_root, folder)})
-    return folder
 
 
 def content_version(content: Content) -> str:

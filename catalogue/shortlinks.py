@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
+from . import textpolicy
 from .db import ShortLink, db, utc
 from .errors import error_page
 from .limits import ensure_room
@@ -155,6 +156,9 @@ def page_path() -> str:
 
 QR_MAX_AGE = 86400
 NEW_LINK_BANNER = "ny-kort-lank"
+# What a QR code holds is bytes, not characters: "å" is two. The largest code (version 40) holds 2,331
+# bytes at error correction level M; an address longer than that gets no code, not a 500.
+QR_MAX_BYTES = 2331
 
 
 @functools.lru_cache(maxsize=1024)
@@ -172,7 +176,10 @@ def qr_code():
     path = request.args.get("u", "")
     if not path.startswith("/") or path.startswith(("//", "/\\")) or len(path) > MAX_TARGET:
         abort(404)
-    svg = '<?xml version="1.0" encoding="utf-8"?>' + _qr_svg(absolute_url(path)).replace(
+    address = absolute_url(path)
+    if len(address.encode("utf-8")) > QR_MAX_BYTES or textpolicy.forbidden(address):
+        abort(404)
+    svg = '<?xml version="1.0" encoding="utf-8"?>' + _qr_svg(address).replace(
         "<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1
     )
     response = Response(svg, mimetype="image/svg+xml")

@@ -8,6 +8,7 @@ sender gets a private status address, ``/forslag/<token>``, with no account and 
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from . import checks, fields, invitations
+from . import checks, editing, fields, invitations, textpolicy
 from . import vocabulary as v
 from .content import SLUG_PATTERN
 from .db import Invitation, Suggestion, db
@@ -31,6 +32,7 @@ suggestions = Blueprint("suggestions", __name__)
 
 MAX_MESSAGE = 2000
 MAX_EMAIL = 254
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,40}")  # secrets.token_urlsafe(24): 32 characters
 YES, NO = "ja", "nej"
 
 
@@ -42,7 +44,16 @@ class Question:
     kind: str  # "choices" (a vocabulary), "yes_no", "line", "lines" (one per line) or "text"
     label: Any = None  # defaults to the provider field's own label
     hint: Any = None
-    max_length: int = 300
+    limit: int | None = None  # what the form takes; by default what the content takes (the field's checker)
+    shape: Any = None  # what to write when the answer is not in the shape the content needs
+
+    @property
+    def max_length(self) -> int:
+        """The content's own limit, so that nothing the form takes is refused when an editor accepts it."""
+        if self.limit is not None:
+            return self.limit
+        check = self.field.check if self.field else None
+        return check.limit if isinstance(check, checks.Text) else MAX_LINE
 
     @property
     def field(self) -> ProviderField | None:
@@ -101,11 +112,22 @@ class Question:
             return "\n".join(line.strip() for line in answer.splitlines() if line.strip())
         return answer if self.kind == "text" else " ".join(answer.split())
 
-    def problem(self, answer: Any) -> str | None:
-        if self.kind != "choices" and len(answer) > self.max_length:
+    def problem(self, answer: Any, record: dict | None = None) -> str | None:
+        """What is wrong with an answer, by the same rules as the content file it will become."""
+        if self.kind in ("choices", "yes_no") or not answer:
+            return None  # a vocabulary's values, or "Vet inte": always writable
+        if said := textpolicy.problem(answer):
+            return f"{self.title}: {said}"
+        if len(answer) > self.max_length:
             return _("%(field)s: skriv högst %(count)d tecken.", field=self.title, count=self.max_length)
-        if self.key == "contact.email" and answer and not checks.is_email(answer):
-            return _("%(field)s: skriv en e-postadress som namn@exempel.se.", field=self.title)
+        try:
+            value = editing.content_value(self.key, self.kind, answer, record)
+        except editing.EditError:
+            value = None
+        found = checks.Problems("")
+        if value is None or (self.field is not None and self.field.check(value, found, ()) is None) or found.errors:
+            shape = self.shape or _l("%(field)s: det går inte att spara så. Skriv det gärna i meddelandet i stället.")
+            return str(shape) % {"field": self.title}
         return None
 
     def display(self, answer: Any) -> str | list[str]:
@@ -119,21 +141,26 @@ class Question:
         return answer or _("Vet inte")
 
 
+MAX_LINE = 300  # a line whose field is not plain text (an address, a web address): far above real ones
 QUESTIONS: tuple[Question, ...] = (
     Question("hours", "choices", hint=_l("Hur många timmar i veckan man kan vara här, enligt beslutet.")),
     Question("ips", "yes_no"),
     Question("access", "choices"),
     Question("vacancies", "line", hint=_l("Till exempel: tre lediga platser i januari.")),
-    Question("contact.phone", "line", max_length=40),
-    Question("contact.email", "line", max_length=MAX_EMAIL),
-    Question("contact.website", "line", max_length=300),
+    Question("contact.phone", "line", limit=40,
+             shape=_l("%(field)s: skriv ett telefonnummer, till exempel 08-123 456 78.")),
+    Question("contact.email", "line", limit=MAX_EMAIL,
+             shape=_l("%(field)s: skriv en e-postadress som namn@exempel.se.")),
+    Question("contact.website", "line", shape=_l("%(field)s: skriv en webbadress som börjar med https://.")),
     Question("address", "line", hint=_l("Gatuadress, postnummer och ort.")),
     Question("transport", "lines", hint=_l("En rad för varje hållplats eller linje.")),
-    Question("opening_hours", "lines", hint=_l("Till exempel: Måndag–fredag 09.00–16.00.")),
-    Question("languages", "line", hint=_l("Språk som personalen talar, utom svenska.")),
+    Question("opening_hours", "lines", hint=_l("Till exempel: Måndag–fredag 09.00–16.00."),
+             shape=_l("%(field)s: skriv en rad för varje tid, till exempel ”Måndag–fredag 09.00–16.00”.")),
+    Question("languages", "line", hint=_l("Språk som personalen talar, utom svenska."),
+             shape=_l("%(field)s: skriv språkens namn, till exempel engelska, arabiska.")),
     Question("physical_accessibility", "choices"),
-    Question("target_group", "text", max_length=600),
-)
+    Question("target_group", "text"),
+)  # fmt: skip
 QUESTIONS_BY_KEY = {question.key: question for question in QUESTIONS}
 
 
@@ -142,7 +169,7 @@ def asked(record: dict | None) -> list[Question]:
     return [question for question in QUESTIONS if question.asked_about(record)]
 
 
-NAME = Question("name", "line", _l("Vad heter verksamheten?"), max_length=MAX_NAME)
+NAME = Question("name", "line", _l("Vad heter verksamheten?"), limit=MAX_NAME)
 
 
 @dataclass
@@ -156,6 +183,8 @@ class Form:
     message: str = ""
     reply_to: str = ""
     problems: dict[str, str] | None = None
+    # Fields whose raw value breaks the text policy: a choice's unknown value is otherwise just dropped.
+    refused: frozenset[str] = frozenset()
 
     @property
     def questions(self) -> list[Question]:
@@ -175,8 +204,9 @@ class Form:
             {key: today[key] if answer is None else answer for key, answer in answers.items()},
             today,
             name=NAME.read(form) or "",
-            message=(form.get("meddelande") or "").strip(),
+            message=textpolicy.normalized(form.get("meddelande") or "").strip(),
             reply_to=(form.get("epost") or "").strip(),
+            refused=frozenset(name for name, value in form.items(multi=True) if textpolicy.forbidden(value)),
         )
         sent.problems = sent._problems()
         return sent
@@ -196,15 +226,24 @@ class Form:
     def _problems(self) -> dict[str, str]:
         problems = {}
         for question in self.questions:
-            problem = question.problem(self.answers[question.key])
+            if question.name in self.refused:
+                problems[question.name] = f"{question.title}: {textpolicy.refusal()}"
+                continue
+            if self.answers[question.key] == self.before[question.key]:
+                continue  # what the site says today is not the sender's to correct
+            problem = question.problem(self.answers[question.key], self.provider)
             if problem:
                 problems[question.name] = problem
         if self.provider is None and not self.name:
             problems[NAME.name] = _("Skriv vad verksamheten heter.")
         elif len(self.name) > MAX_NAME:
             problems[NAME.name] = _("Namnet får vara högst %(count)d tecken.", count=MAX_NAME)
+        elif said := textpolicy.problem(self.name):
+            problems[NAME.name] = said
         if len(self.message) > MAX_MESSAGE:
             problems["meddelande"] = _("Skriv högst %(count)d tecken.", count=MAX_MESSAGE)
+        elif said := textpolicy.problem(self.message):
+            problems["meddelande"] = said
         if self.reply_to and (len(self.reply_to) > MAX_EMAIL or not checks.is_email(self.reply_to)):
             problems["epost"] = _("Skriv en e-postadress som namn@exempel.se, eller lämna fältet tomt.")
         if not problems and self.provider is not None and not self.changes() and not self.message:
@@ -362,7 +401,9 @@ STATUS_TEXT = {
 
 @localized(suggestions)
 def status(token: str):
-    suggestion = db.session.scalar(db.select(Suggestion).filter_by(token=token)) if len(token) <= 40 else None
+    # Only a token's own characters reach the database (PostgreSQL refuses a NUL, as an error).
+    readable = _TOKEN.fullmatch(token) is not None
+    suggestion = db.session.scalar(db.select(Suggestion).filter_by(token=token)) if readable else None
     if suggestion is None:
         abort(404)
     provider = snapshot().provider(suggestion.provider) if suggestion.provider else None

@@ -53,7 +53,7 @@ class Understood:
     concept: Concept
 
 
-_ENTRY_FIELDS = {
+_ENTRY_FIELDS: dict[str, checks.Checker] = {
     "filter": checks.text(20),
     "values": checks.list_of(checks.text(40)),
     "page": checks.text(80, single_line=True),

@@ -10,8 +10,10 @@ import shutil
 from pathlib import Path
 
 import flask_migrate
+from sqlalchemy import text
 
 from catalogue import create_app, indexing
+from catalogue.db import db
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -31,7 +33,18 @@ def make_app(folder: Path, template: Path | None = None, **settings):
     if template is None:
         with app.app_context():
             flask_migrate.upgrade()  # the same migrations as production, not create_all()
+            # SQLite runs in WAL mode: fold the log into the file, which later apps copy on its own.
+            db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     return app
+
+
+def drop_database(app) -> None:
+    """Undo every migration on the shared PostgreSQL test database and close the app's connections,
+    so that the next test starts from nothing and no connection outlives the server."""
+    with app.app_context():
+        db.session.remove()
+        flask_migrate.downgrade(revision="base")
+        db.engine.dispose()
 
 
 class Publisher:

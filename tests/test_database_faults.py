@@ -8,8 +8,11 @@ their plain address, and the error pages never touch the database.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import socket
 import sqlite3
+import subprocess
+import sys
 import uuid
 from html import unescape
 from pathlib import Path
@@ -20,6 +23,7 @@ import pytest
 from app_factory import make_app
 from sqlalchemy import event
 
+from catalogue import create_app
 from catalogue.db import db
 
 WAIT = 0.1  # seconds the app waits for a lock in these tests (production: catalogue.db.WAIT_SECONDS)
@@ -176,3 +180,57 @@ def test_error_pages_never_touch_the_database(app, client):
     bad = client.get(f"/sok?timmar=99&kort={code}")
     assert bad.status_code == 400 and "Vi kunde inte förstå adressen" in unescape(bad.get_data(as_text=True))
     assert client.get(f"/l/{code}").status_code == 503  # following it needs the database: a calm 503
+
+
+# A worker killed half-way through a large write (a small cache makes it spill into the database file).
+_CUT_OFF_WRITER = """
+import os, signal, sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("PRAGMA cache_size=1")
+connection.execute("BEGIN IMMEDIATE")
+connection.executemany("INSERT INTO error_report (page, message, created_at) VALUES ('/', ?, '2026-01-01')",
+                       [(str(n) * 50,) for n in range(5000)])
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _cut_off_write(path: Path) -> None:
+    subprocess.run([sys.executable, "-c", _CUT_OFF_WRITER, str(path)], check=False)
+
+
+def _read_only(path: Path) -> str:
+    """The database as SQLite opens a file it may not write (root ignores file modes; this does not)."""
+    return f"sqlite:///file:{path}?mode=ro&uri=true"
+
+
+def test_a_read_only_database_after_a_cut_off_write_still_lets_links_be_followed(app, client, tmp_path):
+    """A write is killed half-way, and the file can no longer be written while the site serves. With
+    SQLite's rollback journal every later read must first undo that write, and cannot (so following a
+    short link answered 503); in WAL mode following a link only reads, and works."""
+    code = _short_link(client)
+    path = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    with app.app_context():
+        db.engine.dispose()
+    # Why WAL: the same cut-off write on a copy in the old journal mode leaves a hot journal.
+    journal = tmp_path / "journal.db"
+    shutil.copy(path, journal)
+    sqlite3.connect(journal).execute("PRAGMA journal_mode=DELETE").close()
+    _cut_off_write(journal)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        sqlite3.connect(f"file:{journal}?mode=ro", uri=True).execute("SELECT count(*) FROM short_link").fetchone()
+    # The site's own database, in WAL mode.
+    _cut_off_write(path)
+    reading = create_app(app.config | {"SQLALCHEMY_DATABASE_URI": _read_only(path)}).test_client()
+    followed = reading.get(f"/l/{code}")
+    assert followed.status_code == 302 and followed.headers["Location"].endswith(f"kort={code}")
+    assert reading.get("/readyz").status_code == 200  # reading works: ready to serve
+    _writes_are_refused_calmly(reading)  # only making a new link waits for writing to work again
+
+
+def test_readiness_fails_when_the_database_file_has_gone(app, client):
+    assert client.get("/readyz").status_code == 200
+    path = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    path.unlink()  # an open connection would still read the deleted file: readiness looks for the file
+    answer = client.get("/readyz")
+    assert answer.status_code == 503 and answer.get_json()["database"] is False
+    assert not path.exists(), "the readiness probe made no empty database in its place"

@@ -17,7 +17,7 @@ from babel.dates import format_date
 from forms import prefilled
 
 from catalogue import create_app, desk, editing, invitations
-from catalogue.db import AuditEntry, ErrorReport, Suggestion, db
+from catalogue.db import Acceptance, AuditEntry, ErrorReport, Suggestion, db
 
 PASSWORD = "ett långt och hemligt lösenord"
 ROOT = Path(__file__).parent.parent
@@ -59,7 +59,7 @@ def suggest(client, slug: str = "kafe-solsidan", **changes) -> str:
 
 def only(app, model):
     with app.app_context():
-        return db.session.scalars(db.select(model).order_by(model.id)).all()
+        return db.session.scalars(db.select(model).order_by(*model.__table__.primary_key.columns)).all()
 
 
 def accept(client, number: int, **edits):
@@ -196,19 +196,30 @@ def test_opening_hours_and_languages_are_read_back_from_how_the_page_writes_them
 
 
 def test_an_invalid_result_is_never_written_and_the_desk_says_why(app, signed_in):
+    """An editor may edit a suggestion before accepting it: what the content would refuse is refused here,
+    each field with its problem, and nothing is written."""
     before = provider_file(app)
-    suggest(signed_in, opening_hours="Ibland på förmiddagen", **{"contact-phone": "ring Lisa"})
-    response = accept(signed_in, 1)
+    suggest(signed_in, opening_hours="Måndag 09.00–12.00", **{"contact-phone": "08-111 11 11"})
+    response = accept(signed_in, 1, opening_hours="Ibland på förmiddagen", **{"contact-phone": "ring Lisa"})
     page = unescape(response.get_data(as_text=True))
     assert response.status_code == 400 and "Ändringen sparades inte" in page
-    assert "Öppettider, rad 1" in page
+    assert "Öppettider, rad 1" in page and "Telefon: skriv ett telefonnummer" in page
     assert provider_file(app) == before
-    assert only(app, Suggestion)[0].status == "new"
-    # What only the content checks catch is reported as file:line: field: problem.
-    response = accept(signed_in, 1, opening_hours="Måndag 09.00–12.00")
+    assert only(app, Suggestion)[0].status == "new" and only(app, Acceptance) == []
+
+
+def test_the_suggestion_form_takes_only_what_the_content_takes(client):
+    """The form's limits are the content's: a sender never gets a thank-you for what an editor cannot save."""
+    form = prefilled(client, "/verksamhet/kafe-solsidan/foresla-andring")
+    form.setlist("vacancies", ["x" * 201])  # the content takes 200 (it was 300 on the form)
+    form.setlist("target_group", ["y" * 301])  # the content takes 300 (it was 600)
+    form.setlist("contact-phone", ["ring Lisa"])
+    form.setlist("opening_hours", ["Ibland på förmiddagen"])
+    response = client.post("/verksamhet/kafe-solsidan/foresla-andring", data=form)
     page = unescape(response.get_data(as_text=True))
-    assert response.status_code == 409 and "content/providers/kafe-solsidan.md:" in page and "contact.phone" in page
-    assert provider_file(app) == before
+    assert response.status_code == 400
+    assert "Lediga platser: skriv högst 200 tecken." in page and "Målgrupp: skriv högst 300 tecken." in page
+    assert "Telefon: skriv ett telefonnummer" in page and "Öppettider: skriv en rad för varje tid" in page
 
 
 def test_rejecting_keeps_the_file_and_shows_the_reply(app, signed_in):
@@ -257,7 +268,7 @@ def test_in_a_git_work_tree_each_accepted_change_is_one_commit_by_the_editor(app
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert log.startswith("anna <anna@example.se>\nkafe-solsidan: contact.phone (förslag #1)")
-    assert "- contact.phone: Vet inte -> 08-111 11 11" in log and "providers/kafe-solsidan.md" in log
+    assert "- contact.phone: ”Vet inte” -> ”08-111 11 11”" in log and "providers/kafe-solsidan.md" in log
     count = subprocess.run(["git", "-C", str(content), "rev-list", "--count", "HEAD"], capture_output=True, text=True)
     assert count.stdout.strip() == "2"
 
@@ -430,10 +441,20 @@ def test_a_broken_file_elsewhere_keeps_the_change_but_says_it_is_not_on_the_site
     response = accept(signed_in, 1)
     assert response.status_code == 303
     queue = unescape(signed_in.get("/redaktion/").get_data(as_text=True))
-    assert "sparat i filen, men webbplatsen visar det inte ännu" in queue and "trasig.md" in queue
-    assert "publicerat" not in queue
-    assert "phone: 08-111 11 11" in provider_file(app)
-    assert only(app, Suggestion)[0].status == "accepted"  # written and kept: accepting again would write it twice
+    assert "är sparat i filen men inte publicerat" in queue and "trasig.md" in queue
+    written = provider_file(app)
+    assert "phone: 08-111 11 11" in written
+    # Not "accepted" before it is public: the sender still sees that it waits.
+    [suggestion] = only(app, Suggestion)
+    assert suggestion.status == "accepting"
+    assert "inte hunnit titta på det ännu" in signed_in.get(f"/forslag/{suggestion.token}").get_data(as_text=True)
+    [steps] = only(app, Acceptance)
+    assert steps.written_at is not None and steps.published_at is None and steps.told_at is None
+    (Path(app.config["CONTENT_DIR"]) / "providers" / "trasig.md").unlink()  # the editor mends the other file
+    assert accept(signed_in, 1).status_code == 303
+    assert provider_file(app) == written  # published now, written once
+    assert only(app, Suggestion)[0].status == "accepted" and only(app, Acceptance)[0].told_at is not None
+    assert "08-111 11 11" in signed_in.get("/verksamhet/kafe-solsidan").get_data(as_text=True)
 
 
 def test_an_editors_session_ends_after_a_working_day(app, signed_in):
@@ -452,9 +473,13 @@ def test_a_failed_index_build_keeps_the_change_and_says_so(app, signed_in, monke
     monkeypatch.setattr(editing.indexing, "build", disk_full)
     assert accept(signed_in, 1).status_code == 303
     queue = unescape(signed_in.get("/redaktion/").get_data(as_text=True))
-    assert "webbplatsen visar det inte ännu: indexet kunde inte byggas" in queue and "publicerat" not in queue
-    assert "phone: 08-111 11 11" in provider_file(app) and only(app, Suggestion)[0].status == "accepted"
+    assert "inte publicerat: indexet kunde inte byggas" in queue and "godkänt och publicerat" not in queue
+    assert "phone: 08-111 11 11" in provider_file(app) and only(app, Suggestion)[0].status == "accepting"
     assert signed_in.get("/verksamhet/kafe-solsidan").status_code == 200  # the old index still serves
+    monkeypatch.undo()  # room on the disk again
+    assert accept(signed_in, 1).status_code == 303
+    assert only(app, Suggestion)[0].status == "accepted"
+    assert "08-111 11 11" in signed_in.get("/verksamhet/kafe-solsidan").get_data(as_text=True)
 
 
 def test_an_accept_cut_off_after_writing_is_finished_by_accepting_again_without_writing_twice(
@@ -476,7 +501,9 @@ def test_an_accept_cut_off_after_writing_is_finished_by_accepting_again_without_
     assert "godkännandet avbröts" in queue
     assert accept(signed_in, 1).status_code == 303
     assert provider_file(app) == written  # not a second source, not a second write
-    assert "Uppgifterna stod redan i filen" in unescape(signed_in.get("/redaktion/").get_data(as_text=True))
+    assert "Filen hade redan ändringen från ett avbrutet godkännande" in unescape(
+        signed_in.get("/redaktion/").get_data(as_text=True)
+    )
     assert only(app, Suggestion)[0].status == "accepted"
 
 

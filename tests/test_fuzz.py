@@ -19,7 +19,8 @@ from catalogue.routes import ROUTES
 
 MARKER = "<fuzz-x"  # in any generated value; it must never come back as markup
 PARAMETERS = ["q", "inriktning", "aktivitet", "stadsdel", "timmar", "ips", "tillgang", "huvudman", "alder",
-              "sortera", "sida", "ordagrant", "v", "kort", "vill", "steg", "u", "url", "meddelande"]  # fmt: skip
+              "sortera", "sida", "ordagrant", "v", "kort", "vill", "steg", "u", "url", "meddelande", "name", "namn",
+              "losenord", "epost", "svar", "contact-phone", "vacancies", "target_group", "opening_hours"]  # fmt: skip
 REAL_VALUES = ["kafé", "jobb", "farsta", "10-24", "ja", "beslut", "kafe-solsidan", "2", "k7m2xq", "/sok?q=jobb"]
 EXTRA_PATHS = ["/l/k7m2xq", "/qr.svg", "/api/v1/sok", "/healthz", "/readyz", "/static/style.css", "/verksamhet/x",
                "/redaktion/", "/redaktion/logga-in", "/redaktion/forslag/1/godta", "/uppdatera/x.y"]  # fmt: skip
@@ -35,6 +36,10 @@ values = st.one_of(
     st.builds(lambda text: MARKER + text + ">", st.text(max_size=10)),
     st.integers(min_value=-(10**12), max_value=10**12).map(str),
     st.just("x" * 3000),
+    # The classes the text policy refuses, and lengths whose bytes outgrow their characters (a QR code).
+    st.text(st.characters(max_codepoint=0x1F), min_size=1, max_size=8),
+    st.sampled_from(["\u202egnp.exe", "\u2066x\u2069", "a\u202bb", "\ufeff", "\ufffe", "\U0001f600"]),
+    st.sampled_from(["å" * 1200, "日本" * 700, "/sok?q=" + "ö" * 1100]),
 )
 raw_percent = st.sampled_from(["%", "%zz", "%C3", "%FF%FE", "%00", "%2e%2e%2f"])
 

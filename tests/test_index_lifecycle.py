@@ -2,6 +2,9 @@
 
 import os
 import shutil
+from pathlib import Path
+
+import pytest
 
 from catalogue import create_app, indexing
 
@@ -182,3 +185,25 @@ def test_a_published_build_that_does_not_open_is_tried_once_and_the_last_good_on
     for _ in range(5):
         assert client.get("/sok?q=kafé").status_code == 200
     assert opened.count("build-broken") == 1 and len(opened) == 2  # the broken one once, then the good one
+
+
+@pytest.mark.parametrize(
+    "error",
+    [OSError(28, "No space left on device", "index/build-1/_MAIN_1.toc"),
+     PermissionError(13, "Permission denied", "index/build-1")],
+)  # fmt: skip
+def test_a_build_that_fails_for_the_disk_says_so_in_one_line_and_leaves_no_half_build(app, monkeypatch, error):
+    index_root = Path(app.config["INDEX_DIR"])
+    before = sorted(path.name for path in index_root.iterdir())
+
+    def fails(*_args):
+        raise error  # after the new build's folder was made: it must not be left behind
+
+    monkeypatch.setattr(indexing, "_write_build", fails)
+    result = app.test_cli_runner().invoke(args=["catalogue", "index"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().splitlines() == [
+        f"Indexet kunde inte byggas: {error.strerror} ({error.filename}). "
+        "Det senaste fungerande indexet används fortfarande."
+    ]
+    assert sorted(path.name for path in index_root.iterdir()) == before  # the half-written build is gone

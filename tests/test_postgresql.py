@@ -2,7 +2,7 @@
 
 import flask_migrate
 import pytest
-from app_factory import make_app
+from app_factory import drop_database, make_app
 from forms import prefilled
 from test_desk import PASSWORD, accept, sign_in
 
@@ -16,10 +16,7 @@ def pg_app(postgres_url, site, tmp_path):
     with app.app_context():
         flask_migrate.upgrade()
     yield app
-    with app.app_context():
-        db.session.remove()
-        flask_migrate.downgrade(revision="base")
-        db.engine.dispose()  # close pooled connections before the server stops
+    drop_database(app)
 
 
 def test_migrations_build_the_schema_on_postgresql(pg_app):
@@ -33,6 +30,7 @@ def test_migrations_build_the_schema_on_postgresql(pg_app):
         "editor",
         "invitation",
         "audit_entry",
+        "acceptance",
         "alembic_version",
     } <= tables
 

@@ -1,10 +1,11 @@
 """No tracking: no cookies, nothing from other hosts; a strict Content-Security-Policy."""
 
 import re
+from pathlib import Path
 
 import pytest
 
-from catalogue import routes
+from catalogue import _trusted_hosts, routes
 
 HTML_PAGES = [
     "/",
@@ -67,3 +68,11 @@ def test_pages_load_nothing_from_other_hosts_and_have_no_inline_script(client, p
     # JSON-LD is data: a browser never runs a script element of that type, so the CSP has nothing to block.
     assert not re.search(r'<script(?![^>]*\bsrc=)(?![^>]*\btype="application/ld\+json")', page), "inline script"
     assert " style=" not in page
+
+
+def test_the_default_trusted_hosts_are_the_ones_the_readme_names(tmp_path, monkeypatch):
+    """The README said ::1 too; Werkzeug cannot trust an IPv6 literal by name, so neither does the README."""
+    monkeypatch.delenv("CATALOGUE_TRUSTED_HOSTS", raising=False)
+    assert _trusted_hosts(None) == ["localhost", "127.0.0.1"]
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "else `localhost,127.0.0.1` |" in readme

@@ -127,17 +127,31 @@ def test_the_error_summary_is_in_the_visitors_language(app, client):
     assert "Write the name of the offering." in response.get_data(as_text=True)
 
 
-def test_markup_in_any_field_is_kept_as_text_and_shown_escaped(app, client):
+# Fields whose answer is free text; the others (a phone, a web address, opening times, languages) must
+# be in the shape the content needs, and markup is not.
+FREE_TEXT = ("vacancies", "address", "transport", "target_group")
+
+
+def test_markup_in_any_free_text_field_is_kept_as_text_and_shown_escaped(app, client):
     script = '<script>alert("x")</script>'
     fields = prefilled(client, FORM)
     for question in QUESTIONS:
-        if question.kind in ("line", "lines", "text") and question.key != "contact.email":
+        if question.key in FREE_TEXT:
             fields = changed(fields, question.name, script[: question.max_length])
     response = client.post(FORM, data=changed(fields, "meddelande", script))
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+
+
+def test_markup_where_a_shape_is_needed_is_refused_and_shown_escaped(client):
+    script = '<script>alert("x")</script>'
+    for name in ("contact-phone", "contact-website", "opening_hours", "languages"):
+        response = client.post(FORM, data=changed(prefilled(client, FORM), name, script))
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and "<script>alert" not in page, name
+        assert "&lt;script&gt;" in page, name  # the sender sees what they wrote, harmless
 
 
 def test_robots_filling_the_hidden_field_are_not_stored(app, client):
