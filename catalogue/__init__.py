@@ -25,6 +25,7 @@ from . import (
     i18n,
     indexing,
     limits,
+    mail,
     requestlog,
     web,
 )
@@ -85,6 +86,7 @@ def _settings(app: Flask) -> dict:
         ],
         "SECRET_KEY": os.environ.get("CATALOGUE_SECRET_KEY"),  # else desk.init_app makes one in the instance folder
         "PAGE_CACHE_BYTES": int(os.environ.get("CATALOGUE_PAGE_CACHE_MB", "64")) * 1024 * 1024,
+        **mail.settings(os.environ),
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
     }

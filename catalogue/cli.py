@@ -1,5 +1,5 @@
 """Commands for content editors: ``flask catalogue check``, ``index``, ``stale``, ``coverage``,
-``reports``, ``invite`` and ``editor add``.
+``reports``, ``invite``, ``send-mail`` and ``editor add``.
 
 Their messages are for the Swedish-speaking editors and are not translated.
 """
@@ -13,7 +13,7 @@ import click
 from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 
-from . import desk, evidence, fields, indexing, invitations
+from . import desk, evidence, fields, indexing, invitations, mail
 from .content import load_content
 from .db import ErrorReport, db
 from .shortlinks import expire_unused
@@ -128,6 +128,18 @@ def expire_links() -> None:
     """Remove short links nobody has followed in CATALOGUE_SHORT_LINK_MONTHS (24 by default)."""
     months = current_app.config["SHORT_LINK_MONTHS"]
     click.echo(f"{expire_unused(months)} korta länkar som inte använts på {months} månader togs bort.")
+
+
+@catalogue_cli.command("send-mail")
+@click.option("--limit", type=click.IntRange(1, 10000), default=100, show_default=True)
+def send_mail(limit: int) -> None:
+    """Deliver the outbox's due messages (run it from cron every minute); failures are tried again later."""
+    config = current_app.config
+    if not mail.enabled(config):
+        click.echo("E-post är avstängd: CATALOGUE_SMTP_HOST är inte satt. Inget skickades.")
+        return
+    done = mail.deliver(config, limit)
+    click.echo(f"{done.sent} skickade, {done.later} försöks igen senare, {done.failed} gick inte att skicka.")
 
 
 @catalogue_cli.command("invite")

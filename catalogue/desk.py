@@ -35,7 +35,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from . import checks, editing, evidence, fields, invitations, textpolicy
+from . import checks, editing, evidence, fields, invitations, mail, textpolicy
 from .content import SLUG_PATTERN, parse_provider
 from .db import Acceptance, AuditEntry, Editor, ErrorReport, Suggestion, db, utc
 from .suggestions import QUESTIONS_BY_KEY, Question
@@ -237,7 +237,8 @@ def queue():
         db.select(Suggestion).where(Suggestion.status.in_(WAITING)).order_by(Suggestion.created_at)
     )
     reports = db.session.scalars(db.select(ErrorReport).order_by(ErrorReport.created_at))
-    return render_template("desk/queue.html", suggestions=list(waiting), reports=list(reports))
+    outbox = mail.waiting() if mail.enabled(current_app.config) else None
+    return render_template("desk/queue.html", suggestions=list(waiting), reports=list(reports), outbox=outbox)
 
 
 @dataclass
@@ -390,9 +391,30 @@ def _claim(number: int, statuses: tuple[str, ...], status: str) -> bool:
 
 
 def _handled(suggestion: Suggestion, status: str) -> None:
-    """The decision and the reply are kept for the sender's status page; their e-mail address is not."""
+    """The decision and the reply are kept for the sender's status page; their e-mail address is not.
+
+    With mail on, a sender who left an address gets the answer by e-mail: the address goes into the
+    outbox with it, in this transaction, and is deleted there once the message is sent."""
     suggestion.status, suggestion.reply, suggestion.handled_at = status, _reply(), now()
+    if suggestion.reply_to and mail.enabled(current_app.config):
+        mail.queue(current_app.config, "reply", suggestion.reply_to, REPLY_SUBJECT, _reply_text(suggestion))
     suggestion.reply_to = None
+
+
+REPLY_SUBJECT = "Svar på ditt förslag till Hitta sysselsättning"
+REPLY_DECISIONS = {"accepted": "Vi har lagt in förslaget på webbplatsen.", "rejected": "Vi har inte lagt in förslaget."}
+
+
+def _reply_text(suggestion: Suggestion) -> str:
+    record = snapshot().provider(suggestion.provider) if suggestion.provider else None
+    about = f"om {record['name']}" if record else "om en verksamhet som saknas"
+    status_page = absolute_url(url_for("suggestions.status", token=suggestion.token))
+    lines = ["Hej!", "", f"Tack för ditt förslag {about}. {REPLY_DECISIONS[suggestion.status]}", ""]
+    lines += [suggestion.reply, ""] if suggestion.reply else []
+    lines += [f"Svaret finns också här: {status_page}", "",
+              "Vi skickar bara det här mejlet. Adressen du lämnade har vi nu tagit bort.", "",
+              "Hälsningar", "Redaktionen för Hitta sysselsättning"]  # fmt: skip
+    return "\n".join(lines) + "\n"
 
 
 def _values(review: Review) -> dict[str, Any]:

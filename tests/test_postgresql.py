@@ -31,6 +31,7 @@ def test_migrations_build_the_schema_on_postgresql(pg_app):
         "invitation",
         "audit_entry",
         "acceptance",
+        "outgoing_mail",
         "alembic_version",
     } <= tables
 
