@@ -320,6 +320,11 @@ class Review:
         return self.suggestion.status in WAITING
 
     @property
+    def confirms_only(self) -> bool:
+        """ "Allt stämmer": the offering confirmed its facts through its invitation and changed nothing."""
+        return self.suggestion.from_provider and not self.suggestion.changes and self.record is not None
+
+    @property
     def steps(self) -> list[AcceptStep]:
         """An accept's recorded steps: after a crash the editor sees what is done and what accepting
         again will still do."""
@@ -452,7 +457,8 @@ def _commit_message(review: Review, slug: str) -> str:
     (a "Signed-off-by:" trailer) or a NUL."""
     suggestion = review.suggestion
     kind = "Uppgifter från verksamheten" if suggestion.from_provider else "Förslag från en läsare"
-    keys = ", ".join(row.question.key for row in review.rows) or "ny verksamhet"
+    unchanged = "bekräftat" if review.confirms_only else "ny verksamhet"
+    keys = ", ".join(row.question.key for row in review.rows) or unchanged
     lines = [f"{slug}: {keys} (förslag #{suggestion.id})"]
     lines += ["", f"{kind}, godtaget av {textpolicy.one_line(g.editor.name, 80)} i redaktionen."]
     lines += [f"- {row.question.key}: {textpolicy.one_line(row.now)} -> {textpolicy.one_line(row.proposed)}"

@@ -172,6 +172,9 @@ def asked(record: dict | None) -> list[Question]:
 NAME = Question("name", "line", _l("Vad heter verksamheten?"), limit=MAX_NAME)
 
 
+ALL_CORRECT = "allt-stammer"  # the field of the invitation's one-step confirmation
+
+
 @dataclass
 class Form:
     """The form's state: what the sender wrote, and what is wrong with it."""
@@ -185,6 +188,8 @@ class Form:
     problems: dict[str, str] | None = None
     # Fields whose raw value breaks the text policy: a choice's unknown value is otherwise just dropped.
     refused: frozenset[str] = frozenset()
+    # "Allt stämmer": an offering, through its invitation, says every fact shown holds. Nothing changes.
+    confirms: bool = False
 
     @property
     def questions(self) -> list[Question]:
@@ -196,9 +201,11 @@ class Form:
         return cls(provider, today, today)
 
     @classmethod
-    def submitted(cls, provider: dict | None, form) -> Form:
+    def submitted(cls, provider: dict | None, form, invited: bool = False) -> Form:
+        """What was sent; ``invited`` (the offering's own link) may also say "Allt stämmer"."""
         today = {question.key: question.today(provider) for question in asked(provider)}
-        answers = {question.key: question.read(form) for question in asked(provider)}
+        confirms = invited and form.get(ALL_CORRECT) == "ja"
+        answers = {question.key: None if confirms else question.read(form) for question in asked(provider)}
         sent = cls(
             provider,
             {key: today[key] if answer is None else answer for key, answer in answers.items()},
@@ -207,6 +214,7 @@ class Form:
             message=textpolicy.normalized(form.get("meddelande") or "").strip(),
             reply_to=(form.get("epost") or "").strip(),
             refused=frozenset(name for name, value in form.items(multi=True) if textpolicy.forbidden(value)),
+            confirms=confirms,
         )
         sent.problems = sent._problems()
         return sent
@@ -246,7 +254,7 @@ class Form:
             problems["meddelande"] = said
         if self.reply_to and (len(self.reply_to) > MAX_EMAIL or not checks.is_email(self.reply_to)):
             problems["epost"] = _("Skriv en e-postadress som namn@exempel.se, eller lämna fältet tomt.")
-        if not problems and self.provider is not None and not self.changes() and not self.message:
+        if not problems and self.provider is not None and not self.changes() and not self.message and not self.confirms:
             problems["meddelande"] = _("Du har inte ändrat något. Ändra en uppgift eller skriv ett meddelande.")
         return problems
 
@@ -354,7 +362,7 @@ def invited_form(token: str):
 @localized(suggestions)
 def invited_submit(token: str):
     invitation, record = _invited(token)
-    return _submit(Form.submitted(record, request.form), invitation)
+    return _submit(Form.submitted(record, request.form, invited=True), invitation)
 
 
 @localized(suggestions)

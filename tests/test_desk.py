@@ -386,6 +386,40 @@ def test_a_provider_updates_its_own_facts_through_an_invitation(app, signed_in):
     assert "Tack för uppdateringen!" in unescape(provider.get(status).get_data(as_text=True))
 
 
+def test_a_provider_says_allt_stammer_in_one_step_and_the_editor_accepts_it_in_one(app, signed_in):
+    result = app.test_cli_runner().invoke(args=["catalogue", "invite", "kafe-solsidan"])
+    link = re.search(r"http://localhost:5000(/uppdatera/\S+)", result.output).group(1)
+    provider = app.test_client()
+    page = provider.get(link).get_data(as_text=True)
+    assert "Stämmer allt?" in page and '<input type="hidden" name="allt-stammer" value="ja">' in page
+    before = provider_file(app)
+    sent = provider.post(link, data={"allt-stammer": "ja"})  # the one button, nothing else
+    assert sent.status_code == 303
+    [suggestion] = only(app, Suggestion)
+    assert suggestion.from_provider and suggestion.changes == {} and suggestion.status == "new"
+    review = signed_in.get("/redaktion/forslag/1").get_data(as_text=True)
+    assert "Verksamheten bekräftar genom sin inbjudan att alla uppgifter på sidan stämmer" in review
+    one_click = {"csrf_token": csrf_token(signed_in, "/redaktion/forslag/1")}  # the button, nothing edited
+    assert signed_in.post("/redaktion/forslag/1/godta", data=one_click).status_code == 303
+    after = provider_file(app)
+    assert f"confirmed:\n  date: {dt.date.today().isoformat()}\n  via: invitation\n" in after
+    added = [line.strip() for line in after.splitlines() if line not in before.splitlines()]
+    today_iso = dt.date.today().isoformat()
+    assert set(added) <= {"confirmed:", f"date: {today_iso}", "via: invitation", f"reviewed: {today_iso}",
+                          "- title: Uppgifter från verksamheten"}, added  # no fact changed  # fmt: skip
+    public = unescape(signed_in.get("/verksamhet/kafe-solsidan").get_data(as_text=True))
+    today = format_date(dt.date.today(), format="long", locale="sv")
+    assert f"Verksamheten bekräftade uppgifterna {today} genom sin inbjudan." in public
+    assert only(app, Suggestion)[0].status == "accepted"
+
+
+def test_allt_stammer_counts_only_through_an_invitation(app, client):
+    """On the public form the same field changes nothing and confirms nothing: a visitor is not the offering."""
+    response = client.post("/verksamhet/kafe-solsidan/foresla-andring", data={"allt-stammer": "ja"})
+    assert response.status_code == 400 and "Du har inte ändrat något" in response.get_data(as_text=True)
+    assert only(app, Suggestion) == []
+
+
 def test_a_readers_accepted_suggestion_moves_the_review_date_but_confirms_nothing(app, signed_in):
     suggest(signed_in, **{"contact-phone": "08-111 11 11"})
     accept(signed_in, 1)
