@@ -98,6 +98,7 @@ class Suggestion(db.Model):  # type: ignore[name-defined]
     message: Mapped[str] = mapped_column(Text, default="")
     reply_to: Mapped[str | None] = mapped_column(String(254), nullable=True)
     from_provider: Mapped[bool] = mapped_column(Boolean, default=False)
+    invitation_id: Mapped[int | None] = mapped_column(Integer, db.ForeignKey("invitation.id"), nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="new")  # new, accepted, rejected
     reply: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
@@ -132,6 +133,10 @@ class Invitation(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # How it went out: "link" (copied by hand), "email" (through the outbox) or "letter" (printed).
+    channel: Mapped[str] = mapped_column(String(20), default="link")
+    mail_id: Mapped[int | None] = mapped_column(Integer, db.ForeignKey("outgoing_mail.id"), nullable=True)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # the link, first
 
 
 class AuditEntry(db.Model):  # type: ignore[name-defined]

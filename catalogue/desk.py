@@ -35,9 +35,9 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from . import checks, editing, evidence, fields, invitations, mail, textpolicy
+from . import campaign, checks, editing, invitations, mail, textpolicy
 from .content import SLUG_PATTERN, parse_provider
-from .db import Acceptance, AuditEntry, Editor, ErrorReport, Suggestion, db, utc
+from .db import Acceptance, AuditEntry, Editor, ErrorReport, Invitation, Suggestion, db, utc
 from .suggestions import QUESTIONS_BY_KEY, Question
 from .web import absolute_url, snapshot
 
@@ -53,7 +53,6 @@ MAX_FAILED_SIGN_INS = 5
 LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD = 12
 MAX_REPLY = 2000
-INVITE_AGAIN_AFTER = dt.timedelta(days=180)
 SESSION_HOURS = 8  # a working day; a form's CSRF token lasts as long as the session
 _UNKNOWN_EDITOR_HASH = hasher.hash(secrets.token_urlsafe(16))  # an unknown name costs the same time as a known one
 
@@ -575,51 +574,9 @@ def report_done(number: int):
 # Freshness, invitations and the audit log.
 
 
-@dataclass(frozen=True)
-class Freshness:
-    """One offering on the freshness page: how old its facts are, what it lacks, when it was last asked."""
-
-    record: dict
-    evidence: evidence.Evidence
-    missing: list[str]
-    last_invited: dt.datetime | None
-
-    @property
-    def age_days(self) -> int | None:
-        """Counted from the newest source or the offering's confirmation, never from a re-read."""
-        return self.evidence.age_days(dt.date.today())
-
-    @property
-    def invitation_due(self) -> bool:
-        recent = self.last_invited is not None and self.last_invited > now() - INVITE_AGAIN_AFTER
-        old = self.age_days is None or self.age_days > FACTS_GROW_OLD_DAYS
-        return not recent and (bool(self.missing) or old)
-
-
-FACTS_GROW_OLD_DAYS = 365
-
-
-def freshness_rows() -> list[Freshness]:
-    records = [record for record in snapshot().providers() if record.get("status") == "active"]
-    invited = invitations.last_sent([record["slug"] for record in records])
-    rows = [
-        Freshness(
-            record,
-            evidence.evidence_of(record),
-            [str(field.label) for field in fields.FACTS if field.ask and not fields.stated(field, record)],
-            invited.get(record["slug"]),
-        )
-        for record in records
-    ]
-    return sorted(
-        rows,
-        key=lambda row: (row.evidence.current_since or dt.date.min, -len(row.missing), row.record["name"]),
-    )
-
-
 @desk.route("/aktualitet")
 def freshness():
-    return render_template("desk/freshness.html", rows=freshness_rows())
+    return render_template("desk/freshness.html", rows=campaign.freshness_rows())
 
 
 @desk.route("/inbjudan/<slug>", methods=["POST"])
@@ -632,6 +589,62 @@ def invite(slug: str):
     db.session.commit()
     link = absolute_url(url_for("suggestions.invited_form", token=token))
     return render_template("desk/invitation.html", record=record, link=link, invitation=invitation)
+
+
+@desk.route("/kampanj")
+def campaign_page():
+    return render_template("desk/campaign.html", progress=campaign.progress(), groups=campaign.GROUPS,
+                           mail_on=mail.enabled(current_app.config))  # fmt: skip
+
+
+@desk.route("/kampanj", methods=["POST"])
+def campaign_invite():
+    """Invite a whole group at once: e-mails go to the outbox, letters wait to be printed."""
+    group = request.form.get("grupp", "")
+    if group not in campaign.GROUPS:
+        abort(400)
+    made = campaign.invite(campaign.chosen(group), g.editor.name)
+    for invitation in made:
+        audit(
+            "inbjudan skapad",
+            invitation.provider,
+            f"{invitation.channel}, giltig till {invitation.expires_at:%Y-%m-%d}",
+        )
+    db.session.commit()
+    if not made:
+        flash("Ingen verksamhet i den gruppen behövde en inbjudan.", "info")
+        return redirect(url_for("desk.campaign_page"), code=303)
+    return redirect(url_for("desk.campaign_batch", fran=made[0].id, till=made[-1].id), code=303)
+
+
+def _batch() -> list[Invitation]:
+    first, last = request.args.get("fran", type=int), request.args.get("till", type=int)
+    if first is None or last is None:
+        abort(404)
+    chosen = db.select(Invitation).where(Invitation.id.between(first, last)).order_by(Invitation.id)
+    return list(db.session.scalars(chosen))
+
+
+@desk.route("/kampanj/utskick")
+def campaign_batch():
+    batch = _batch()
+    letters = [invitation for invitation in batch if invitation.channel == "letter"]
+    return render_template("desk/campaign_batch.html", batch=batch, letters=len(letters),
+                           emails=len(batch) - len(letters))  # fmt: skip
+
+
+@desk.route("/kampanj/brev")
+def campaign_letters():
+    letters = [campaign.letter_of(invitation) for invitation in _batch() if invitation.channel == "letter"]
+    return render_template("desk/letters.html", letters=letters)
+
+
+@desk.route("/kampanj/inbjudningar.csv")
+def campaign_csv():
+    return current_app.response_class(
+        campaign.csv_export(_batch()), mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="inbjudningar.csv"'},
+    )  # fmt: skip
 
 
 @desk.route("/logg")

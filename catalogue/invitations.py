@@ -31,7 +31,7 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt=_SALT)  # type: ignore[arg-type]
 
 
-def create(slug: str, created_by: str, days: int = INVITATION_DAYS) -> tuple[Invitation, str]:
+def create(slug: str, created_by: str, days: int = INVITATION_DAYS, channel: str = "link") -> tuple[Invitation, str]:
     """A new invitation for one provider and its token (the last part of its address)."""
     now = dt.datetime.now(dt.UTC)
     invitation = Invitation(
@@ -40,10 +40,23 @@ def create(slug: str, created_by: str, days: int = INVITATION_DAYS) -> tuple[Inv
         created_by=created_by,
         created_at=now,
         expires_at=now + dt.timedelta(days=days),
+        channel=channel,
     )
     db.session.add(invitation)
     db.session.flush()
-    return invitation, _serializer().dumps([invitation.id, slug, invitation.nonce])
+    return invitation, token_of(invitation)
+
+
+def token_of(invitation: Invitation) -> str:
+    """The invitation's token, the same every time: a letter can be printed again from the row."""
+    return _serializer().dumps([invitation.id, invitation.provider, invitation.nonce])
+
+
+def opened(invitation: Invitation) -> None:
+    """Note the first time the link was opened (the campaign counts it); never anything about who opened it."""
+    if invitation.opened_at is None:
+        invitation.opened_at = dt.datetime.now(dt.UTC)
+        db.session.commit()
 
 
 def read(token: str) -> Invitation:

@@ -296,6 +296,7 @@ def _submit(form: Form, invitation: Invitation | None = None):
         db.session.rollback()
         abort(_unusable("used"))  # sent twice at once: the first one counts
     suggestion = form.stored(from_provider=invitation is not None)
+    suggestion.invitation_id = invitation.id if invitation is not None else None
     db.session.add(suggestion)
     db.session.commit()
     return redirect(url_for("suggestions.status", token=suggestion.token), code=303)
@@ -355,7 +356,8 @@ def _invited(token: str) -> tuple[Invitation, dict]:
 
 @localized(suggestions)
 def invited_form(token: str):
-    _invitation, record = _invited(token)
+    invitation, record = _invited(token)
+    invitations.opened(invitation)
     return _render(Form.today(record), invited=True)
 
 
