@@ -18,9 +18,7 @@ class _FormFields(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if tag == "form":
-            self._in_post_form = attributes.get("method") == "post" and (
-                self.action is None or attributes.get("action") == self.action
-            )
+            self._in_post_form = attributes.get("method") == "post" and attributes.get("action") == self.action
         elif self._in_post_form and tag == "input" and attributes.get("name"):
             kind = attributes.get("type", "text")
             if kind in ("checkbox", "radio") and "checked" not in attributes:
@@ -43,7 +41,8 @@ class _FormFields(HTMLParser):
 
 
 def prefilled(client, path: str, action: str | None = None) -> MultiDict:
-    """The fields of the page's POST form (the one sent to ``action``, if given) as a browser sends them."""
+    """The fields of the page's POST form as a browser sends them: the one sent to ``action``, or by
+    default the one without an action (sent to the page itself). A page's other forms are not sent with it."""
     parser = _FormFields(action)
     parser.feed(client.get(path).get_data(as_text=True))
     return MultiDict([(name, value.removeprefix("\n")) for name, value in parser.fields])
