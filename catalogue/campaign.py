@@ -46,10 +46,13 @@ class Freshness:
         return self.evidence.age_days(dt.date.today())
 
     @property
+    def recently_invited(self) -> bool:
+        return self.last_invited is not None and self.last_invited > dt.datetime.now(dt.UTC) - INVITE_AGAIN_AFTER
+
+    @property
     def invitation_due(self) -> bool:
-        recent = self.last_invited is not None and self.last_invited > dt.datetime.now(dt.UTC) - INVITE_AGAIN_AFTER
         old = self.age_days is None or self.age_days > FACTS_GROW_OLD_DAYS
-        return not recent and (bool(self.missing) or old)
+        return not self.recently_invited and (bool(self.missing) or old)
 
 
 def freshness_rows() -> list[Freshness]:
@@ -137,6 +140,16 @@ def chosen(group: str) -> list[dict]:
     elif group == "saknar":
         rows = [row for row in rows if row.missing]
     return [row.record for row in rows]
+
+
+def reminders_due(today: dt.date, older_than_months: int) -> list[dict]:
+    """Active offerings never confirmed, or confirmed longer ago than the age, and not invited lately."""
+    cutoff = today - dt.timedelta(days=round(older_than_months * 30.44))
+    return [
+        row.record
+        for row in freshness_rows()
+        if not row.recently_invited and (row.evidence.confirmation is None or row.evidence.confirmation.date < cutoff)
+    ]
 
 
 def invite(records: list[dict], editor: str) -> list[Invitation]:

@@ -1,5 +1,5 @@
 """Commands for content editors: ``flask catalogue check``, ``index``, ``stale``, ``coverage``,
-``reports``, ``invite``, ``send-mail`` and ``editor add``.
+``reports``, ``invite``, ``remind``, ``send-mail`` and ``editor add``.
 
 Their messages are for the Swedish-speaking editors and are not translated.
 """
@@ -13,11 +13,12 @@ import click
 from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 
-from . import desk, evidence, fields, indexing, invitations, mail
+from . import campaign, desk, evidence, fields, indexing, invitations, mail
 from .content import load_content
 from .db import ErrorReport, db
 from .shortlinks import expire_unused
 
+REMINDER = "påminnelse"  # the editor named in the audit log and on a reminder's invitation
 catalogue_cli = AppGroup("catalogue", help="Check content and build the search index.")
 
 
@@ -140,6 +141,32 @@ def send_mail(limit: int) -> None:
         return
     done = mail.deliver(config, limit)
     click.echo(f"{done.sent} skickade, {done.later} försöks igen senare, {done.failed} gick inte att skicka.")
+
+
+@catalogue_cli.command("remind")
+@click.option("--older-than-months", type=click.IntRange(1, 120), default=12, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+def remind(older_than_months: int, limit: int) -> None:
+    """Fresh invitations, for cron, to offerings whose confirmation is older than the age or never made.
+
+    At most LIMIT a run, each committed and logged as it is made. An offering invited in the last half
+    year is skipped, so a run cut off half-way and started again, or two runs, never invite anyone twice."""
+    base = current_app.config["PUBLIC_URL"] or "http://localhost:5000"
+    with current_app.test_request_context(base_url=base):
+        due = campaign.reminders_due(dt.date.today(), older_than_months)[:limit]
+        made = []
+        for record in due:
+            [invitation] = campaign.invite([record], REMINDER)
+            until = f"{invitation.channel}, giltig till {invitation.expires_at:%Y-%m-%d}"
+            desk.audit("påminnelse", record["slug"], until, editor=REMINDER)
+            db.session.commit()
+            made.append(invitation)
+            click.echo(f"{record['name']}: {'e-post' if invitation.channel == 'email' else 'brev'}")
+        letters = [invitation for invitation in made if invitation.channel == "letter"]
+        if letters:
+            path = url_for("desk.campaign_letters", fran=letters[0].id, till=made[-1].id)
+            click.echo(f"Breven att skriva ut: {base}{path}")
+    click.echo(f"{len(made)} påminnelser.")
 
 
 @catalogue_cli.command("invite")

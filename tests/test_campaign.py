@@ -16,7 +16,7 @@ from test_desk import PASSWORD, csrf_token, sign_in
 from test_mail import Inbox, free_port, mail_settings, send
 
 from catalogue import desk, indexing
-from catalogue.db import Invitation, Suggestion, db
+from catalogue.db import AuditEntry, Invitation, Suggestion, db
 
 ADDRESS = "info@kafesolsidan.example.se"
 
@@ -126,3 +126,40 @@ def test_a_group_that_is_not_offered_is_refused(tmp_path, site):
     page = "/redaktion/kampanj"
     assert client.post(page, data={"grupp": "x", "csrf_token": csrf_token(client, page)}).status_code == 400
     assert client.get("/redaktion/kampanj/brev").status_code == 404
+
+
+def active_slugs(app) -> set[str]:
+    folder = Path(app.config["CONTENT_DIR"]) / "providers"
+    return {path.stem for path in folder.glob("*.md") if "status: active" in path.read_text(encoding="utf-8")}
+
+
+def test_reminders_go_once_to_the_unconfirmed_and_a_cut_off_run_resumes_without_duplicates(app, monkeypatch):
+    from catalogue import campaign
+
+    runner = app.test_cli_runner()
+    # Musikhuset confirmed its facts on 2025-01-20: not due when the age is 24 months, due at 12.
+    kept = runner.invoke(args=["catalogue", "remind", "--older-than-months", "24", "--limit", "1"])
+    assert kept.exit_code == 0 and "1 påminnelser." in kept.output
+    assert [i.provider for i in invitations(app)] != ["musikhuset"]
+    real, made = campaign.invite, []
+
+    def cut_off(records, editor):
+        if len(made) == 2:
+            raise RuntimeError("the machine went down")
+        made.append(records[0]["slug"])
+        return real(records, editor)
+
+    monkeypatch.setattr(campaign, "invite", cut_off)
+    assert runner.invoke(args=["catalogue", "remind"]).exit_code != 0
+    assert len(invitations(app)) == 3  # the first run's one, and two before the cut
+    monkeypatch.setattr(campaign, "invite", real)
+    resumed = runner.invoke(args=["catalogue", "remind"])
+    assert resumed.exit_code == 0, resumed.output
+    providers = [invitation.provider for invitation in invitations(app)]
+    assert sorted(providers) == sorted(set(providers)) and set(providers) == active_slugs(app)
+    assert "Breven att skriva ut: http://localhost:5000/redaktion/kampanj/brev?fran=" in resumed.output
+    again = runner.invoke(args=["catalogue", "remind"])
+    assert again.exit_code == 0 and "0 påminnelser." in again.output  # nobody twice
+    with app.app_context():
+        logged = db.session.scalars(db.select(AuditEntry).filter_by(action="påminnelse")).all()
+    assert sorted(entry.subject for entry in logged) == sorted(providers)
