@@ -35,6 +35,11 @@ def pytest_collection_finish(session):
         _POSTGRES.start()
 
 
+def pytest_sessionfinish(session):
+    """Stop it even when no test asked for it: a run cut short (``-x``, Ctrl-C) left servers behind."""
+    _POSTGRES.stop()
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A real PostgreSQL server on loopback for the whole session (see postgres_server.py)."""

@@ -62,8 +62,10 @@ class PostgresServer:
         return f"postgresql+psycopg://catalogue@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
+        """Stop the server and remove its files; a second call does nothing."""
         if self.process is not None and self.bindir is not None:
             self.process.wait(timeout=120)
             stop = [str(self.bindir / "pg_ctl"), "-D", str(self.data / "db"), "-m", "fast", "stop"]
             subprocess.run(_as_postgres(stop), capture_output=True)
+            self.process = None
         shutil.rmtree(self.data, ignore_errors=True)
