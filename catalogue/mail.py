@@ -5,8 +5,9 @@ the same transaction as the decision or invitation it belongs to, and ``flask ca
 (cron, every minute) delivers what is due. A server that is down, slow or answers 4xx gets the
 message again later, with growing pauses; a 5xx answer (an address that does not exist) is final and
 shown on the desk. Each message keeps one Message-ID on every try, and a row is claimed before it is
-sent, so two runs at once never send it twice. Without ``CATALOGUE_SMTP_HOST`` mail is off: nothing is
-queued and the desk says so.
+sent, so two runs at once never send it twice. A run killed after the server took a message but
+before the database noted it sends that message again after STALE_CLAIM, with the same Message-ID.
+Without ``CATALOGUE_SMTP_HOST`` mail is off: nothing is queued and the desk says so.
 
 The messages are built with the standard library's ``email.message.EmailMessage`` and sent with
 ``smtplib`` (STARTTLS or TLS with certificate checks, credentials from the environment).
