@@ -86,6 +86,8 @@ def _settings(app: Flask) -> dict:
         ],
         "SECRET_KEY": os.environ.get("CATALOGUE_SECRET_KEY"),  # else desk.init_app makes one in the instance folder
         "PAGE_CACHE_BYTES": int(os.environ.get("CATALOGUE_PAGE_CACHE_MB", "64")) * 1024 * 1024,
+        # Who is responsible for personal data (personuppgiftsansvarig), named on /personuppgifter when set.
+        "CONTROLLER": os.environ.get("CATALOGUE_CONTROLLER", "").strip() or None,
         **mail.settings(os.environ),
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),

@@ -82,6 +82,7 @@ def _etag() -> str | None:
         current_app.config["PUBLIC_URL"] or request.host_url,  # share, print and QR addresses start with it
         request.full_path,
         current_short_code() or "",
+        current_app.config.get("CONTROLLER") or "",  # named on /personuppgifter: a new one is a new page
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 

@@ -42,6 +42,8 @@ ROUTES = (
     Route("site.guidance_page", "/vagledning/<slug>", reportable=True, listed=True),
     Route("site.easy_read_index", "/lattlast", listed=True),
     Route("site.accessibility_statement", "/tillganglighet", listed=True),
+    Route("site.for_providers", "/for-verksamheter", reportable=True, listed=True),
+    Route("site.privacy", "/personuppgifter", reportable=True, listed=True),
     Route("lists.saved_list", "/lista", shareable=True),
     Route("lists.compare", "/jamfor", shareable=True),
     Route("guide.question", "/hitta-ratt", listed=True),

@@ -1,13 +1,17 @@
-"""The public HTML pages: start page, search, providers, districts and guidance."""
+"""The public HTML pages: start page, search, providers, districts, guidance, and the pages for providers and
+on personal data."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from limits import parse_many
 
-from . import fields, next_steps, query, search
+from . import fields, next_steps, query, retention, search
 from . import vocabulary as v
 from .content import SLUG_PATTERN
 from .errors import error_page
@@ -95,6 +99,45 @@ def easy_read_index():
 @localized(site)
 def accessibility_statement():
     return guidance_page("tillganglighet")
+
+
+@localized(site)
+def for_providers():
+    """Why and how an offering is listed, in every language (the guidance pages are Swedish only)."""
+    return render_template("for_providers.html")
+
+
+def _months(count: int) -> str:
+    return ngettext("%(num)d månad", "%(num)d månader", count)
+
+
+def _days(count: int) -> str:
+    return ngettext("%(num)d dag", "%(num)d dagar", count)
+
+
+def _hours(count: int) -> str:
+    return ngettext("%(num)d timme", "%(num)d timmar", count)
+
+
+def privacy_periods() -> dict[str, str]:
+    """How long each kind of record is kept, in words, from the constants the purge enforces
+    (``catalogue.retention``), and how long a client's count of sent forms lives (the rate limit)."""
+    longest_window = max(item.get_expiry() for item in parse_many(current_app.config["RATELIMIT_DEFAULT"]))
+    return {
+        "suggestion": _months(retention.SUGGESTION_MONTHS),
+        "error_report": _months(retention.ERROR_REPORT_MONTHS),
+        "mail": _days(retention.MAIL_DAYS),
+        "invitation": _months(retention.INVITATION_MONTHS),
+        "contact": _months(retention.CONTACT_MONTHS),
+        "audit": _months(retention.AUDIT_MONTHS),
+        "form_count": _hours(math.ceil(longest_window / 3600)),
+    }
+
+
+@localized(site)
+def privacy():
+    """The privacy notice: what is kept about whom, why and for how long, and how to have it removed."""
+    return render_template("privacy.html", periods=privacy_periods(), controller=current_app.config.get("CONTROLLER"))
 
 
 @localized(site)

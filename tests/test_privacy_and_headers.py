@@ -32,6 +32,8 @@ HTML_PAGES = [
     "/rapportera-fel?sida=/",
     "/rapportera-fel/tack",
     "/oppna-data",
+    "/for-verksamheter",
+    "/ar/personuppgifter",
 ]
 PAGES = HTML_PAGES + ["/api/v1/sok", "/healthz", "/readyz"]
 

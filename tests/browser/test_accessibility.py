@@ -35,6 +35,8 @@ PAGE_TYPES = {
     "not found": "/finns-inte",
     "page past the last": "/sok?sida=99",
     "open data": "/oppna-data",
+    "for providers": "/for-verksamheter",
+    "privacy notice": "/personuppgifter",
 }
 
 
