@@ -18,7 +18,7 @@ import segno
 from flask import current_app, url_for
 from markupsafe import Markup
 
-from . import evidence, fields, invitations, mail
+from . import contacts, evidence, fields, invitations, mail
 from .db import Invitation, OutgoingMail, Suggestion, db, utc
 from .web import absolute_url, snapshot
 
@@ -78,7 +78,21 @@ def _missing(record: dict) -> list[str]:
 
 
 def email_of(record: dict) -> str | None:
-    return (record.get("contact") or {}).get("email")
+    """The editors' own contact first (the person who can answer), else the offering's public address."""
+    contact = contacts.of(record["slug"])
+    return (contact.email if contact else None) or (record.get("contact") or {}).get("email")
+
+
+def postal_address_of(record: dict) -> str | None:
+    """The contact's postal address, else the offering's own if the post can deliver to it (street, postal
+    code and town; "Götgatan, Stockholm" without a number or code cannot be), else None."""
+    contact = contacts.of(record["slug"])
+    if contact and contact.postal_address:
+        return contact.postal_address
+    address = record.get("address") or {}
+    if all(address.get(part) for part in ("street", "postal_code", "city")):
+        return f"{address['street']}, {address['postal_code']} {address['city']}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -86,7 +100,8 @@ class Letter:
     """One printed invitation: to whom, where, the link and its QR code."""
 
     name: str
-    address: str | None
+    person: str
+    address_lines: list[str]  # "Box 1, 100 01 Stockholm" is printed on two lines
     link: str
     qr: Markup
     expires: dt.date
@@ -97,11 +112,17 @@ def link_of(invitation: Invitation) -> str:
     return absolute_url(url_for("suggestions.invited_form", token=invitations.token_of(invitation)))
 
 
+def _lines(address: str | None) -> list[str]:
+    return [line.strip() for line in (address or "").split(",") if line.strip()]
+
+
 def letter_of(invitation: Invitation) -> Letter:
-    record = snapshot().provider(invitation.provider) or {"name": invitation.provider}
+    record = snapshot().provider(invitation.provider) or {"slug": invitation.provider, "name": invitation.provider}
     link = link_of(invitation)
     qr = Markup(segno.make(link, error="m").svg_inline(scale=3, border=2))  # noqa: S704 - segno's own SVG
-    return Letter(record["name"], record.get("address"), link, qr, utc(invitation.expires_at).date(), _missing(record))
+    contact = contacts.of(invitation.provider)
+    return Letter(record["name"], contact.person if contact else "", _lines(postal_address_of(record)), link, qr,
+                  utc(invitation.expires_at).date(), _missing(record))  # fmt: skip
 
 
 def invitation_text(record: dict, link: str, expires: dt.date) -> str:
@@ -125,6 +146,9 @@ def invitation_text(record: dict, link: str, expires: dt.date) -> str:
         link,
         "",
         f"Länken gäller till {expires.isoformat()} och kan användas en gång.",
+        "",
+        "Varför det är bra att finnas med och vad vi gör med uppgifterna:",
+        absolute_url(url_for("site.for_providers", lang=None)),
         "",
         "Hälsningar",
         "Redaktionen för Hitta sysselsättning",
@@ -169,15 +193,19 @@ def invite(records: list[dict], editor: str) -> list[Invitation]:
     return made
 
 
+CSV_COLUMNS = ["verksamhet", "namn", "kontaktperson", "kanal", "e-post", "adress", "länk", "giltig till", "saknas"]
+
+
 def csv_export(chosen_invitations: list[Invitation]) -> str:
     """For the city's own mail merge: one row per invitation, with the link and what is missing."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["verksamhet", "namn", "kanal", "e-post", "adress", "länk", "giltig till", "saknas"])
+    writer.writerow(CSV_COLUMNS)
     for invitation in chosen_invitations:
-        record = snapshot().provider(invitation.provider) or {"name": invitation.provider}
-        writer.writerow([invitation.provider, record["name"], invitation.channel, email_of(record) or "",
-                         record.get("address") or "", link_of(invitation),
+        record = snapshot().provider(invitation.provider) or {"slug": invitation.provider, "name": invitation.provider}
+        contact = contacts.of(invitation.provider)
+        writer.writerow([invitation.provider, record["name"], contact.person if contact else "", invitation.channel,
+                         email_of(record) or "", postal_address_of(record) or "", link_of(invitation),
                          utc(invitation.expires_at).date().isoformat(), ", ".join(_missing(record))])  # fmt: skip
     return out.getvalue()
 

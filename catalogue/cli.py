@@ -1,5 +1,5 @@
 """Commands for content editors: ``flask catalogue check``, ``index``, ``stale``, ``coverage``,
-``reports``, ``invite``, ``remind``, ``send-mail`` and ``editor add``.
+``reports``, ``invite``, ``remind``, ``send-mail``, ``digest``, ``purge``, ``contacts`` and ``editor add``.
 
 Their messages are for the Swedish-speaking editors and are not translated.
 """
@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 
-from . import campaign, desk, evidence, fields, indexing, invitations, mail
+from . import campaign, contacts, coverage, desk, digest, evidence, indexing, invitations, mail, retention
 from .content import load_content
 from .db import ErrorReport, db
 from .shortlinks import expire_unused
+from .web import absolute_url, snapshot
 
 REMINDER = "påminnelse"  # the editor named in the audit log and on a reminder's invitation
+COMMAND_LINE = "kommandoraden"  # the editor named for what is done from the command line
 catalogue_cli = AppGroup("catalogue", help="Check content and build the search index.")
 
 
@@ -93,16 +96,29 @@ def stale(days: int | None) -> None:
 
 
 @catalogue_cli.command("coverage")
-def coverage() -> None:
+@click.option("--history", "over_time", is_flag=True, help="Also the share of each key fact over time, from git.")
+def show_coverage(over_time: bool) -> None:
     """For each fact, how many active offerings state it: where the catalogue's gaps are."""
     content = load_content(current_app.config["CONTENT_DIR"])
     _report(content.errors)
-    active = [record for record in content.providers if record.get("status") == "active"]
-    click.echo(f"{len(active)} aktiva verksamheter. Antal som anger varje uppgift:")
-    for field in fields.FACTS:
-        count = sum(fields.stated(field, record) for record in active)
-        share = round(100 * count / len(active)) if active else 0
-        click.echo(f"{field.key:<24} {count:>3}  {share:>3} %  {'#' * round(share / 5)}".rstrip())
+    now = coverage.measure(content.providers)
+    click.echo(f"{now.active} aktiva verksamheter. Antal som anger varje uppgift:")
+    for fact in now.facts:
+        click.echo(f"{fact.key:<24} {fact.count:>3}  {fact.share:>3} %  {'#' * round(fact.share / 5)}".rstrip())
+    if over_time:
+        _coverage_history()
+
+
+def _coverage_history() -> None:
+    """One line per point in time: the day, how many offerings were read, and each key fact's share."""
+    points = coverage.history(current_app.config["CONTENT_DIR"], coverage.cache_dir(current_app.config))
+    keys = [field.key for field in coverage.KEY_FACTS]
+    click.echo("\nAndel i procent över tid, efter dagens sista ändring i git (fel: filer som inte klarar dagens")
+    click.echo("kontroller och därför inte räknas; – när ingen aktiv verksamhet kunde läsas):")
+    click.echo("  ".join(["datum     ", "aktiva", "fel", *keys]))
+    for point in points:
+        shares = [f"{point.share(key) if point.active else '–':>{len(key)}}" for key in keys]
+        click.echo("  ".join([point.day.isoformat(), f"{point.active:>6}", f"{point.errors:>3}", *shares]))
 
 
 @catalogue_cli.command("reports")
@@ -143,6 +159,28 @@ def send_mail(limit: int) -> None:
     click.echo(f"{done.sent} skickade, {done.later} försöks igen senare, {done.failed} gick inte att skicka.")
 
 
+def _public_context():
+    """A request context on the public address, so that links in mail and letters are absolute."""
+    return current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"] or "http://localhost:5000")
+
+
+def _invite_each(records: list[dict], editor: str, action: str) -> list:
+    """One invitation at a time, each committed and logged as it is made: a run cut off keeps what it did."""
+    made = []
+    for record in records:
+        [invitation] = campaign.invite([record], editor)
+        desk.audit(action, record["slug"], f"{invitation.channel}, giltig till {invitation.expires_at:%Y-%m-%d}",
+                   editor=editor)  # fmt: skip
+        db.session.commit()
+        made.append(invitation)
+        click.echo(f"{record['name']}: {'e-post' if invitation.channel == 'email' else 'brev'}")
+    letters = [invitation for invitation in made if invitation.channel == "letter"]
+    if letters:
+        path = url_for("desk.campaign_letters", fran=letters[0].id, till=made[-1].id)
+        click.echo(f"Breven att skriva ut: {absolute_url(path)}")
+    return made
+
+
 @catalogue_cli.command("remind")
 @click.option("--older-than-months", type=click.IntRange(1, 120), default=12, show_default=True)
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
@@ -151,40 +189,101 @@ def remind(older_than_months: int, limit: int) -> None:
 
     At most LIMIT a run, each committed and logged as it is made. An offering invited in the last half
     year is skipped, so a run cut off half-way and started again, or two runs, never invite anyone twice."""
-    base = current_app.config["PUBLIC_URL"] or "http://localhost:5000"
-    with current_app.test_request_context(base_url=base):
-        due = campaign.reminders_due(dt.date.today(), older_than_months)[:limit]
-        made = []
-        for record in due:
-            [invitation] = campaign.invite([record], REMINDER)
-            until = f"{invitation.channel}, giltig till {invitation.expires_at:%Y-%m-%d}"
-            desk.audit("påminnelse", record["slug"], until, editor=REMINDER)
-            db.session.commit()
-            made.append(invitation)
-            click.echo(f"{record['name']}: {'e-post' if invitation.channel == 'email' else 'brev'}")
-        letters = [invitation for invitation in made if invitation.channel == "letter"]
-        if letters:
-            path = url_for("desk.campaign_letters", fran=letters[0].id, till=made[-1].id)
-            click.echo(f"Breven att skriva ut: {base}{path}")
+    with _public_context():
+        made = _invite_each(campaign.reminders_due(dt.date.today(), older_than_months)[:limit], REMINDER, REMINDER)
     click.echo(f"{len(made)} påminnelser.")
 
 
 @catalogue_cli.command("invite")
-@click.argument("slug")
+@click.argument("slug", required=False)
+@click.option(
+    "--group",
+    type=click.Choice(sorted(campaign.GROUPS)),
+    default=None,
+    help="Invite a group at once: " + "; ".join(f"{key}: {label}" for key, label in campaign.GROUPS.items()),
+)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write the invitations as CSV for the city's own mail merge.")  # fmt: skip
 @click.option("--days", type=click.IntRange(1, 365), default=invitations.INVITATION_DAYS, show_default=True)
-def invite(slug: str, days: int) -> None:
-    """A signed link, valid for DAYS days and used once, through which one provider updates its own facts."""
-    record = current_app.extensions["catalogue_index"].snapshot().provider(slug)
+def invite(slug: str | None, group: str | None, csv_path: str | None, days: int) -> None:
+    """Invite one offering (SLUG: print its signed link, valid DAYS days, used once) or a --group at once
+    (by e-mail where an address is known and mail is on, else by letter)."""
+    if (slug is None) == (group is None):
+        click.echo("Ange antingen en verksamhet (SLUG) eller --group.", err=True)
+        sys.exit(2)
+    with _public_context():
+        if group:
+            made = _invite_each(campaign.chosen(group), COMMAND_LINE, "inbjudan skapad")
+            click.echo(f"{len(made)} inbjudningar.")
+        else:
+            made = [_invite_one(str(slug), days)]
+        if csv_path:
+            Path(csv_path).write_text(campaign.csv_export(made), encoding="utf-8")
+            click.echo(f"Listan för koppling av brev: {csv_path}")
+
+
+def _invite_one(slug: str, days: int):
+    record = snapshot().provider(slug)
     if record is None:
         click.echo(f"Det finns ingen verksamhet {slug}.", err=True)
         sys.exit(1)
-    invitation, token = invitations.create(slug, "kommandoraden", days)
-    desk.audit("inbjudan skapad", slug, f"giltig till {invitation.expires_at:%Y-%m-%d}", editor="kommandoraden")
+    invitation, token = invitations.create(slug, COMMAND_LINE, days)
+    desk.audit("inbjudan skapad", slug, f"giltig till {invitation.expires_at:%Y-%m-%d}", editor=COMMAND_LINE)
     db.session.commit()
-    base = current_app.config["PUBLIC_URL"] or "http://localhost:5000"
-    with current_app.test_request_context():
-        path = url_for("suggestions.invited_form", token=token)
-    click.echo(f"Inbjudan till {record['name']}, giltig till {invitation.expires_at:%Y-%m-%d}:\n{base}{path}")
+    link = absolute_url(url_for("suggestions.invited_form", token=token))
+    click.echo(f"Inbjudan till {record['name']}, giltig till {invitation.expires_at:%Y-%m-%d}:\n{link}")
+    return invitation
+
+
+@catalogue_cli.command("digest")
+def send_digest() -> None:
+    """Tell the editors, one e-mail each, about the suggestions that arrived since the last digest (cron)."""
+    if not mail.enabled(current_app.config):
+        click.echo("E-post är avstängd: CATALOGUE_SMTP_HOST är inte satt. Inget skickades.")
+        return
+    with _public_context():
+        told = digest.send(dt.datetime.now(dt.UTC))
+    click.echo(f"{told} nya förslag i sammanfattningen till redaktörerna.")
+
+
+@catalogue_cli.command("purge")
+def purge() -> None:
+    """Delete what has been kept as long as /personuppgifter says (cron, daily)."""
+    counts = retention.purge(dt.datetime.now(dt.UTC))
+    click.echo("Borttaget: " + ", ".join(f"{count} {what}" for what, count in counts.items()) + ".")
+
+
+contacts_cli = AppGroup("contacts", help="The editors' private contacts at each offering.")
+catalogue_cli.add_command(contacts_cli)
+
+
+@contacts_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def contacts_import(path: str) -> None:
+    """Read a CSV file (columns: verksamhet, kontaktperson, e-post, postadress); all rows or none."""
+    imported = contacts.import_file(Path(path).read_bytes(), Path(path).name, snapshot().providers(), COMMAND_LINE)
+    if imported.problems:
+        db.session.rollback()
+        _report(imported.problems)
+        click.echo(f"{len(imported.problems)} fel: ingen rad lästes in.", err=True)
+        sys.exit(1)
+    desk.audit("kontakter inlästa", Path(path).name, f"{imported.count} verksamheter", editor=COMMAND_LINE)
+    db.session.commit()
+    click.echo(f"{imported.count} kontakter lästes in.")
+
+
+@contacts_cli.command("delete")
+@click.argument("slugs", nargs=-1)
+@click.option("--all", "everyone", is_flag=True, help="Delete every contact.")
+def contacts_delete(slugs: tuple[str, ...], everyone: bool) -> None:
+    """Delete the contacts of the given offerings, or --all."""
+    if not slugs and not everyone:
+        click.echo("Ange verksamheter eller --all.", err=True)
+        sys.exit(2)
+    gone = contacts.delete(None if everyone else list(slugs))
+    desk.audit("kontakter borttagna", "alla" if everyone else ", ".join(slugs)[:200], str(gone), editor=COMMAND_LINE)
+    db.session.commit()
+    click.echo(f"{gone} kontakter togs bort.")
 
 
 editor_cli = AppGroup("editor", help="The people who may sign in to the desk, /redaktion.")
@@ -203,3 +302,13 @@ def editor_add(name: str, email: str | None, password: str) -> None:
         click.echo(str(error), err=True)
         sys.exit(1)
     click.echo(f"Redaktören {name} kan nu logga in på /redaktion.")
+
+
+@editor_cli.command("remove")
+@click.argument("name")
+def editor_remove(name: str) -> None:
+    """Delete an editor who has stopped: their name, e-mail address and password hash."""
+    if not desk.remove_editor(name):
+        click.echo(f"Det finns ingen redaktör som heter {name}.", err=True)
+        sys.exit(1)
+    click.echo(f"Redaktören {name} är borttagen och kan inte längre logga in.")

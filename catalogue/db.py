@@ -25,6 +25,12 @@ def utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def rows_changed(statement) -> int:
+    """Run an UPDATE or DELETE in the session's transaction: how many rows it changed. A guarded UPDATE
+    that changed none lost a race to another request or run."""
+    return db.session.execute(statement).rowcount or 0  # type: ignore[attr-defined]  # a CursorResult
+
+
 def engine_options(uri: str, wait: float = WAIT_SECONDS) -> dict:
     """Give up on a locked or unreachable database quickly: a visitor waits seconds, never minutes."""
     if uri.startswith("sqlite"):
@@ -103,6 +109,7 @@ class Suggestion(db.Model):  # type: ignore[name-defined]
     reply: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
     handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # in a digest
 
 
 class Editor(db.Model):  # type: ignore[name-defined]
@@ -195,3 +202,19 @@ class OutgoingMail(db.Model):  # type: ignore[name-defined]
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Contact(db.Model):  # type: ignore[name-defined]
+    """The person the editors write to at one offering, imported from the city's own register.
+
+    Private to the desk: never in the Markdown files, the public pages, the feeds or the APIs. One per
+    offering; a new import replaces it, and an editor can delete it."""
+
+    __tablename__ = "contact"
+
+    provider: Mapped[str] = mapped_column(String(120), primary_key=True)
+    person: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    postal_address: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    imported_by: Mapped[str] = mapped_column(String(80))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))

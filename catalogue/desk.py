@@ -35,9 +35,9 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from . import campaign, checks, editing, invitations, mail, textpolicy
+from . import campaign, checks, contacts, coverage, editing, invitations, mail, retention, textpolicy
 from .content import SLUG_PATTERN, parse_provider
-from .db import Acceptance, AuditEntry, Editor, ErrorReport, Invitation, Suggestion, db, utc
+from .db import Acceptance, AuditEntry, Editor, ErrorReport, Invitation, Suggestion, db, rows_changed, utc
 from .suggestions import QUESTIONS_BY_KEY, Question
 from .web import absolute_url, snapshot
 
@@ -103,6 +103,16 @@ def add_editor(name: str, email: str, password: str) -> Editor:
     audit("redaktör skapad", name, editor="kommandoraden")
     db.session.commit()
     return editor
+
+
+def remove_editor(name: str) -> bool:
+    """Delete an editor who has stopped (``flask catalogue editor remove``): their name, address and hash.
+    Their session stops working with the row; the audit log keeps their name for its own retention time."""
+    removed = rows_changed(db.delete(Editor).where(Editor.name == name)) == 1
+    if removed:
+        audit("redaktör borttagen", name, editor="kommandoraden")
+    db.session.commit()
+    return removed
 
 
 # Signing in.
@@ -387,11 +397,11 @@ def _reply() -> str:
 
 def _claim(number: int, statuses: tuple[str, ...], status: str) -> bool:
     """Move a suggestion on only from one of ``statuses``: of two editors deciding at once, one wins."""
-    claimed = db.session.execute(
+    claimed = rows_changed(
         db.update(Suggestion).where(Suggestion.id == number, Suggestion.status.in_(statuses)).values(status=status)
     )
     db.session.commit()
-    return claimed.rowcount == 1  # type: ignore[attr-defined]
+    return claimed == 1
 
 
 def _handled(suggestion: Suggestion, status: str) -> None:
@@ -593,8 +603,9 @@ def invite(slug: str):
 
 @desk.route("/kampanj")
 def campaign_page():
+    over_time = coverage.over_time(current_app.config["CONTENT_DIR"], coverage.cache_dir(current_app.config))
     return render_template("desk/campaign.html", progress=campaign.progress(), groups=campaign.GROUPS,
-                           mail_on=mail.enabled(current_app.config))  # fmt: skip
+                           mail_on=mail.enabled(current_app.config), coverage=over_time)  # fmt: skip
 
 
 @desk.route("/kampanj", methods=["POST"])
@@ -651,6 +662,56 @@ def campaign_csv():
 def audit_log():
     entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(500))
     return render_template("desk/audit.html", entries=list(entries))
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """One imported contact as the desk lists it, with the offering's name from the content."""
+
+    contact: Any
+    name: str
+
+
+@desk.route("/kontakter")
+def contacts_page():
+    return _contacts_page([])
+
+
+def _contacts_page(problems: list[contacts.Problem]) -> str:
+    rows = [ContactRow(contact, (snapshot().provider(contact.provider) or {}).get("name", contact.provider))
+            for contact in contacts.every()]  # fmt: skip
+    return render_template("desk/contacts.html", rows=rows, columns=contacts.COLUMNS, problems=problems,
+                           months=retention.CONTACT_MONTHS)  # fmt: skip
+
+
+@desk.route("/kontakter", methods=["POST"])
+def contacts_import():
+    """Import a CSV file: all rows or none, and every problem named by row and column."""
+    upload = request.files.get("fil")
+    if upload is None or not upload.filename:
+        flash("Välj en CSV-fil att läsa in.", "warning")
+        return redirect(url_for("desk.contacts_page"), code=303)
+    filename = Path(upload.filename).name[:80]
+    filename = "filen" if textpolicy.forbidden(filename) else filename  # it is named in every problem
+    imported = contacts.import_file(upload.read(), filename, snapshot().providers(), g.editor.name)
+    if imported.problems:
+        db.session.rollback()
+        return _contacts_page(imported.problems), 422
+    audit("kontakter inlästa", filename, f"{imported.count} verksamheter")
+    db.session.commit()
+    flash(f"{imported.count} kontakter lästes in från {filename}.", "info")
+    return redirect(url_for("desk.contacts_page"), code=303)
+
+
+@desk.route("/kontakter/ta-bort", methods=["POST"])
+def contacts_delete():
+    """Delete one contact (``verksamhet``) or, with ``alla``, every one of them."""
+    slugs = None if request.form.get("alla") else request.form.getlist("verksamhet")
+    gone = contacts.delete(slugs)
+    audit("kontakter borttagna", "alla" if slugs is None else ", ".join(slugs)[:200], str(gone))
+    db.session.commit()
+    flash(f"{gone} kontakter togs bort.", "info")
+    return redirect(url_for("desk.contacts_page"), code=303)
 
 
 def _editor_key() -> str:

@@ -13,7 +13,7 @@ import secrets
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .db import Invitation, db, utc
+from .db import Invitation, db, rows_changed, utc
 
 INVITATION_DAYS = 30
 _SALT = "catalogue.invitation"
@@ -77,12 +77,12 @@ def read(token: str) -> Invitation:
 
 def use(invitation: Invitation) -> bool:
     """Mark it used, in the caller's transaction; False when another request used it first."""
-    used = db.session.execute(
+    used = rows_changed(
         db.update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
         .values(used_at=dt.datetime.now(dt.UTC))
     )
-    return used.rowcount == 1  # type: ignore[attr-defined]
+    return used == 1
 
 
 def last_sent(slugs: list[str]) -> dict[str, dt.datetime]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from .db import OutgoingMail, db, utc
+from .db import OutgoingMail, db, rows_changed, utc
 
 RETRY_MINUTES = (1, 5, 15, 60, 240, 720)  # then given up on: about 17 hours of trying
 STALE_CLAIM = dt.timedelta(minutes=10)  # a run killed while sending: the message is due again after this
@@ -73,7 +73,7 @@ def _due(now: dt.datetime, limit: int) -> list[int]:
 
 def _claim(number: int, now: dt.datetime) -> OutgoingMail | None:
     """Take one message for this run; None when another run took it first."""
-    claimed = db.session.execute(
+    claimed = rows_changed(
         db.update(OutgoingMail)
         .where(
             OutgoingMail.id == number,
@@ -82,7 +82,7 @@ def _claim(number: int, now: dt.datetime) -> OutgoingMail | None:
         .values(status="sending", claimed_at=now, attempts=OutgoingMail.attempts + 1)
     )
     db.session.commit()
-    return db.session.get(OutgoingMail, number) if claimed.rowcount == 1 else None  # type: ignore[attr-defined]
+    return db.session.get(OutgoingMail, number) if claimed == 1 else None
 
 
 def _email(config, message: OutgoingMail) -> EmailMessage:

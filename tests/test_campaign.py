@@ -163,3 +163,29 @@ def test_reminders_go_once_to_the_unconfirmed_and_a_cut_off_run_resumes_without_
     with app.app_context():
         logged = db.session.scalars(db.select(AuditEntry).filter_by(action="påminnelse")).all()
     assert sorted(entry.subject for entry in logged) == sorted(providers)
+
+
+def test_the_command_line_invites_a_group_and_writes_the_mail_merge_list(app, tmp_path):
+    runner = app.test_cli_runner()
+    merge = tmp_path / "brev.csv"
+    result = runner.invoke(args=["catalogue", "invite", "--group", "alla", "--csv", str(merge)])
+    assert result.exit_code == 0, result.output
+    active = active_slugs(app)
+    made = invitations(app)
+    assert {i.provider for i in made} == active and len(made) == len(active)
+    assert {i.channel for i in made} == {"letter"} and {i.created_by for i in made} == {"kommandoraden"}
+    assert f"{len(active)} inbjudningar." in result.output
+    assert (
+        f"Breven att skriva ut: http://localhost:5000/redaktion/kampanj/brev?fran={made[0].id}&till={made[-1].id}"
+        in result.output
+    )
+    rows = list(csv.DictReader(io.StringIO(merge.read_text(encoding="utf-8"))))
+    assert {row["verksamhet"] for row in rows} == active
+    assert all(row["länk"].startswith("http://localhost:5000/uppdatera/") for row in rows)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)) == len(active)
+    # The group "dags" now skips everyone: they were all just invited.
+    assert "0 inbjudningar." in runner.invoke(args=["catalogue", "invite", "--group", "dags"]).output
+    assert runner.invoke(args=["catalogue", "invite"]).exit_code == 2
+    assert runner.invoke(args=["catalogue", "invite", "musikhuset", "--group", "alla"]).exit_code == 2
+    assert runner.invoke(args=["catalogue", "invite", "--group", "x"]).exit_code == 2
