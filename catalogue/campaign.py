@@ -176,13 +176,14 @@ def reminders_due(today: dt.date, older_than_months: int) -> list[dict]:
     ]
 
 
-def invite(records: list[dict], editor: str) -> list[Invitation]:
+def invite(records: list[dict], editor: str, days: int = invitations.INVITATION_DAYS) -> list[Invitation]:
     """One invitation each, by e-mail when mail is on and an address is known, else by letter."""
     config = current_app.config
     made = []
     for record in records:
         address = email_of(record) if mail.enabled(config) else None
-        invitation, _token = invitations.create(record["slug"], editor, channel="email" if address else "letter")
+        channel = "email" if address else "letter"
+        invitation, _token = invitations.create(record["slug"], editor, days, channel=channel)
         if address:
             text = invitation_text(record, link_of(invitation), utc(invitation.expires_at).date())
             subject = f"Stämmer uppgifterna om {record['name']} på Hitta sysselsättning?"

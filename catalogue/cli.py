@@ -164,11 +164,11 @@ def _public_context():
     return current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"] or "http://localhost:5000")
 
 
-def _invite_each(records: list[dict], editor: str, action: str) -> list:
+def _invite_each(records: list[dict], editor: str, action: str, days: int = invitations.INVITATION_DAYS) -> list:
     """One invitation at a time, each committed and logged as it is made: a run cut off keeps what it did."""
     made = []
     for record in records:
-        [invitation] = campaign.invite([record], editor)
+        [invitation] = campaign.invite([record], editor, days)
         desk.audit(action, record["slug"], f"{invitation.channel}, giltig till {invitation.expires_at:%Y-%m-%d}",
                    editor=editor)  # fmt: skip
         db.session.commit()
@@ -213,7 +213,7 @@ def invite(slug: str | None, group: str | None, csv_path: str | None, days: int)
         sys.exit(2)
     with _public_context():
         if group:
-            made = _invite_each(campaign.chosen(group), COMMAND_LINE, "inbjudan skapad")
+            made = _invite_each(campaign.chosen(group), COMMAND_LINE, "inbjudan skapad", days)
             click.echo(f"{len(made)} inbjudningar.")
         else:
             made = [_invite_one(str(slug), days)]
@@ -275,13 +275,15 @@ def contacts_import(path: str) -> None:
 @contacts_cli.command("delete")
 @click.argument("slugs", nargs=-1)
 @click.option("--all", "everyone", is_flag=True, help="Delete every contact.")
-def contacts_delete(slugs: tuple[str, ...], everyone: bool) -> None:
+@click.option("--refused", is_flag=True, help="They asked not to be contacted: later imports leave them out.")
+def contacts_delete(slugs: tuple[str, ...], everyone: bool, refused: bool) -> None:
     """Delete the contacts of the given offerings, or --all."""
     if not slugs and not everyone:
         click.echo("Ange verksamheter eller --all.", err=True)
         sys.exit(2)
-    gone = contacts.delete(None if everyone else list(slugs))
-    desk.audit("kontakter borttagna", "alla" if everyone else ", ".join(slugs)[:200], str(gone), editor=COMMAND_LINE)
+    gone = contacts.delete(None if everyone else list(slugs), refused=refused)
+    action = "kontakter spärrade" if refused else "kontakter borttagna"
+    desk.audit(action, "alla" if everyone else ", ".join(slugs)[:200], str(gone), editor=COMMAND_LINE)
     db.session.commit()
     click.echo(f"{gone} kontakter togs bort.")
 
@@ -297,7 +299,7 @@ catalogue_cli.add_command(editor_cli)
 def editor_add(name: str, email: str | None, password: str) -> None:
     """Create an editor; the password is asked for and kept only as an argon2 hash."""
     try:
-        desk.add_editor(name, email or f"{name}@redaktionen.invalid", password)
+        desk.add_editor(name, email or f"{name}@{desk.NO_ADDRESS_DOMAIN}", password)
     except ValueError as error:
         click.echo(str(error), err=True)
         sys.exit(1)

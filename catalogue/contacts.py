@@ -12,13 +12,16 @@ as ``file:row: column: what is wrong``, the way content errors are.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
+from collections.abc import Set
 from dataclasses import dataclass
 
 from . import checks, textpolicy
-from .db import Contact, db, rows_changed
+from .db import Contact, ContactRefusal, db
 
 COLUMNS = {  # the heading in the file -> what it holds, as the desk explains it
     "verksamhet": "verksamhetens filnamn (till exempel fountain-house) eller namn som på webbplatsen",
@@ -38,18 +41,21 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.row}: {self.column}: {self.message}"
+        return f"{self.file}:{self.row}: {self.column + ': ' if self.column else ''}{self.message}"
 
 
 @dataclass(frozen=True)
 class Imported:
     count: int
     problems: list[Problem]
+    refused: int = 0
 
 
 def decoded(raw: bytes) -> str:
-    """UTF-8 (with or without Excel's byte-order mark); failing that, Windows-1252, which a Swedish Excel
-    writes when asked for "CSV"."""
+    """UTF-8 (with or without Excel's byte-order mark), UTF-16 with its mark (Excel's "Unicode text"); failing
+    those, Windows-1252, which a Swedish Excel writes when asked for "CSV"."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16", errors="replace")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -57,11 +63,13 @@ def decoded(raw: bytes) -> str:
 
 
 def _rows(text: str) -> csv.DictReader:
+    """Rows by the heading line's separator: comma, semicolon or tab, whatever the lines below hold."""
+    heading = text.splitlines()[0] if text else ""
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(heading, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return csv.DictReader(io.StringIO(text), dialect=dialect)
+    return csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)  # any line ending, quoted ones too
 
 
 def _slugs_by_name(records: list[dict]) -> dict[str, str]:
@@ -70,17 +78,33 @@ def _slugs_by_name(records: list[dict]) -> dict[str, str]:
     return found
 
 
-def read(text: str, filename: str, records: list[dict]) -> tuple[list[Contact], list[Problem]]:
-    """The file's contacts, or the problems that keep it from being imported."""
+def read(text: str, filename: str, records: list[dict], refused: Set[str] = frozenset()) -> Read:
+    """The file's contacts, or the problems that keep it from being imported. A person who has asked not to
+    be contacted (their ``refusal_key`` in ``refused``) is left out and counted, never imported again."""
     rows = _rows(text)
+    try:
+        return _read(rows, filename, records, refused)
+    except csv.Error as error:  # a quote never closed, a field longer than csv allows
+        return Read([], [Problem(filename, rows.line_num + 1, "", f"filen går inte att läsa som CSV ({error})")], 0)
+
+
+@dataclass(frozen=True)
+class Read:
+    contacts: list[Contact]
+    problems: list[Problem]
+    refused: int  # rows left out because the person asked not to be contacted
+
+
+def _read(rows: csv.DictReader, filename: str, records: list[dict], refused: Set[str]) -> Read:
     headings = [(heading or "").strip().lower() for heading in rows.fieldnames or []]
     missing = [column for column in COLUMNS if column not in headings]
     if missing:
-        return [], [Problem(filename, 1, column, "kolumnen saknas i första raden") for column in missing]
+        return Read([], [Problem(filename, 1, column, "kolumnen saknas i första raden") for column in missing], 0)
     rows.fieldnames = headings
     slugs = _slugs_by_name(records)
     contacts: dict[str, Contact] = {}
     problems: list[Problem] = []
+    seen, left_out = set(), 0
     for row in rows:
         line = rows.line_num
         if line > MAX_ROWS + 1:
@@ -91,17 +115,28 @@ def read(text: str, filename: str, records: list[dict]) -> tuple[list[Contact], 
             continue
         row_problems = [Problem(filename, line, column, message) for column, message in _problems(values, slugs)]
         slug = slugs.get(values["verksamhet"]) or slugs.get(values["verksamhet"].casefold())
-        if slug in contacts:
+        if slug in seen:
             row_problems.append(Problem(filename, line, "verksamhet", "verksamheten finns redan på en rad ovanför"))
+        seen.add(slug)
         problems += row_problems
-        if not row_problems and slug:
-            contacts[slug] = Contact(
-                provider=slug,
-                person=values["kontaktperson"],
-                email=values["e-post"] or None,
-                postal_address=values["postadress"] or None,
-            )
-    return list(contacts.values()), problems
+        if row_problems or slug is None:
+            continue
+        contact = Contact(provider=slug, person=values["kontaktperson"], email=values["e-post"] or None,
+                          postal_address=values["postadress"] or None)  # fmt: skip
+        if refusal_key(contact) in refused:
+            left_out += 1
+        else:
+            contacts[slug] = contact
+    if not seen and not problems:
+        problems.append(Problem(filename, 2, "verksamhet", "filen har bara rubrikraden: inga kontakter att läsa in"))
+    return Read(list(contacts.values()), problems, left_out)
+
+
+def refusal_key(contact: Contact) -> str:
+    """What is kept of a person who asked not to be contacted: a digest of their address (or of their name at
+    the offering, when there is no address), enough to leave them out of the next import and nothing more."""
+    who = (contact.email or f"{contact.person}|{contact.provider}").strip().casefold()
+    return hashlib.sha256(who.encode("utf-8")).hexdigest()
 
 
 def _problems(values: dict[str, str], slugs: dict[str, str]):
@@ -123,14 +158,15 @@ def _problems(values: dict[str, str], slugs: dict[str, str]):
 
 def import_file(raw: bytes, filename: str, records: list[dict], editor: str) -> Imported:
     """Replace the contacts of the offerings in the file, or change nothing if any row is wrong."""
-    found, problems = read(decoded(raw), filename, records)
-    if problems:
-        return Imported(0, problems)
-    for contact in found:
+    refused = set(db.session.scalars(db.select(ContactRefusal.digest)))
+    found = read(decoded(raw), filename, records, refused)
+    if found.problems:
+        return Imported(0, found.problems, found.refused)
+    for contact in found.contacts:
         contact.imported_by = editor
         contact.imported_at = dt.datetime.now(dt.UTC)
         db.session.merge(contact)
-    return Imported(len(found), [])
+    return Imported(len(found.contacts), [], found.refused)
 
 
 def of(slug: str) -> Contact | None:
@@ -141,9 +177,15 @@ def every() -> list[Contact]:
     return list(db.session.scalars(db.select(Contact).order_by(Contact.provider)))
 
 
-def delete(slugs: list[str] | None = None) -> int:
-    """Delete some contacts, or all of them when no slugs are given; returns how many went."""
-    query = db.delete(Contact)
+def delete(slugs: list[str] | None = None, refused: bool = False) -> int:
+    """Delete some contacts, or all of them when no slugs are given; returns how many went. ``refused``: the
+    people asked not to be contacted, so that a later import leaves them out."""
+    chosen = db.select(Contact)
     if slugs is not None:
-        query = query.where(Contact.provider.in_(slugs))
-    return rows_changed(query)
+        chosen = chosen.where(Contact.provider.in_(slugs))
+    gone = list(db.session.scalars(chosen))
+    for contact in gone:
+        if refused:
+            db.session.merge(ContactRefusal(digest=refusal_key(contact)))
+        db.session.delete(contact)
+    return len(gone)

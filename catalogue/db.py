@@ -218,3 +218,13 @@ class Contact(db.Model):  # type: ignore[name-defined]
     postal_address: Mapped[str | None] = mapped_column(String(300), nullable=True)
     imported_by: Mapped[str] = mapped_column(String(80))
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
+
+
+class ContactRefusal(db.Model):  # type: ignore[name-defined]
+    """A person who asked not to be contacted: only a digest (``contacts.refusal_key``), so that the next
+    import of the city's register leaves them out without the site keeping who they are."""
+
+    __tablename__ = "contact_refusal"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))

@@ -77,6 +77,7 @@ def audit(action: str, subject: str = "", detail: str = "", editor: str | None =
 
 
 MAX_EDITOR_NAME = 80
+NO_ADDRESS_DOMAIN = "redaktionen.invalid"  # an editor added without --email: the digest skips them
 
 
 def editor_problem(name: str, email: str) -> str | None:
@@ -574,7 +575,7 @@ def report_done(number: int):
     report = db.session.get(ErrorReport, number)
     if report is None:
         abort(404)
-    audit("felrapport klar", f"rapport #{number}", f"{report.page}: {report.message}")
+    audit("felrapport klar", f"rapport #{number}")  # its text goes with it, not into the longer-kept log
     db.session.delete(report)
     db.session.commit()
     flash(f"Felrapport #{number} är markerad som klar och borttagen.", "success")
@@ -680,8 +681,9 @@ def contacts_page():
 def _contacts_page(problems: list[contacts.Problem]) -> str:
     rows = [ContactRow(contact, (snapshot().provider(contact.provider) or {}).get("name", contact.provider))
             for contact in contacts.every()]  # fmt: skip
+    max_kb = current_app.config["MAX_CONTENT_LENGTH"] // 1024
     return render_template("desk/contacts.html", rows=rows, columns=contacts.COLUMNS, problems=problems,
-                           months=retention.CONTACT_MONTHS)  # fmt: skip
+                           months=retention.CONTACT_MONTHS, max_kb=max_kb, rows_in_max=max_kb * 1024 // 80)  # fmt: skip
 
 
 @desk.route("/kontakter", methods=["POST"])
@@ -699,18 +701,24 @@ def contacts_import():
         return _contacts_page(imported.problems), 422
     audit("kontakter inlästa", filename, f"{imported.count} verksamheter")
     db.session.commit()
-    flash(f"{imported.count} kontakter lästes in från {filename}.", "info")
+    refused = f" {imported.refused} lämnades utanför: de har bett att inte bli kontaktade." if imported.refused else ""
+    flash(f"{imported.count} kontakter lästes in från {filename}.{refused}", "info")
     return redirect(url_for("desk.contacts_page"), code=303)
 
 
 @desk.route("/kontakter/ta-bort", methods=["POST"])
 def contacts_delete():
-    """Delete one contact (``verksamhet``) or, with ``alla``, every one of them."""
+    """Delete one contact (``verksamhet``) or, with ``alla``, every one of them; with ``sparra`` the person
+    asked not to be contacted, and later imports leave them out."""
     slugs = None if request.form.get("alla") else request.form.getlist("verksamhet")
-    gone = contacts.delete(slugs)
-    audit("kontakter borttagna", "alla" if slugs is None else ", ".join(slugs)[:200], str(gone))
+    if slugs == []:
+        abort(400)
+    refused = bool(request.form.get("sparra"))
+    gone = contacts.delete(slugs, refused=refused)
+    action = "kontakter spärrade" if refused else "kontakter borttagna"
+    audit(action, "alla" if slugs is None else ", ".join(slugs)[:200], str(gone))
     db.session.commit()
-    flash(f"{gone} kontakter togs bort.", "info")
+    flash(f"{gone} kontakter togs bort{' och spärrades' if refused else ''}.", "info")
     return redirect(url_for("desk.contacts_page"), code=303)
 
 

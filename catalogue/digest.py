@@ -15,15 +15,17 @@ from flask import current_app, url_for
 
 from . import mail
 from .db import Editor, Suggestion, db, rows_changed
+from .desk import NO_ADDRESS_DOMAIN, WAITING
 from .web import absolute_url, snapshot
 
 SUBJECT = "Nya förslag att hantera på Hitta sysselsättning"
-PLACEHOLDER_DOMAIN = ".invalid"  # editors added without an address get name@redaktionen.invalid
 
 
 def _line(suggestion: Suggestion) -> str:
-    record = snapshot().provider(suggestion.provider) if suggestion.provider else None
-    about = record["name"] if record else "tips om en ny verksamhet"
+    if suggestion.provider is None:
+        about = "tips om en ny verksamhet"
+    else:  # an offering since removed or renamed is named by its file
+        about = (snapshot().provider(suggestion.provider) or {}).get("name", suggestion.provider)
     sender = "från verksamheten" if suggestion.from_provider else "från en besökare"
     return f"- #{suggestion.id} {about}, {sender}: {absolute_url(url_for('desk.review', number=suggestion.id))}"
 
@@ -43,7 +45,7 @@ def send(now: dt.datetime) -> int:
     recipients = [
         editor.email
         for editor in db.session.scalars(db.select(Editor).order_by(Editor.name))
-        if not editor.email.endswith(PLACEHOLDER_DOMAIN)
+        if not editor.email.endswith("@" + NO_ADDRESS_DOMAIN)
     ]
     fresh = list(
         db.session.scalars(
@@ -63,7 +65,9 @@ def send(now: dt.datetime) -> int:
     if told != len(fresh):  # another run told some of them first: it tells the rest too
         db.session.rollback()
         return 0
-    waiting = db.session.scalar(db.select(db.func.count()).where(Suggestion.status == "new").select_from(Suggestion))
+    waiting = db.session.scalar(
+        db.select(db.func.count()).where(Suggestion.status.in_(WAITING)).select_from(Suggestion)
+    )
     body = text(fresh, waiting or 0)
     for address in recipients:
         mail.queue(config, "digest", address, SUBJECT, body)

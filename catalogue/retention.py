@@ -57,9 +57,9 @@ def purge(now: dt.datetime) -> dict[str, int]:
         .where(
             OutgoingMail.status.in_(("sent", "failed")),
             OutgoingMail.created_at < now - dt.timedelta(days=MAIL_DAYS),
-            db.or_(OutgoingMail.to_address.is_not(None), OutgoingMail.body != ""),
+            db.or_(OutgoingMail.to_address.is_not(None), OutgoingMail.body != "", OutgoingMail.last_error != ""),
         )
-        .values(to_address=None, body=""),
+        .values(to_address=None, body="", last_error=""),  # a refusal's text may name the address
     }
     counts = {what: rows_changed(statement) for what, statement in done.items()}
     db.session.commit()

@@ -5,6 +5,7 @@ answered and accepted."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from html import unescape
@@ -16,7 +17,7 @@ from test_desk import PASSWORD, csrf_token, sign_in
 from test_mail import Inbox, free_port, mail_settings, send
 
 from catalogue import desk, indexing
-from catalogue.db import AuditEntry, Invitation, Suggestion, db
+from catalogue.db import AuditEntry, Invitation, Suggestion, db, utc
 
 ADDRESS = "info@kafesolsidan.example.se"
 
@@ -143,11 +144,11 @@ def test_reminders_go_once_to_the_unconfirmed_and_a_cut_off_run_resumes_without_
     assert [i.provider for i in invitations(app)] != ["musikhuset"]
     real, made = campaign.invite, []
 
-    def cut_off(records, editor):
+    def cut_off(records, editor, days):
         if len(made) == 2:
             raise RuntimeError("the machine went down")
         made.append(records[0]["slug"])
-        return real(records, editor)
+        return real(records, editor, days)
 
     monkeypatch.setattr(campaign, "invite", cut_off)
     assert runner.invoke(args=["catalogue", "remind"]).exit_code != 0
@@ -184,8 +185,14 @@ def test_the_command_line_invites_a_group_and_writes_the_mail_merge_list(app, tm
     assert all(row["länk"].startswith("http://localhost:5000/uppdatera/") for row in rows)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)) == len(active)
+    with app.app_context():
+        assert {utc(i.expires_at).date() - utc(i.created_at).date() for i in made} == {dt.timedelta(days=30)}
     # The group "dags" now skips everyone: they were all just invited.
     assert "0 inbjudningar." in runner.invoke(args=["catalogue", "invite", "--group", "dags"]).output
     assert runner.invoke(args=["catalogue", "invite"]).exit_code == 2
     assert runner.invoke(args=["catalogue", "invite", "musikhuset", "--group", "alla"]).exit_code == 2
     assert runner.invoke(args=["catalogue", "invite", "--group", "x"]).exit_code == 2
+    short = runner.invoke(args=["catalogue", "invite", "--group", "alla", "--days", "10"])
+    assert short.exit_code == 0
+    latest = invitations(app)[-1]
+    assert utc(latest.expires_at).date() - utc(latest.created_at).date() == dt.timedelta(days=10)

@@ -14,7 +14,7 @@ from test_desk import PASSWORD, csrf_token, sign_in
 from test_mail import mail_settings
 
 from catalogue import campaign, contacts, desk
-from catalogue.db import AuditEntry, Contact, Invitation, db
+from catalogue.db import AuditEntry, Contact, ContactRefusal, Invitation, db
 
 PERSON, EMAIL, POSTAL = "Greta Hemligsson", "greta.hemlig@example.se", "Box 4711, 100 99 Stockholm"
 REGISTER = (
@@ -185,14 +185,12 @@ def test_contacts_never_reach_a_public_page_an_api_a_feed_or_the_content_files(t
 
 def test_reading_is_forgiving_about_headings_and_strict_about_values():
     records = [{"slug": "musikhuset", "name": "Musikhuset"}]
-    found, problems = contacts.read(
-        " Verksamhet ,KONTAKTPERSON,e-post,postadress\nmusikhuset,,,Gatan 1\n\n", "f.csv", records
-    )
-    assert problems == [] and found[0].postal_address == "Gatan 1"
-    _, problems = contacts.read(
+    found = contacts.read(" Verksamhet ,KONTAKTPERSON,e-post,postadress\nmusikhuset,,,Gatan 1\n\n", "f.csv", records)
+    assert found.problems == [] and found.contacts[0].postal_address == "Gatan 1"
+    twice = contacts.read(
         "verksamhet,kontaktperson,e-post,postadress\n" + "musikhuset,x,,Gatan 1\n" * 3, "f.csv", records
     )
-    assert [str(problem) for problem in problems] == [
+    assert [str(problem) for problem in twice.problems] == [
         "f.csv:3: verksamhet: verksamheten finns redan på en rad ovanför",
         "f.csv:4: verksamhet: verksamheten finns redan på en rad ovanför",
     ]
@@ -206,3 +204,49 @@ def test_a_letter_goes_to_the_contact_or_to_an_address_the_post_can_deliver_to(a
         assert campaign.postal_address_of(whole) == "Götgatan 1, 116 21 Stockholm"
         db.session.add(Contact(provider="x", person="P", postal_address=POSTAL, imported_by="anna"))
         assert campaign.postal_address_of(street_only) == POSTAL
+
+
+def test_odd_files_are_read_or_refused_calmly_never_a_500(tmp_path, site):
+    app = desk_app(tmp_path, site)
+    client = app.test_client()
+    assert sign_in(client).status_code == 303
+    # Mac Excel's line endings (CR only), and a first row longer than any sniffer sample.
+    long_address = "Gatan 1, " + "x" * 250
+    assert (
+        upload(client, f"verksamhet;kontaktperson;e-post;postadress\rmusikhuset;Olle;;{long_address}\r").status_code
+        == 303
+    )
+    assert stored(app)["musikhuset"].postal_address == long_address
+    # Excel's "Unicode text": UTF-16 with tabs.
+    unicode_text = "verksamhet\tkontaktperson\te-post\tpostadress\r\nkafe-solsidan\tÅsa\tasa@example.se\t\r\n"
+    assert upload(client, unicode_text.encode("utf-16")).status_code == 303
+    assert stored(app)["kafe-solsidan"].person == "Åsa"
+    only_heading = upload(client, "verksamhet;kontaktperson;e-post;postadress\n")
+    assert only_heading.status_code == 422
+    assert "register.csv:2: verksamhet: filen har bara rubrikraden" in unescape(only_heading.get_data(as_text=True))
+    for raw in (b"\x00\x01\x02binary\xff", b""):
+        assert upload(client, raw).status_code == 422
+    records = [{"slug": "musikhuset", "name": "Musikhuset"}]
+    huge = contacts.read(
+        'verksamhet,kontaktperson,e-post,postadress\nmusikhuset,"' + "x" * 200_000 + '",,\n', "f.csv", records
+    )
+    assert [str(problem) for problem in huge.problems][0].startswith("f.csv:2: filen går inte att läsa som CSV")
+
+
+def test_a_person_who_asks_not_to_be_contacted_is_left_out_of_every_later_import(tmp_path, site):
+    app = desk_app(tmp_path, site)
+    client = app.test_client()
+    assert sign_in(client).status_code == 303
+    upload(client, REGISTER)
+    page = "/redaktion/kontakter"
+    data = {"csrf_token": csrf_token(client, page), "verksamhet": "kafe-solsidan", "sparra": "1"}
+    assert client.post(page + "/ta-bort", data=data).status_code == 303
+    assert set(stored(app)) == {"musikhuset"}
+    with app.app_context():
+        [kept] = db.session.scalars(db.select(ContactRefusal)).all()
+        assert EMAIL not in kept.digest and len(kept.digest) == 64  # a digest, not the address
+    upload(client, REGISTER)  # the city's register, fetched again
+    assert set(stored(app)) == {"musikhuset"}
+    assert "1 lämnades utanför" in client.get(page).get_data(as_text=True)
+    empty = client.post(page + "/ta-bort", data={"csrf_token": csrf_token(client, page)})
+    assert empty.status_code == 400  # neither one nor all: nothing is deleted, nothing logged

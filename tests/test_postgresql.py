@@ -32,6 +32,8 @@ def test_migrations_build_the_schema_on_postgresql(pg_app):
         "audit_entry",
         "acceptance",
         "outgoing_mail",
+        "contact",
+        "contact_refusal",
         "alembic_version",
     } <= tables
 
@@ -81,3 +83,9 @@ def test_the_desk_runs_on_postgresql(pg_app):
         assert db.session.scalars(db.select(Invitation)).one().used_at is not None
         actions = [entry.action for entry in db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id))]
     assert actions == ["redaktör skapad", "misslyckad inloggning", "inloggning", "godkänt"]
+
+
+def test_the_retention_purge_keeps_to_the_foreign_keys_on_postgresql(pg_app):
+    from test_retention import purge_and_check
+
+    purge_and_check(pg_app)

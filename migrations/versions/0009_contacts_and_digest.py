@@ -1,4 +1,5 @@
-"""private contacts per offering, imported by the editors; when a suggestion went out in a digest
+"""private contacts per offering, imported by the editors, and the digests of those who refused; when a
+suggestion went out in a digest
 
 Revision ID: 0009_contacts_and_digest
 Revises: 0008_invitation_channels
@@ -26,6 +27,12 @@ def upgrade():
         sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('provider'),
     )
+    op.create_table(
+        'contact_refusal',
+        sa.Column('digest', sa.String(length=64), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('digest'),
+    )
     with op.batch_alter_table('suggestion') as batch:
         batch.add_column(sa.Column('notified_at', sa.DateTime(timezone=True), nullable=True))
 
@@ -33,4 +40,5 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('suggestion') as batch:
         batch.drop_column('notified_at')
+    op.drop_table('contact_refusal')
     op.drop_table('contact')
