@@ -151,7 +151,16 @@ QUERY_FILLER = frozenset(
         "nära närheten runt kring omkring området trakten stockholm stockholms söker letar hitta vill finns behöver "
         "ställe ställen stället nåt något någonting grej göra gör dagarna dagar "
         "son sonen dotter dottern bror brorsan syster mamma pappa barnet "
-        "tillbaka igen börja borja sitter hemma hela"
+        "tillbaka igen börja borja sitter hemma hela "
+        # The rest of a sentence around what is asked: "jag bor i Alvik och gillar att måla".
+        "bor boende gillar tycker skulle kunna typ liksom gärna ganska lite mycket jätte väldigt kanske hej tack "
+        "gammal gammel åring "
+        # The same in the site's other languages (their everyday words are in the thesaurus).
+        "want would like live living looking something somewhere place near my am im please old "
+        "in to the and a an for with of is are be at on me what where how can do "
+        "haluan haluaisin asun etsin jotain paikka lähellä olen "
+        "أريد اريد أسكن اسكن أبحث ابحث مكان قريب أنا انا "
+        "waxaan doonayaa rabaa deggan degan raadinayaa meel aan"
     ).split()
 )
 # Stop words as typed on a keyboard without å/ä/ö: "vad ar ips" is "vad är ips".

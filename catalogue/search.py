@@ -28,7 +28,7 @@ from .facets import FACETS, FACETS_BY_PARAM, ChoiceFacet, Chosen, Facet, FacetRe
 from .query import SearchRequest
 from .scoring import TermScores, bitset
 from .thesaurus import AGE, Concept, Thesaurus, Understood
-from .vocabulary import ACCENT_FOLD, CITYWIDE
+from .vocabulary import ACCENT_FOLD, CITYWIDE, DISTRICTS
 
 PAGE_SIZE = 20
 GUIDANCE_LIMIT = 2
@@ -79,7 +79,7 @@ class Snapshot:
                 kinds[stored["kind"]][record["slug"]] = docnum
             self.term_scores = TermScores(searcher, [*FIELD_WEIGHTS, *FOLDED_FIELD_WEIGHTS])
         self.provider_docnums, self.page_docnums = kinds["provider"], kinds["page"]
-        self.thesaurus = Thesaurus(thesaurus)
+        self.thesaurus = Thesaurus(thesaurus, self.places)
         self.pages_mask = mask_of(self.page_docnums.values(), size)
         live = [(n, self.record(n)) for n in self.provider_docnums.values()]
         live = [(n, record) for n, record in live if record.get("status") != "closed"]
@@ -98,9 +98,10 @@ class Snapshot:
         self._local = threading.local()
         self.accented_folds = self._accented_folds()
         spelling = self.searcher().reader()
-        self.speller = dictionary.Speller(
-            {term.decode(): info.doc_frequency() for term, info in spelling.iter_field("spelling")}
-        )
+        # The index's own words, and the words the thesaurus and the places know although no file has them
+        # ("promenera", "Skarpnäck"): a misspelling of either is offered, never silently applied to a real word.
+        index_words = {term.decode(): info.doc_frequency() for term, info in spelling.iter_field("spelling")}
+        self.speller = dictionary.Speller({word: 1 for word in self.thesaurus.vocabulary} | index_words)
         # People refine a search by clicking filters: the text part repeats, so keep its answer.
         self.text_matches = functools.lru_cache(maxsize=TEXT_CACHE_SIZE)(self._text_matches)
         self.word_mask = functools.lru_cache(maxsize=4 * TEXT_CACHE_SIZE)(self._word_mask)
@@ -178,6 +179,17 @@ class Snapshot:
             return False
         reader, schema = self.searcher().reader(), self.schema
         return any((name, term) in reader for name in PLACE_FIELDS for term in _terms_for(schema, name, clause))
+
+    def located_in(self, district: str) -> int:
+        """How many listed offerings are located in the district itself (those for the whole city aside)."""
+        stadsdel = self.facet_data["stadsdel"].values
+        return (stadsdel.get(district, 0) & ~stadsdel[CITYWIDE] & self.listed).bit_count()
+
+    def place_answer(self, district: str) -> PlaceAnswer:
+        """What a search for a place says about it: how many offerings are there, and where the nearest are."""
+        neighbours = self.places.get("districts", {}).get(district, {}).get("neighbours", [])
+        nearby = [(slug, DISTRICTS.label(slug), self.located_in(slug)) for slug in neighbours if self.located_in(slug)]
+        return PlaceAnswer(district, DISTRICTS.label(district), self.located_in(district), nearby)
 
     def concept_fit(self, concept: Concept, docnum: int) -> float:
         """How strongly a tagged offering is about the concept: one of one tags counts more than one of three."""
@@ -307,6 +319,18 @@ class CatalogueIndex:
         return Snapshot(fallback)
 
 
+@dataclass(frozen=True)
+class PlaceAnswer:
+    """A district asked for in a search ("jag bor i Alvik" is Bromma): how many offerings are located there;
+    when none are, the page says so plainly, shows those for the whole city and names the nearest districts
+    that have some. The district page answers the same way."""
+
+    district: str
+    label: str
+    local: int
+    nearby: list[tuple[str, str, int]]  # (slug, name, offerings located there)
+
+
 @dataclass
 class Hit:
     record: dict
@@ -351,6 +375,7 @@ class SearchResult:
     partial_words: list[str] = field(default_factory=list)  # the words the best partial match has
     stated_otherwise: list[Hit] = field(default_factory=list)  # its words match, a stated fact says otherwise
     other_language: bool = False  # the page is not Swedish: descriptions are, so say so when nothing matches
+    places: list[PlaceAnswer] = field(default_factory=list)  # each district the words named
 
     @property
     def chosen_filters(self) -> int:
@@ -604,6 +629,8 @@ def run(
         guidance += [snapshot.record(n) for n in in_pages if snapshot.record(n) not in guidance]
     result.guidance = guidance[:GUIDANCE_LIMIT]
     result.understood = understood
+    result.places = [snapshot.place_answer(item.concept.values[0]) for item in understood
+                     if item.concept.param == "stadsdel" and len(item.concept.values) == 1]  # fmt: skip
     lang = str(get_locale()) if has_request_context() else "sv"
     result.other_language = lang != "sv"
     unknown = [word for word in words if not snapshot.has_word(word)

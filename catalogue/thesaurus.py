@@ -17,10 +17,15 @@ from flask_babel import gettext as _
 from . import checks
 from .analysis import concept_key
 from .facets import FACETS_BY_PARAM, ChoiceFacet
+from .vocabulary import ACCENT_FOLD, CITYWIDE, DISTRICTS
 
 CONCEPT_FILTERS = ("aktivitet", "inriktning", "tillgang", "ips", "stadsdel")
 _WORD = re.compile(r"\w+")
-_YEARS = concept_key("år")
+# An age anywhere in a sentence: "23 år", "en 23-åring", "ålder 23", in the site's languages.
+_YEARS = frozenset(concept_key(word) for word in ("år", "åring", "years", "year", "vuotta", "vuotias", "sano", "sanno",
+                                                  "سنة", "عاما", "عامًا"))  # fmt: skip
+_AGE = frozenset(concept_key(word) for word in ("ålder", "åldern", "age", "aged", "ikä", "ikäni", "da'", "عمري",
+                                                "العمر", "عمر"))  # fmt: skip
 MAX_AGE = 120
 
 
@@ -112,19 +117,74 @@ def parse_thesaurus(
     return (None, problems.errors) if problems.errors else (clean, [])
 
 
-class Thesaurus:
-    """Reads the concepts in a query, longest phrase first."""
+def place_words(places: dict | None) -> dict[str, list[str]]:
+    """Every name of every district, as people type it: its name ("hagersten alvsjo" finds "Hägersten-Älvsjö",
+    since the thesaurus folds å/ä/ö), each part of a joined name ("älvsjö"), its former names, and the
+    neighbourhoods ``content/places.yml`` lists for it."""
+    words: dict[str, list[str]] = {}
+    for slug, facts in (places or {}).get("districts", {}).items():
+        if slug == CITYWIDE:
+            continue
+        parts = slug.split("-")
+        names = [" ".join(parts), *(parts if slug not in _NOT_PLACES_BY_PART else [])]
+        names += [name for name in DISTRICTS.other_names(slug)] + list(facts.get("neighbourhoods", []))
+        words[slug] = names
+    return words
 
-    def __init__(self, data: dict | None):
+
+_NOT_PLACES_BY_PART = {"norra-innerstaden"}  # "norra" alone is a direction, not a place
+
+
+def _exact(text: str) -> tuple[str, ...]:
+    return tuple(word.casefold().translate(ACCENT_FOLD) for word in _WORD.findall(text))
+
+
+def _age_at(words: list[str], keys: list[tuple[str, ...]], i: int) -> str | None:
+    """The age said by the two words from ``i``: a number then "år", or "ålder" then a number."""
+    if i + 1 >= len(words):
+        return None
+    number = words[i] if keys[i + 1] in _YEARS else words[i + 1] if keys[i] in _AGE else ""
+    return str(int(number)) if number.isdecimal() and int(number) <= MAX_AGE else None
+
+
+class Thesaurus:
+    """Reads the concepts in a query, longest phrase first.
+
+    Places come from ``content/places.yml`` as well: any district or neighbourhood, alone or inside a
+    sentence, is read as its district ("jag bor i Alvik" is Bromma). An entry of the thesaurus file
+    itself wins ("Östermalm" is Norra innerstaden there too)."""
+
+    def __init__(self, data: dict | None, places: dict | None = None):
         self.phrases: dict[tuple[str, ...], Concept] = {}
+        self.vocabulary: set[str] = set()  # every word a query may mean, for the spelling check
+        written = {_exact(word) for entry in (data or {}).get("concepts", []) for word in entry["words"]}
         for entry in (data or {}).get("concepts", []):
             concept = Concept(entry["filter"], tuple(entry["values"]), entry.get("page"))
             for word in entry["words"]:
                 self.phrases[concept_key(word)] = concept
-        self.longest = max((len(key) for key in self.phrases), default=0)
+                self.vocabulary.update(_WORD.findall(word.lower()))
+        # Places by their exact names (å/ä/ö folded, not stemmed): "Gärdet" is a place, "garden" is gardening.
+        self.places: dict[tuple[str, ...], Concept] = {}
+        for slug, names in place_words(places).items():
+            for name in names:
+                if _exact(name) not in written:  # the file's own reading wins: "Östermalm"
+                    self.places[_exact(name)] = Concept("stadsdel", (slug,))
+                self.vocabulary.update(_WORD.findall(name.lower()))
+        self.longest = max((len(key) for key in [*self.phrases, *self.places]), default=0)
 
     def knows(self, word: str) -> bool:
-        return concept_key(word) in self.phrases
+        return concept_key(word) in self.phrases or _exact(word) in self.places
+
+    def _concept_at(self, words: list[str], keys: list[tuple[str, ...]], i: int) -> tuple[int, Concept] | None:
+        """The longest phrase from ``i`` that names a place or a concept, and its length."""
+        for length in range(min(self.longest, len(words) - i), 0, -1):
+            place = self.places.get(_exact(" ".join(words[i : i + length])))
+            if place:
+                return length, place
+            key = tuple(part for k in keys[i : i + length] for part in k)
+            if key and key in self.phrases:
+                return length, self.phrases[key]
+        return None
 
     @staticmethod
     def one_per_concept(understood: list[Understood]) -> list[Understood]:
@@ -146,20 +206,19 @@ class Thesaurus:
         rest: list[str] = []
         i = 0
         while i < len(words):
-            if words[i].isdecimal() and i + 1 < len(words) and keys[i + 1] == _YEARS and int(words[i]) <= MAX_AGE:
-                understood.append(Understood(f"{words[i]} {words[i + 1]}", Concept(AGE, (str(int(words[i])),))))
+            age = _age_at(words, keys, i)
+            if age:
+                understood.append(Understood(" ".join(words[i : i + 2]), Concept(AGE, (age,))))
                 i += 2
                 continue
-            for length in range(min(self.longest, len(words) - i), 0, -1):
-                key = tuple(part for k in keys[i : i + length] for part in k)
-                if key and key in self.phrases:
-                    concept = self.phrases[key]
-                    understood.append(Understood(" ".join(words[i : i + length]), concept))
-                    if concept.is_page:
-                        rest += words[i : i + length]
-                    i += length
-                    break
-            else:
+            found = self._concept_at(words, keys, i)
+            if found is None:
                 rest.append(words[i])
                 i += 1
+                continue
+            length, concept = found
+            understood.append(Understood(" ".join(words[i : i + length]), concept))
+            if concept.is_page:
+                rest += words[i : i + length]
+            i += length
         return understood, " ".join(rest)

@@ -164,10 +164,7 @@ def district(slug: str):
     facts = places.get("districts", {}).get(canonical, {})
     name = v.DISTRICTS.label(canonical)
     listed = [snapshot().record(docnum) for docnum in snapshot().by_name]  # every one, not a page of them
-    everywhere = search.run(snapshot(), SearchRequest()).facet("stadsdel").options
-    local_counts = {option.value: option.local for option in everywhere}
-    nearby = [(slug, v.DISTRICTS.label(slug), local_counts[slug]) for slug in facts.get("neighbours", [])
-              if local_counts.get(slug)]  # fmt: skip
+    nearby = snapshot().place_answer(canonical).nearby
     return render_template(
         "district.html",
         slug=canonical,
