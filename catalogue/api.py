@@ -55,6 +55,16 @@ def search_json():
                 {"text": item.text, "parameter": item.concept.param, "values": list(item.concept.values)}
                 for item in result.understood
             ],
+            # Each district the words named: how many offerings are located there (0: those for the whole
+            # city are what serves it), and the nearest districts that have some.
+            "places": [
+                {
+                    "district": place.district,
+                    "located_here": place.local,
+                    "nearby": [{"district": slug, "located_here": count} for slug, _name, count in place.nearby],
+                }
+                for place in result.places
+            ],  # fmt: skip
             "facets": {facet.facet.param: facet.counts for facet in result.facets if facet.facet.counted},
             # Per option, offerings with that value that have not stated another chosen filter's fact.
             "maybe_facets": {

@@ -193,6 +193,23 @@ def description(server: str) -> dict:
                                 },
                             },
                         },
+                        "places": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "district": TEXT,
+                                    "located_here": {"type": "integer"},
+                                    "nearby": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {"district": TEXT, "located_here": {"type": "integer"}},
+                                        },
+                                    },
+                                },
+                            },
+                        },
                         "facets": counts,
                         "maybe_facets": counts,
                         "unknown": {"type": "object", "additionalProperties": {"type": "integer"}},

@@ -22,6 +22,7 @@ def test_json_twin_has_the_documented_shape(api):
         "unknown",
         "nobody_stated",
         "stated_otherwise",
+        "places",
         "guidance",
         "corrected_query",
     }

@@ -77,3 +77,10 @@ def test_a_misspelt_word_that_only_the_thesaurus_knows_is_corrected_and_said(rea
     assert place["corrected_query"] == "skarpnäck" and place["total"] >= CITYWIDE_COUNT
     # A real word is never replaced: "måla" stays "måla".
     assert real_site.get("/api/v1/sok", query_string={"q": "måla"}).get_json()["corrected_query"] is None
+
+
+def test_the_json_twin_says_the_same_about_places(real_site):
+    body = real_site.get("/api/v1/sok", query_string={"q": "jag bor i alvik"}).get_json()
+    assert body["places"] == [{"district": "bromma", "located_here": 0, "nearby": [
+        {"district": "hasselby-vallingby", "located_here": 1}, {"district": "jarva", "located_here": 2},
+        {"district": "kungsholmen", "located_here": 1}]}]  # fmt: skip
