@@ -7,7 +7,7 @@ PORT  ?= 5000
 # assertions once, not on every run (3 s of the loop).
 PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q
 
-.PHONY: serve test check lint translations bench bench-compare bench-build bench-open-data bench-memory load messages chromium postgresql memcached nginx
+.PHONY: serve test check lint translations bench search-eval bench-compare bench-build bench-open-data bench-memory load messages chromium postgresql memcached nginx
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -64,6 +64,11 @@ test: lint translations chromium postgresql memcached nginx
 
 bench: $(STAMP) translations
 	$(BIN)/python bench/search_bench.py
+
+# Issue 25's public evaluation set (tests/search_eval.yml) on the real content: recall@5, zero results,
+# false corrections and stated-fact contradictions, per language, and a row for BENCHMARKS.md.
+search-eval: $(STAMP) translations
+	$(BIN)/python bench/search_eval.py
 
 # Side by side in one run: our search page, Datasette's faceted table page (its own venv, not a
 # dependency of the site) and a static file of the same size; see BENCHMARKS.md.

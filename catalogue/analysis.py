@@ -159,8 +159,10 @@ QUERY_FILLER = frozenset(
         "want would like live living looking something somewhere place near my am im please old "
         "in to the and a an for with of is are be at on me what where how can do "
         "haluan haluaisin asun etsin jotain paikka lähellä olen "
-        "أريد اريد أسكن اسكن أبحث ابحث مكان قريب أنا انا "
-        "waxaan doonayaa rabaa deggan degan raadinayaa meel aan"
+        "أريد اريد أسكن اسكن أبحث ابحث مكان قريب أنا انا في من إلى الى على عن مع "
+        "waxaan doonayaa rabaa deggan degan raadinayaa meel aan "
+        "mom mum dad son daughter brother sister friend äiti isä poika tytär veli sisko siskoni veljeni poikani "
+        "ابني ابنتي أخي اخي أختي اختي أمي امي أبي ابي wiilkayga gabadhayda walaalkay walaashay hooyaday aabahay"
     ).split()
 )
 # Stop words as typed on a keyboard without å/ä/ö: "vad ar ips" is "vad är ips".

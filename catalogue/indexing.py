@@ -28,7 +28,7 @@ VERSION_FILE = "content-version"
 # Raised whenever the schema, the analysis or the stored record's shape changes (3: "reviewed", "confirmed"
 # and "parts"): a build an older release wrote is then rebuilt at start-up instead of being searched with
 # words analysed another way, or read as records the code no longer knows.
-INDEX_FORMAT = "3"
+INDEX_FORMAT = "4"  # 4: sentences that say "not" are indexed apart (``negated``)
 FORMAT_FILE = "index-format"
 PARALLEL_FROM = 1000
 
@@ -50,6 +50,7 @@ def make_schema() -> fields.Schema:
         place=text(swedish),
         area=text(swedish),
         parts=text(swedish),
+        negated=text(swedish),
         name_folded=text(folded),
         text_folded=text(folded),
         spelling=text(analysis.spelling_analyzer()),
@@ -73,6 +74,37 @@ def _area_text(record: dict, places: dict | None) -> str:
 
 
 _WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+NEGATIONS = frozenset(("inte", "ej", "icke", "inga", "ingen", "inget", "aldrig"))
+_NEGATION = re.compile(rf"\b({'|'.join(NEGATIONS)})\b", re.IGNORECASE)
+
+
+def negated_apart(text: str) -> tuple[str, str, list[str]]:
+    """The text without what its "not"s deny, what they deny, and the sentences that say it.
+
+    What a "not" denies runs from it to the next comma or the end of the sentence: "riktar sig inte till
+    personer som har insatser enligt LSS" must not make the offering a match for "LSS", while "ett vanligt jobb
+    med lön, och stödet slutar inte när du har fått jobbet" still matches "jobb". The denied words are
+    searched apart, and the page shows their sentence as the reason."""
+    kept: list[str] = []
+    denied: list[str] = []
+    sentences: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        clauses = sentence.split(",")
+        for clause in clauses:
+            negation = _NEGATION.search(clause)
+            kept.append(clause[: negation.start()] if negation else clause)
+            denied.append(clause[negation.start() :] if negation else "")
+        if any(_NEGATION.search(clause) for clause in clauses):
+            sentences.append(sentence)
+    return " ".join(kept), " ".join(filter(None, denied)), sentences
+
+
+def _with_joined_words(name: str) -> str:
+    """A name also written as one word, as people type it on a phone: "stegförsteg" finds Steg för Steg."""
+    words = _WORD.findall(name)
+    joined = ["".join(words[start:end]) for start in range(len(words)) for end in range(start + 2, len(words) + 1)]
+    return " ".join([name, *joined])
 
 
 def compound_parts_text(text: str) -> str:
@@ -87,25 +119,27 @@ def _document(
     # Who it is for is searched with the description: "missbruk" or "unga vuxna" name the target group; so are
     # what you do in each part of an offering and how you start there ("boka ett första besök").
     part_texts = [text for part in record.get("parts") or [] for text in (part.get("summary"), part.get("start"))]
-    description = " ".join(
+    shown = " ".join(
         filter(None, [plain_text(record.get("description_html", "")), record.get("target_group"), *part_texts])
     )
+    description, denied, negated = negated_apart(shown)
     everything = " ".join([name, summary, activities, description, place, area])
     written = " ".join([name, summary, description])
     return {
         "key": f"{kind}:{record['slug']}",
         "kind": kind,
-        "name": name,
+        "name": _with_joined_words(name),
         "summary": summary,
         "activities": activities,
         "description": description,
         "place": place,
         "area": area,
         "parts": compound_parts_text(written),
+        "negated": denied,
         "name_folded": name,
         "text_folded": everything,
         "spelling": everything,
-        "record": json.dumps(dict(record, description_text=description), ensure_ascii=False),
+        "record": json.dumps(dict(record, description_text=shown, negated_sentences=negated), ensure_ascii=False),
     }
 
 

@@ -43,6 +43,7 @@ FIELD_WEIGHTS = {
 }  # fmt: skip
 FOLDED_FIELD_WEIGHTS = {"name_folded": 1.0, "text_folded": 0.4}
 _WORDS_ANALYZER = analysis.spelling_analyzer()
+_SENTENCE_WORDS = re.compile(r"\w+")
 _SWEDISH_ORDER = str.maketrans(
     {"å": "z\u0001", "ä": "z\u0002", "ö": "z\u0003", "æ": "z\u0002", "ø": "z\u0003", "é": "e", "ü": "y"}
 )
@@ -166,6 +167,14 @@ class Snapshot:
     def word_vector(self, word: str) -> tuple[np.ndarray, np.ndarray]:
         """The word's score in every document, and which documents have it in any field."""
         return self.term_scores.word(self.searcher(), _word_terms(self.schema, word, self.accented_folds))
+
+    def negated_mask(self, word: str) -> int:
+        """The documents that have the word only in a sentence saying "not" (``indexing.negated_apart``)."""
+        reader, mask = self.searcher().reader(), 0
+        for term in _terms_for(self.schema, "negated", word):
+            if ("negated", term) in reader:
+                mask |= mask_of(reader.postings("negated", term).all_ids(), self.size)
+        return mask
 
     def _word_mask(self, word: str) -> int:
         """The documents whose text has the word, in any field."""
@@ -571,7 +580,8 @@ def run(
         understood, words = understood + from_parts, _query_words(rest)
     understood = snapshot.thesaurus.one_per_concept(understood)
     suggested_pages = [item.concept.page for item in understood if item.concept.page]
-    understood = [item for item in understood if not item.concept.is_page]
+    meanings = [item for item in understood if item.concept.is_meaning]  # said on the page; searched as words
+    understood = [item for item in understood if not item.concept.is_page and not item.concept.is_meaning]
 
     # Every active constraint as a named bitset, so "this filter left out" is one loop. A filter's
     # "possible" set adds the offerings that have not stated its fact: they may fit, never surely.
@@ -628,12 +638,12 @@ def run(
         in_pages = _docnums_in(ranked, constraints["q"] & snapshot.pages_mask, 0, GUIDANCE_LIMIT)
         guidance += [snapshot.record(n) for n in in_pages if snapshot.record(n) not in guidance]
     result.guidance = guidance[:GUIDANCE_LIMIT]
-    result.understood = understood
+    result.understood = understood + meanings
     result.places = [snapshot.place_answer(item.concept.values[0]) for item in understood
                      if item.concept.param == "stadsdel" and len(item.concept.values) == 1]  # fmt: skip
     lang = str(get_locale()) if has_request_context() else "sv"
     result.other_language = lang != "sv"
-    unknown = [word for word in words if not snapshot.has_word(word)
+    unknown = [word for word in words if not snapshot.has_word(word) and not snapshot.negated_mask(word)
                and not dictionary.is_word(word, lang) and not snapshot.thesaurus.knows(word)]  # fmt: skip
     spelling = _spelling(snapshot, request.q, unknown) if unknown else None
     result.suggestion = spelling.suggestion if spelling else None
@@ -647,6 +657,8 @@ def run(
     if understood and request.page == 1:
         result.stated_otherwise = _stated_otherwise(snapshot, words, understood, constraints["q"],
                                                     matching_without("q", possible))  # fmt: skip
+    if words and request.page == 1:
+        result.stated_otherwise += _said_not(snapshot, words, constraints["q"], matching_without("q", possible))
     clauses: list[str | Understood] = [*words, *understood]
     if total == 0 and not result.maybe_total and len(clauses) > 1 and not constraints["q"] & snapshot.listed:
         # The words together match no offering (not the filters: for those, the advice below).
@@ -717,6 +729,35 @@ def _stated_otherwise(snapshot: Snapshot, words: list[str], understood: list[Und
                 facts.append(f"{field_.label}: {shown if isinstance(shown, str) else ', '.join(shown or [])}")
         hits.append(Hit(record, stated_otherwise=facts, name_only=snapshot.name_only[docnum]))
     return hits
+
+
+def _said_not(snapshot: Snapshot, words: list[str], matched: int, allowed: int) -> list[Hit]:
+    """Offerings that have the words only in a sentence of their own that says "not": "riktar sig inte till
+    personer som har insatser enligt LSS". Never a match; shown apart, with that sentence as the reason."""
+    apart = snapshot.listed & allowed & ~matched
+    said_not = 0
+    for word in words:
+        negated = snapshot.negated_mask(word)
+        apart &= snapshot.word_mask(word) | negated
+        said_not |= negated
+    terms = {term for word in words for term in _terms_for(snapshot.schema, "negated", word)}
+    hits = []
+    for docnum in _bits(apart & said_not):
+        record = snapshot.record(docnum)
+        sentences = [sentence for sentence in record.get("negated_sentences", [])
+                     if _denies(snapshot, sentence, terms)]  # fmt: skip
+        if sentences:
+            hits.append(Hit(record, stated_otherwise=sentences, name_only=snapshot.name_only[docnum]))
+    return hits[:MAYBE_LIMIT]
+
+
+def _denies(snapshot: Snapshot, sentence: str, terms: set[str]) -> bool:
+    """Whether the sentence's "not" comes before the word: "riktar sig inte till ... LSS" denies LSS; "Samma år
+    skrev stadsdelen att lokalerna inte gick att anpassa" says nothing against "år"."""
+    said = _SENTENCE_WORDS.findall(sentence)
+    negations = [n for n, word in enumerate(said) if word.casefold() in indexing.NEGATIONS]
+    return any(negations[0] < n for n, word in enumerate(said) if negations
+               and terms & set(_terms_for(snapshot.schema, "negated", word)))  # fmt: skip
 
 
 def _said(clause) -> str:

@@ -8,10 +8,12 @@ Editors extend the file; ``flask catalogue check`` validates it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel import support
 from flask_babel import gettext as _
 
 from . import checks
@@ -21,12 +23,16 @@ from .vocabulary import ACCENT_FOLD, CITYWIDE, DISTRICTS
 
 CONCEPT_FILTERS = ("aktivitet", "inriktning", "tillgang", "ips", "stadsdel")
 _WORD = re.compile(r"\w+")
+_ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")  # short vowels, shadda, tatweel: often left out
 # An age anywhere in a sentence: "23 år", "en 23-åring", "ålder 23", in the site's languages.
 _YEARS = frozenset(concept_key(word) for word in ("år", "åring", "years", "year", "vuotta", "vuotias", "sano", "sanno",
                                                   "سنة", "عاما", "عامًا"))  # fmt: skip
 _AGE = frozenset(concept_key(word) for word in ("ålder", "åldern", "age", "aged", "ikä", "ikäni", "da'", "عمري",
                                                 "العمر", "عمر"))  # fmt: skip
+_IS = frozenset(("är", "ar", "am", "is", "im", "olen", "on", "waa"))
 MAX_AGE = 120
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+TRANSLATED = ("en", "fi", "ar", "so")
 
 
 @dataclass(frozen=True)
@@ -40,9 +46,15 @@ class Concept:
         return self.param == PAGE
 
     @property
+    def is_meaning(self) -> bool:
+        return self.param == MEANS
+
+    @property
     def label(self) -> str:
         if self.param == AGE:
             return _("%(age)s år", age=self.values[0])
+        if self.param == MEANS:
+            return f"”{self.values[0]}”"
         facet = FACETS_BY_PARAM[self.param]
         assert isinstance(facet, ChoiceFacet)
         if self.param == "ips":
@@ -62,19 +74,27 @@ _ENTRY_FIELDS: dict[str, checks.Checker] = {
     "filter": checks.text(20),
     "values": checks.list_of(checks.text(40)),
     "page": checks.text(80, single_line=True),
+    "means": checks.text(60, single_line=True),
     "words": checks.list_of(checks.text(60, single_line=True)),
 }
 AGE = "alder"  # "18 år" in a query: offerings whose stated ages include 18
 PAGE = "page"  # a guidance page, suggested beside the results: "hur söker man" -> Så får du sysselsättning
+# Words the files say otherwise, searched as the files say them: "clubhouse" and "klubitalo" are "klubbhus",
+# "hör röster" is "psykos". For what no filter names but the text does (who it is for, what it is called).
+MEANS = "means"
 
 
 def _entry(value, problems, path):
     if not isinstance(value, dict):
-        problems.add(path, "ska ha filter, values och words, eller page och words")
+        problems.add(path, "ska ha filter, values och words, page och words, eller means och words")
         return None
-    required = ("page", "words") if "filter" not in value else ("filter", "values", "words")
+    kind = "filter" if "filter" in value else "means" if "means" in value else "page"
+    required = {"filter": ("filter", "values", "words"), "means": ("means", "words"), "page": ("page", "words")}[kind]
     entry = checks.check_fields(value, _ENTRY_FIELDS, required, problems, path)
-    if "filter" not in entry:
+    if kind == "means":
+        entry["filter"], entry["values"] = MEANS, [entry["means"]]
+        return entry
+    if kind == "page":
         entry["filter"], entry["values"] = PAGE, [entry["page"]]
         return entry
     param = entry.get("filter")
@@ -119,31 +139,56 @@ def parse_thesaurus(
 
 def place_words(places: dict | None) -> dict[str, list[str]]:
     """Every name of every district, as people type it: its name ("hagersten alvsjo" finds "Hägersten-Älvsjö",
-    since the thesaurus folds å/ä/ö), each part of a joined name ("älvsjö"), its former names, and the
-    neighbourhoods ``content/places.yml`` lists for it."""
+    since the thesaurus folds å/ä/ö), each part of a joined name ("älvsjö"), its name in the site's other
+    languages ("فارستا"), its former names, and the neighbourhoods ``content/places.yml`` lists for it."""
     words: dict[str, list[str]] = {}
     for slug, facts in (places or {}).get("districts", {}).items():
         if slug == CITYWIDE:
             continue
         parts = slug.split("-")
         names = [" ".join(parts), *(parts if slug not in _NOT_PLACES_BY_PART else [])]
+        names += [translated for translated in _translated_names(slug) if translated]
         names += [name for name in DISTRICTS.other_names(slug)] + list(facts.get("neighbourhoods", []))
-        words[slug] = names
+        words[slug] = list(dict.fromkeys(names))
     return words
+
+
+@functools.cache
+def _translations(lang: str) -> support.NullTranslations:
+    return support.Translations.load(str(TRANSLATIONS_DIR), [lang])
+
+
+def _translated_names(slug: str) -> list[str]:
+    """The district's name as each translation writes it (read from the catalogues, whatever the request's
+    language: the same words must work on every page)."""
+    swedish = DISTRICTS.source(slug)
+    return [_translations(lang).gettext(swedish) for lang in TRANSLATED]
 
 
 _NOT_PLACES_BY_PART = {"norra-innerstaden"}  # "norra" alone is a direction, not a place
 
 
+_ARABIC_LETTERS = str.maketrans("أإآى", "اايي")
+# Finnish says "in Farsta" as "Farstassa"; English and Swedish add a genitive "s".
+_PLACE_ENDINGS = ("ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä", "lle", "an", "än", "n", "s")
+
+
 def _exact(text: str) -> tuple[str, ...]:
-    return tuple(word.casefold().translate(ACCENT_FOLD) for word in _WORD.findall(text))
+    """Words as a place's name is compared: case, å/ä/ö and Arabic vowel marks aside, never stemmed."""
+    plain = _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS)
+    return tuple(word.casefold().translate(ACCENT_FOLD) for word in _WORD.findall(plain))
 
 
 def _age_at(words: list[str], keys: list[tuple[str, ...]], i: int) -> str | None:
-    """The age said by the two words from ``i``: a number then "år", or "ålder" then a number."""
+    """The age said by the two words from ``i``: a number then "år", "ålder" then a number, or "är" then a
+    number that can be a grown-up's age ("jag är 23", "my mum is 64")."""
     if i + 1 >= len(words):
         return None
-    number = words[i] if keys[i + 1] in _YEARS else words[i + 1] if keys[i] in _AGE else ""
+    years_follow = i + 2 < len(words) and keys[i + 2] in _YEARS  # "är 45 år": the number and "år" go together
+    after_is = (
+        words[i + 1].isdecimal() and not years_follow and words[i].casefold() in _IS and 15 <= int(words[i + 1]) <= 99
+    )
+    number = words[i] if keys[i + 1] in _YEARS else words[i + 1] if keys[i] in _AGE or after_is else ""
     return str(int(number)) if number.isdecimal() and int(number) <= MAX_AGE else None
 
 
@@ -161,7 +206,7 @@ class Thesaurus:
         for entry in (data or {}).get("concepts", []):
             concept = Concept(entry["filter"], tuple(entry["values"]), entry.get("page"))
             for word in entry["words"]:
-                self.phrases[concept_key(word)] = concept
+                self.phrases[concept_key(_ARABIC_MARKS.sub("", word))] = concept
                 self.vocabulary.update(_WORD.findall(word.lower()))
         # Places by their exact names (å/ä/ö folded, not stemmed): "Gärdet" is a place, "garden" is gardening.
         self.places: dict[tuple[str, ...], Concept] = {}
@@ -173,12 +218,23 @@ class Thesaurus:
         self.longest = max((len(key) for key in [*self.phrases, *self.places]), default=0)
 
     def knows(self, word: str) -> bool:
-        return concept_key(word) in self.phrases or _exact(word) in self.places
+        return concept_key(_ARABIC_MARKS.sub("", word)) in self.phrases or _exact(word) in self.places
+
+    def _place(self, text: str) -> Concept | None:
+        """The place a name means, also with a case ending: "asun Farstassa" is Farsta."""
+        key = _exact(text)
+        if key in self.places:
+            return self.places[key]
+        for ending in _PLACE_ENDINGS if len(key) == 1 else ():
+            stem = key[0].removesuffix(ending)
+            if stem != key[0] and len(stem) >= 4 and (stem,) in self.places:
+                return self.places[(stem,)]
+        return None
 
     def _concept_at(self, words: list[str], keys: list[tuple[str, ...]], i: int) -> tuple[int, Concept] | None:
         """The longest phrase from ``i`` that names a place or a concept, and its length."""
         for length in range(min(self.longest, len(words) - i), 0, -1):
-            place = self.places.get(_exact(" ".join(words[i : i + length])))
+            place = self._place(" ".join(words[i : i + length]))
             if place:
                 return length, place
             key = tuple(part for k in keys[i : i + length] for part in k)
@@ -200,7 +256,7 @@ class Thesaurus:
         """The concepts found in ``q``, and the rest of the words to search as text.
 
         A guidance page is only suggested: its words are still searched as text ("träfflokal")."""
-        words = _WORD.findall(q)
+        words = _WORD.findall(_ARABIC_MARKS.sub("", q))  # "برومّا" is one word, not two around its shadda
         keys = [concept_key(word) for word in words]
         understood: list[Understood] = []
         rest: list[str] = []
@@ -220,5 +276,7 @@ class Thesaurus:
             understood.append(Understood(" ".join(words[i : i + length]), concept))
             if concept.is_page:
                 rest += words[i : i + length]
+            elif concept.is_meaning:
+                rest += _WORD.findall(concept.values[0])
             i += length
         return understood, " ".join(rest)

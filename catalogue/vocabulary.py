@@ -41,6 +41,11 @@ class Vocabulary:
             return slug
         return self._alias_slugs.get(slug)
 
+    def source(self, slug: str) -> str:
+        """The label as written here, in Swedish: the message a translation translates, whatever the page."""
+        text = self.terms[slug]
+        return text._args[0] if hasattr(text, "_args") else str(text)  # a lazy_gettext keeps its message
+
     def other_names(self, slug: str) -> list[str]:
         return [name for name, target in self.aliases.items() if target == slug]
 
