@@ -57,7 +57,7 @@ lint: $(STAMP)
 
 # The loop to run after every change: lint, types and every test that needs no browser.
 check: lint translations postgresql memcached nginx
-	$(PYTEST) -m "not browser and not system"
+	$(PYTEST) -p xdist -n 2 -m "not browser and not system"
 
 test: lint translations chromium postgresql memcached nginx
 	$(PYTEST)

@@ -154,7 +154,7 @@ QUERY_FILLER = frozenset(
         "tillbaka igen börja borja sitter hemma hela "
         # The rest of a sentence around what is asked: "jag bor i Alvik och gillar att måla".
         "bor boende gillar tycker skulle kunna typ liksom gärna ganska lite mycket jätte väldigt kanske hej tack "
-        "gammal gammel åring "
+        "gammal gammel åring dagen haft fått blivit saknar välja "
         # The same in the site's other languages (their everyday words are in the thesaurus).
         "want would like live living looking something somewhere place near my am im please old "
         "in to the and a an for with of is are be at on me what where how can do "

@@ -9,9 +9,11 @@ the text matching, ranking and highlighting.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 import threading
+from collections.abc import Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -38,6 +40,10 @@ MAX_QUERY_WORDS = 12
 MAX_CORRECTED_WORDS = 3  # spelling suggestions cost milliseconds each: a query of nonsense gets only three
 CONCEPT_BOOST = 3.0  # an offering tagged with a concept the query names is strong evidence
 PLACE_FIELDS = ("place", "area")
+PREFER_WEIGHT = 0.3
+MIN_STEM_TO_CORRECT = 5  # a shorter stem is one edit from too many words to guess which
+SWEDISH_ENDINGS = ("et", "en", "an", "na", "er", "ar", "or")  # definite and plural endings
+FACTS_THAT_MAY_BE_UNKNOWN = frozenset({facet.param for facet in FACETS if facet.exclusive} | {"timmar"})
 FIELD_WEIGHTS = {
     "name": 4.0, "summary": 2.0, "activities": 1.5, "description": 1.0, "place": 1.5, "area": 0.5, "parts": 0.8,
 }  # fmt: skip
@@ -109,6 +115,7 @@ class Snapshot:
         self.has_word = functools.lru_cache(maxsize=16 * TEXT_CACHE_SIZE)(self._has_word)
         self.suggestions = functools.lru_cache(maxsize=4 * TEXT_CACHE_SIZE)(self._suggestions)
         self.stated_otherwise = functools.lru_cache(maxsize=TEXT_CACHE_SIZE)(self._stated_otherwise)
+        self.may_fit = functools.lru_cache(maxsize=TEXT_CACHE_SIZE)(self._may_fit)
 
     def searcher(self):
         """One long-lived searcher per thread: opening one costs milliseconds."""
@@ -128,18 +135,24 @@ class Snapshot:
         )
 
     def _text_matches(
-        self, words: tuple[str, ...], understood: tuple[Understood, ...] = (), lenient: bool = False
+        self,
+        words: tuple[str, ...],
+        understood: tuple[Understood, ...] = (),
+        lenient: bool = False,
+        ranking: tuple[Understood, ...] = (),
     ) -> tuple[list[int], int]:
         """Docnums best first, and the same set as a bitset: every word and every concept must match.
 
         A concept matches an offering tagged with it or whose text has its words, unless its stated
         facts say otherwise (``lenient`` lets those through, to show them apart); tagged ones rank
-        higher. At equal relevance the offering with more known facts comes first; those known only
-        by name come last.
+        higher, and so do those whose text has the concept's ``prefer`` words ("lugnt", "små grupper").
+        ``ranking``: concepts that only rank, never narrow (how someone feels, beside what they ask for).
+        At equal relevance the offering with more known facts comes first; those known only by name last.
         """
         if not all(self.has_word(word) for word in words):
             return [], 0  # a word found nowhere: nothing matches every word, and Whoosh need not look
-        if not understood and not any(self.is_place(word) for word in words):
+        preferred = [word for item in (*understood, *ranking) for word in _query_words(" ".join(item.concept.prefer))]
+        if not understood and not ranking and not any(self.is_place(word) for word in words):
             vectors = [self.word_vector(word) for word in words]
             scores = np.sum([scores for scores, _found in vectors], axis=0)
             documents = np.flatnonzero(np.logical_and.reduce([found for _scores, found in vectors]))
@@ -152,9 +165,14 @@ class Snapshot:
             scores = np.zeros(self.size)  # a query may be all concepts, with no words to score
             for word in all_words:
                 scores += self.word_vector(word)[0]
+            for word in preferred:  # a tie-breaker: what the person said weighs more than how it is done
+                if self.has_word(word):
+                    scores += PREFER_WEIGHT * self.word_vector(word)[0]
             documents = np.fromiter(_bits(matching), dtype=np.int64)
             for item in understood:
                 scores[documents] += [self.concept_fit(item.concept, n) for n in documents.tolist()]
+            for item in ranking:  # beside what is asked for, how someone feels weighs less
+                scores[documents] += [self.concept_fit(item.concept, n) / 2 for n in documents.tolist()]
         # Best first; at equal relevance more known facts first; known only by name last.
         order = np.lexsort((-self.known_facts_array[documents], -np.round(scores[documents], 6),
                             self.name_only_array[documents]))  # fmt: skip
@@ -167,6 +185,22 @@ class Snapshot:
     def word_vector(self, word: str) -> tuple[np.ndarray, np.ndarray]:
         """The word's score in every document, and which documents have it in any field."""
         return self.term_scores.word(self.searcher(), _word_terms(self.schema, word, self.accented_folds))
+
+    def _may_fit(self, words: tuple[str, ...], understood: tuple[Understood, ...]) -> int:
+        """The offerings that fit the words, where each fact the query asks for is stated to fit or not stated
+        at all. Only for facts whose stated value rules out the others, and hours: a list of activities
+        does not say what is not done, so an unlisted activity is no reason to show an offering."""
+        if not any(item.concept.param in FACTS_THAT_MAY_BE_UNKNOWN for item in understood):
+            return 0
+        mask = self.listed
+        for word in words:
+            mask &= self.clause_mask(word)
+        for item in understood:
+            fits = self.clause_mask(item)
+            if item.concept.param in FACTS_THAT_MAY_BE_UNKNOWN:
+                fits |= self.listed & ~self.facet_data[item.concept.param].known
+            mask &= fits
+        return mask
 
     def negated_mask(self, word: str) -> int:
         """The documents that have the word only in a sentence saying "not" (``indexing.negated_apart``)."""
@@ -260,6 +294,10 @@ class Snapshot:
     def _suggestions(self, word: str) -> tuple[str | None, str | None]:
         """A spelling one edit away (safe to apply by itself), and one up to two edits away (to offer)."""
         near = self.speller.suggest(word, maxdist=1)
+        # "jobbtroget" is "jobbtorg" misspelt, with an ending: the bare word may be one edit from an index word.
+        bare = [word.removesuffix(ending) for ending in SWEDISH_ENDINGS if word.endswith(ending)]
+        for candidate in (stem for stem in bare if len(stem) >= MIN_STEM_TO_CORRECT):
+            near = near or self.speller.suggest(candidate, maxdist=1)
         return near, near or self.speller.suggest(word, maxdist=2)
 
     def record(self, docnum: int) -> dict:
@@ -582,15 +620,20 @@ def run(
     suggested_pages = [item.concept.page for item in understood if item.concept.page]
     meanings = [item for item in understood if item.concept.is_meaning]  # said on the page; searched as words
     understood = [item for item in understood if not item.concept.is_page and not item.concept.is_meaning]
+    # How someone feels narrows nothing they also ask for: "deprimerad, vill jobba" is work, calm ones first.
+    wishes = bool(words) or any(item.concept.narrows for item in understood)
+    feelings = tuple(item for item in understood if not item.concept.narrows and wishes)
+    understood = [item for item in understood if item not in feelings]
 
     # Every active constraint as a named bitset, so "this filter left out" is one loop. A filter's
     # "possible" set adds the offerings that have not stated its fact: they may fit, never surely.
     constraints: dict[str, int] = {}
     possible: dict[str, int] = {}
     ranked: list[int] | None = None
-    if words or understood:
-        ranked, constraints["q"] = snapshot.text_matches(tuple(words), tuple(understood))
-        possible["q"] = constraints["q"]
+    if words or understood or feelings:
+        ranked, constraints["q"] = snapshot.text_matches(tuple(words), tuple(understood), False, feelings)
+        # Unknown is not no: an offering that has not stated the fact a word asks for ("heltid", "IPS") may fit.
+        possible["q"] = constraints["q"] | snapshot.may_fit(tuple(words), tuple(understood))
     for facet in FACETS:
         if facet.param in request.filters:
             prepared = snapshot.facet_data[facet.param]
@@ -627,18 +670,22 @@ def run(
     result = SearchResult(request, total, pages, hits, facets, chosen)
     maybe = matching_without(None, possible) & ~matching
     result.maybe_total = maybe.bit_count()
+    asked = set(request.filters) | {item.concept.param for item in understood
+                                    if item.concept.param in FACTS_THAT_MAY_BE_UNKNOWN}  # fmt: skip
     result.not_stated = [(facet, (maybe & ~snapshot.facet_data[facet.param].known).bit_count())
-                         for facet in FACETS if facet.param in request.filters]  # fmt: skip
+                         for facet in FACETS if facet.param in asked]  # fmt: skip
     result.not_stated = [(facet, count) for facet, count in result.not_stated if count]
     if result.maybe_total and request.page == 1:
-        result.maybe = [_hit(snapshot, docnum, words, request, maybe=True)
-                        for docnum in _docnums_in(order, maybe, 0, max(MAYBE_LIMIT, page_size))]  # fmt: skip
+        # Those that may fit without a word of the query in their text are not in the text's ranking: after it.
+        maybe_order = dict.fromkeys(itertools.chain(order, snapshot.by_name)) if order is ranked else order
+        result.maybe = [_hit(snapshot, docnum, words, request, maybe=True, asked=asked)
+                        for docnum in _docnums_in(maybe_order, maybe, 0, max(MAYBE_LIMIT, page_size))]  # fmt: skip
     guidance = [page for page in map(snapshot.page, suggested_pages) if page]
     if ranked:
         in_pages = _docnums_in(ranked, constraints["q"] & snapshot.pages_mask, 0, GUIDANCE_LIMIT)
         guidance += [snapshot.record(n) for n in in_pages if snapshot.record(n) not in guidance]
     result.guidance = guidance[:GUIDANCE_LIMIT]
-    result.understood = understood + meanings
+    result.understood = understood + list(feelings) + meanings
     result.places = [snapshot.place_answer(item.concept.values[0]) for item in understood
                      if item.concept.param == "stadsdel" and len(item.concept.values) == 1]  # fmt: skip
     lang = str(get_locale()) if has_request_context() else "sv"
@@ -659,7 +706,7 @@ def run(
                                                     matching_without("q", possible))  # fmt: skip
     if words and request.page == 1:
         result.stated_otherwise += _said_not(snapshot, words, constraints["q"], matching_without("q", possible))
-    clauses: list[str | Understood] = [*words, *understood]
+    clauses: list[str | Understood] = [*words, *understood, *feelings]  # a feeling is kept when little else is
     if total == 0 and not result.maybe_total and len(clauses) > 1 and not constraints["q"] & snapshot.listed:
         # The words together match no offering (not the filters: for those, the advice below).
         _best_partial(snapshot, result, clauses, matching_without("q", possible), words, request)
@@ -764,10 +811,12 @@ def _said(clause) -> str:
     return clause if isinstance(clause, str) else clause.text
 
 
-def _hit(snapshot: Snapshot, docnum: int, words: list[str], request: SearchRequest, maybe=False) -> Hit:
+def _hit(snapshot: Snapshot, docnum: int, words: list[str], request: SearchRequest, maybe=False,
+         asked: Set[str] = frozenset()) -> Hit:  # fmt: skip
+    """``asked``: the facts the filters or the words ask for; a "kan också passa" names those it has not stated."""
     record = snapshot.record(docnum)
     reasons = [reason for facet in FACETS if facet.param in request.filters
                for reason in facet.reasons(record, request.filters[facet.param])]  # fmt: skip
-    unknown = [facet for facet in FACETS if maybe and facet.param in request.filters
+    unknown = [facet for facet in FACETS if maybe and facet.param in (asked or request.filters)
                and not snapshot.facet_data[facet.param].known >> docnum & 1]  # fmt: skip
     return Hit(record, _snippet(snapshot, docnum, words), reasons, unknown, snapshot.name_only[docnum])

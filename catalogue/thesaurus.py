@@ -21,7 +21,7 @@ from .analysis import concept_key
 from .facets import FACETS_BY_PARAM, ChoiceFacet
 from .vocabulary import ACCENT_FOLD, CITYWIDE, DISTRICTS
 
-CONCEPT_FILTERS = ("aktivitet", "inriktning", "tillgang", "ips", "stadsdel")
+CONCEPT_FILTERS = ("aktivitet", "inriktning", "tillgang", "ips", "stadsdel", "timmar", "huvudman")
 _WORD = re.compile(r"\w+")
 _ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")  # short vowels, shadda, tatweel: often left out
 # An age anywhere in a sentence: "23 år", "en 23-åring", "ålder 23", in the site's languages.
@@ -40,6 +40,8 @@ class Concept:
     param: str
     values: tuple[str, ...]
     page: str | None = None  # a guidance page to suggest beside the results
+    prefer: tuple[str, ...] = ()  # words that rank an offering higher when its text has them: "lugnt"
+    narrows: bool = True  # False: how someone feels; beside anything else they ask for it only ranks
 
     @property
     def is_page(self) -> bool:
@@ -75,6 +77,8 @@ _ENTRY_FIELDS: dict[str, checks.Checker] = {
     "values": checks.list_of(checks.text(40)),
     "page": checks.text(80, single_line=True),
     "means": checks.text(60, single_line=True),
+    "prefer": checks.list_of(checks.text(60, single_line=True)),
+    "narrows": checks.boolean,
     "words": checks.list_of(checks.text(60, single_line=True)),
 }
 AGE = "alder"  # "18 år" in a query: offerings whose stated ages include 18
@@ -204,7 +208,8 @@ class Thesaurus:
         self.vocabulary: set[str] = set()  # every word a query may mean, for the spelling check
         written = {_exact(word) for entry in (data or {}).get("concepts", []) for word in entry["words"]}
         for entry in (data or {}).get("concepts", []):
-            concept = Concept(entry["filter"], tuple(entry["values"]), entry.get("page"))
+            concept = Concept(entry["filter"], tuple(entry["values"]), entry.get("page"),
+                              tuple(entry.get("prefer") or ()), entry.get("narrows", True))  # fmt: skip
             for word in entry["words"]:
                 self.phrases[concept_key(_ARABIC_MARKS.sub("", word))] = concept
                 self.vocabulary.update(_WORD.findall(word.lower()))
