@@ -84,3 +84,17 @@ def test_the_json_twin_says_the_same_about_places(real_site):
     assert body["places"] == [{"district": "bromma", "located_here": 0, "nearby": [
         {"district": "hasselby-vallingby", "located_here": 1}, {"district": "jarva", "located_here": 2},
         {"district": "kungsholmen", "located_here": 1}]}]  # fmt: skip
+
+
+def test_the_hit_links_are_exactly_the_addresses_they_stand_for(app):
+    from catalogue import web
+    from catalogue.query import SearchRequest
+
+    for path in ("/sok?q=kaf%C3%A9&v=musikhuset", "/en/sok?q=ips&stadsdel=farsta&sida=1"):
+        with app.test_request_context(path):
+            app.preprocess_request()
+            for request in (SearchRequest(), SearchRequest(q="kafé", saved=("musikhuset",), sort="namn")):
+                links = web.hit_links(request)
+                for slug in ("kafe-solsidan", "musikhuset-2"):
+                    assert links.provider(slug) == web.provider_url(slug, request)
+                    assert links.save(slug) == web.search_url(request.saving(slug))
