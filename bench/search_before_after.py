@@ -100,8 +100,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     arguments = parser.parse_args()
     cases = yaml.safe_load((ROOT / "tests" / "search_eval.yml").read_text(encoding="utf-8"))["queries"]
-    paths = [("" if case["lang"] == "sv" else f"/{case['lang']}") + "/sok?" + urllib.parse.urlencode({"q": case["query"]})
-             for case in cases]  # fmt: skip
+    prefixes = {case["lang"]: "" if case["lang"] == "sv" else f"/{case['lang']}" for case in cases}
+    paths = [f"{prefixes[case['lang']]}/sok?{urllib.parse.urlencode({'q': case['query']})}" for case in cases]
     with tempfile.TemporaryDirectory() as folder:
         sides = [Side(arguments.before, Path(folder)), Side(arguments.after, Path(folder))]
         try:

@@ -55,6 +55,21 @@ def address(endpoint: str, params: list[tuple[str, str]], carry_list: bool = Tru
     return url_for(endpoint, v=(), **values) + ("?" + urlencode(params) if params else "")
 
 
+SITE_LINKS_KEPT = 10_000  # languages × Min lista × the layout's links; beyond this the memo starts again
+
+
+def site_link(endpoint: str, **values) -> str:
+    """A link of the layout (header, footer, stylesheet), which depends only on the page's language and
+    Min lista: made once per app, language and list, not on every page (url_for costs about 20 µs)."""
+    key = (endpoint, tuple(sorted(values.items())), i18n.current(), saved_in_request(), request.script_root)
+    made = current_app.extensions.setdefault("site_links", {})
+    if key not in made:
+        if len(made) >= SITE_LINKS_KEPT:
+            made.clear()
+        made[key] = url_for(endpoint, **values)
+    return made[key]
+
+
 def search_url(search_request: SearchRequest, **changes) -> str:
     return address("site.search", search_request.to_params(**changes), carry_list=False)
 
@@ -178,8 +193,8 @@ def absolute_links(html: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    for function in (search_url, list_url, export_url, provider_url, hit_links, label, saved_in_request,
-                     saved_list_url, absolute_url):  # fmt: skip
+    for function in (search_url, list_url, export_url, provider_url, hit_links, site_link, label,
+                     saved_in_request, saved_list_url, absolute_url):  # fmt: skip
         app.add_template_global(function)
 
     @app.url_defaults
