@@ -180,11 +180,11 @@ class Snapshot:
         return ranked, mask_of(ranked, self.size)
 
     def _has_word(self, word: str) -> bool:
-        return _in_index(self.searcher().reader(), self.schema, word)
+        return _in_index(self.searcher().reader(), word)
 
     def word_vector(self, word: str) -> tuple[np.ndarray, np.ndarray]:
         """The word's score in every document, and which documents have it in any field."""
-        return self.term_scores.word(self.searcher(), _word_terms(self.schema, word, self.accented_folds))
+        return self.term_scores.word(self.searcher(), _word_terms(word, self.accented_folds))
 
     def _may_fit(self, words: tuple[str, ...], understood: tuple[Understood, ...]) -> int:
         """The offerings that fit the words, where each fact the query asks for is stated to fit or not stated
@@ -205,7 +205,7 @@ class Snapshot:
     def negated_mask(self, word: str) -> int:
         """The documents that have the word only in a sentence saying "not" (``indexing.negated_apart``)."""
         reader, mask = self.searcher().reader(), 0
-        for term in _terms_for(self.schema, "negated", word):
+        for term in _terms_for("negated", word):
             if ("negated", term) in reader:
                 mask |= mask_of(reader.postings("negated", term).all_ids(), self.size)
         return mask
@@ -220,8 +220,8 @@ class Snapshot:
             return clause.concept.param == "stadsdel"
         if not self.has_word(clause):
             return False
-        reader, schema = self.searcher().reader(), self.schema
-        return any((name, term) in reader for name in PLACE_FIELDS for term in _terms_for(schema, name, clause))
+        reader = self.searcher().reader()
+        return any((name, term) in reader for name in PLACE_FIELDS for term in _terms_for(name, clause))
 
     def located_in(self, district: str) -> int:
         """How many listed offerings are located in the district itself (those for the whole city aside)."""
@@ -486,21 +486,27 @@ def _query_words(text: str) -> list[str]:
     return list(dict.fromkeys(words))[:MAX_QUERY_WORDS]
 
 
-def _terms_for(schema, fieldname: str, word: str) -> list[str]:
-    return [token.text for token in schema[fieldname].analyzer(word)]
+_SCHEMA = indexing.make_schema()
 
 
-def _word_terms(schema, word: str, accented_folds: frozenset[str]) -> list[tuple[str, str, float]]:
+@functools.lru_cache(maxsize=65_536)
+def _terms_for(fieldname: str, word: str) -> tuple[str, ...]:
+    """A word as a field's analyser indexes it. Every index this release opens has this release's schema
+    (``indexing.INDEX_FORMAT``), so a word is analysed once per process and field."""
+    return tuple(token.text for token in _SCHEMA[fieldname].analyzer(word))
+
+
+def _word_terms(word: str, accented_folds: frozenset[str]) -> list[tuple[str, str, float]]:
     """The (field, term, boost)s a typed word is searched as: its analysed forms in every text field.
 
     The folded fields are searched only for a word typed without å/ä/ö that the index has with
     them; for every other word they would find exactly what the main fields find."""
     weights = dict(FIELD_WEIGHTS)
     if word == word.translate(ACCENT_FOLD) and any(
-        term in accented_folds for term in _terms_for(schema, "text_folded", word)
+        term in accented_folds for term in _terms_for("text_folded", word)
     ):
         weights.update(FOLDED_FIELD_WEIGHTS)
-    return [(field, term, weight) for field, weight in weights.items() for term in _terms_for(schema, field, word)]
+    return [(field, term, weight) for field, weight in weights.items() for term in _terms_for(field, word)]
 
 
 def _split_compounds(snapshot: Snapshot, words: list[str]) -> list[str]:
@@ -519,9 +525,9 @@ def _split_compounds(snapshot: Snapshot, words: list[str]) -> list[str]:
     return list(dict.fromkeys(split))
 
 
-def _in_index(reader, schema, word: str) -> bool:
+def _in_index(reader, word: str) -> bool:
     fields = list(FIELD_WEIGHTS) + list(FOLDED_FIELD_WEIGHTS)
-    return any((fieldname, term) in reader for fieldname in fields for term in _terms_for(schema, fieldname, word))
+    return any((fieldname, term) in reader for fieldname in fields for term in _terms_for(fieldname, word))
 
 
 @dataclass(frozen=True)
@@ -560,7 +566,7 @@ def _snippet(snapshot: Snapshot, docnum: int, words: list[str]) -> str:
         return ""
     for fieldname in ("description", "text_folded"):
         analyzer = schema[fieldname].analyzer
-        terms = {term for word in words for term in _terms_for(schema, fieldname, word)}
+        terms = {term for word in words for term in _terms_for(fieldname, word)}
         if not snapshot.term_scores.has_any(snapshot.searcher(), fieldname, terms, docnum):
             continue
         spans, window_end = [], None
@@ -787,7 +793,7 @@ def _said_not(snapshot: Snapshot, words: list[str], matched: int, allowed: int) 
         negated = snapshot.negated_mask(word)
         apart &= snapshot.word_mask(word) | negated
         said_not |= negated
-    terms = {term for word in words for term in _terms_for(snapshot.schema, "negated", word)}
+    terms = {term for word in words for term in _terms_for("negated", word)}
     hits = []
     for docnum in _bits(apart & said_not):
         record = snapshot.record(docnum)
@@ -804,7 +810,7 @@ def _denies(snapshot: Snapshot, sentence: str, terms: set[str]) -> bool:
     said = _SENTENCE_WORDS.findall(sentence)
     negations = [n for n, word in enumerate(said) if word.casefold() in indexing.NEGATIONS]
     return any(negations[0] < n for n, word in enumerate(said) if negations
-               and terms & set(_terms_for(snapshot.schema, "negated", word)))  # fmt: skip
+               and terms & set(_terms_for("negated", word)))  # fmt: skip
 
 
 def _said(clause) -> str:

@@ -11,6 +11,7 @@ import difflib
 import unicodedata
 from dataclasses import dataclass, field
 
+from flask import g, has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -52,7 +53,7 @@ class Vocabulary:
     def labels(self) -> dict[str, str]:
         """Every slug's label in the page's language, translated once per language for the process:
         a search page shows about a hundred, and each translation look-up costs microseconds."""
-        language = str(get_locale())
+        language = str(g.get("lang") or get_locale()) if has_request_context() else str(get_locale())
         if language not in self._labels:
             self._labels[language] = {slug: str(text) for slug, text in self.terms.items()}
         return self._labels[language]

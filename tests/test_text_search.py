@@ -175,7 +175,7 @@ def test_array_scores_are_whooshs_own(real_site):
     queries = [(word,) for word in words] + list(zip(words, words[7:] + words[:7], strict=True))
     for query in queries:
         clauses = [Or([Term(field, term, boost=boost) for field, term, boost in
-                       _word_terms(snapshot.schema, word, snapshot.accented_folds)]) for word in query]  # fmt: skip
+                       _word_terms(word, snapshot.accented_folds)]) for word in query]  # fmt: skip
         expected = {docnum: score for score, docnum in snapshot.searcher().search(And(clauses), limit=None).top_n}
         vectors = [snapshot.word_vector(word) for word in query]
         found = np.logical_and.reduce([have for _scores, have in vectors])
