@@ -41,6 +41,7 @@ MAX_CORRECTED_WORDS = 3  # spelling suggestions cost milliseconds each: a query 
 CONCEPT_BOOST = 3.0  # an offering tagged with a concept the query names is strong evidence
 PLACE_FIELDS = ("place", "area")
 PREFER_WEIGHT = 0.3
+SNIPPET_TEXTS_KEPT = 128
 MIN_STEM_TO_CORRECT = 5  # a shorter stem is one edit from too many words to guess which
 SWEDISH_ENDINGS = ("et", "en", "an", "na", "er", "ar", "or")  # definite and plural endings
 FACTS_THAT_MAY_BE_UNKNOWN = frozenset({facet.param for facet in FACETS if facet.exclusive} | {"timmar"})
@@ -116,6 +117,9 @@ class Snapshot:
         self.suggestions = functools.lru_cache(maxsize=4 * TEXT_CACHE_SIZE)(self._suggestions)
         self.stated_otherwise = functools.lru_cache(maxsize=TEXT_CACHE_SIZE)(self._stated_otherwise)
         self.may_fit = functools.lru_cache(maxsize=TEXT_CACHE_SIZE)(self._may_fit)
+        self.negated_mask = functools.lru_cache(maxsize=4 * TEXT_CACHE_SIZE)(self._negated_mask)
+        # A few kilobytes each: the offerings most shown, not the catalogue (issue 23's memory budget).
+        self.description_tokens = functools.lru_cache(maxsize=SNIPPET_TEXTS_KEPT)(self._description_tokens)
 
     def searcher(self):
         """One long-lived searcher per thread: opening one costs milliseconds."""
@@ -202,7 +206,14 @@ class Snapshot:
             mask &= fits
         return mask
 
-    def negated_mask(self, word: str) -> int:
+    def _description_tokens(self, docnum: int, fieldname: str) -> tuple[tuple[str, int, int], ...]:
+        """The description as the field's analyser reads it, with where each word stands: the snippets of
+        the offerings shown most often are read once, not on every page."""
+        text = self.record(docnum).get("description_text", "")
+        analyzer = self.schema[fieldname].analyzer
+        return tuple((token.text, token.startchar, token.endchar) for token in analyzer(text, chars=True, mode="query"))
+
+    def _negated_mask(self, word: str) -> int:
         """The documents that have the word only in a sentence saying "not" (``indexing.negated_apart``)."""
         reader, mask = self.searcher().reader(), 0
         for term in _terms_for("negated", word):
@@ -502,9 +513,7 @@ def _word_terms(word: str, accented_folds: frozenset[str]) -> list[tuple[str, st
     The folded fields are searched only for a word typed without å/ä/ö that the index has with
     them; for every other word they would find exactly what the main fields find."""
     weights = dict(FIELD_WEIGHTS)
-    if word == word.translate(ACCENT_FOLD) and any(
-        term in accented_folds for term in _terms_for("text_folded", word)
-    ):
+    if word == word.translate(ACCENT_FOLD) and any(term in accented_folds for term in _terms_for("text_folded", word)):
         weights.update(FOLDED_FIELD_WEIGHTS)
     return [(field, term, weight) for field, weight in weights.items() for term in _terms_for(field, word)]
 
@@ -561,23 +570,22 @@ def _snippet(snapshot: Snapshot, docnum: int, words: list[str]) -> str:
     A text is analysed only when the index says a word is in it: an offering found
     by its name alone would otherwise be read to the end, twice.
     """
-    schema, text = snapshot.schema, snapshot.record(docnum).get("description_text", "")
+    text = snapshot.record(docnum).get("description_text", "")
     if not text or not words:
         return ""
     for fieldname in ("description", "text_folded"):
-        analyzer = schema[fieldname].analyzer
         terms = {term for word in words for term in _terms_for(fieldname, word)}
         if not snapshot.term_scores.has_any(snapshot.searcher(), fieldname, terms, docnum):
             continue
         spans, window_end = [], None
-        for token in analyzer(text, chars=True, mode="query"):
-            if window_end is not None and token.startchar > window_end:
+        for term, start, end in snapshot.description_tokens(docnum, fieldname):
+            if window_end is not None and start > window_end:
                 break
-            if token.text in terms:
+            if term in terms:
                 if window_end is None:
-                    window_start = text.rfind(" ", 0, max(0, token.startchar - SNIPPET_CONTEXT)) + 1
-                    window_end = token.endchar + 2 * SNIPPET_CONTEXT
-                spans.append((token.startchar, token.endchar))
+                    window_start = text.rfind(" ", 0, max(0, start - SNIPPET_CONTEXT)) + 1
+                    window_end = end + 2 * SNIPPET_CONTEXT
+                spans.append((start, end))
         if spans:
             window_end = text.find(" ", window_end)
             return _mark(text, window_start, len(text) if window_end == -1 else window_end, spans)

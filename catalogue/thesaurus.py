@@ -220,14 +220,15 @@ class Thesaurus:
                 if _exact(name) not in written:  # the file's own reading wins: "Östermalm"
                     self.places[_exact(name)] = Concept("stadsdel", (slug,))
                 self.vocabulary.update(_WORD.findall(name.lower()))
-        self.longest = max((len(key) for key in [*self.phrases, *self.places]), default=0)
+        self.longest_place = max((len(key) for key in self.places), default=0)
+        self.longest = max((len(key) for key in self.phrases), default=0)
+        self.longest = max(self.longest, self.longest_place)
 
     def knows(self, word: str) -> bool:
         return concept_key(_ARABIC_MARKS.sub("", word)) in self.phrases or _exact(word) in self.places
 
-    def _place(self, text: str) -> Concept | None:
+    def _place(self, key: tuple[str, ...]) -> Concept | None:
         """The place a name means, also with a case ending: "asun Farstassa" is Farsta."""
-        key = _exact(text)
         if key in self.places:
             return self.places[key]
         for ending in _PLACE_ENDINGS if len(key) == 1 else ():
@@ -238,8 +239,9 @@ class Thesaurus:
 
     def _concept_at(self, words: list[str], keys: list[tuple[str, ...]], i: int) -> tuple[int, Concept] | None:
         """The longest phrase from ``i`` that names a place or a concept, and its length."""
+        exact = [part for word in words[i : i + self.longest] for part in _exact(word)]
         for length in range(min(self.longest, len(words) - i), 0, -1):
-            place = self._place(" ".join(words[i : i + length]))
+            place = self._place(tuple(exact[:length])) if length <= self.longest_place else None
             if place:
                 return length, place
             key = tuple(part for k in keys[i : i + length] for part in k)
