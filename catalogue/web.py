@@ -98,14 +98,13 @@ class HitLinks:
 
     provider_prefix: str  # the provider page's address up to its slug
     search_path: str
-    params: tuple[tuple[str, str], ...]
+    query: str  # the search's parameters, encoded once
 
     def provider(self, slug: str) -> str:
-        query = urlencode(self.params)
-        return self.provider_prefix + slug + ("?" + query if query else "")
+        return self.provider_prefix + slug + ("?" + self.query if self.query else "")
 
     def save(self, slug: str) -> str:
-        return self.search_path + "?" + urlencode([*self.params, ("v", slug)])
+        return self.search_path + "?" + (self.query + "&" if self.query else "") + urlencode([("v", slug)])
 
 
 _SLUG_MARK = "__slug__"
@@ -117,7 +116,7 @@ def hit_links(search_request: SearchRequest) -> HitLinks:
     if kept is None or kept[0] is not search_request:
         provider = url_for("site.provider", slug=_SLUG_MARK, v=())
         links = HitLinks(provider.removesuffix(_SLUG_MARK), url_for("site.search", v=()),
-                         tuple(search_request.to_params()))  # fmt: skip
+                         urlencode(search_request.to_params()))  # fmt: skip
         g.hit_links = kept = (search_request, links)
     return kept[1]
 
