@@ -30,7 +30,7 @@ from .facets import FACETS, FACETS_BY_PARAM, ChoiceFacet, Chosen, Facet, FacetRe
 from .query import SearchRequest
 from .scoring import TermScores, bitset
 from .thesaurus import AGE, Concept, Thesaurus, Understood
-from .vocabulary import ACCENT_FOLD, CITYWIDE, DISTRICTS
+from .vocabulary import ACCENT_FOLD, ACCESS, CITYWIDE, DISTRICTS, ORIENTATIONS
 
 PAGE_SIZE = 20
 GUIDANCE_LIMIT = 2
@@ -401,6 +401,22 @@ class Hit:
     @property
     def unknown_labels(self) -> list[str]:
         return [str(facet.field.label) for facet in self.unknown]
+
+    @property
+    def tags(self) -> list[str]:
+        """The short facts under a hit, in the page's language: district, orientation, IPS, access, paused."""
+        record = self.record
+        district = record.get("district")
+        tags = [DISTRICTS.label(district) + (f" ({record['neighbourhood']})" if record.get("neighbourhood") else "")
+                ] if district else []  # fmt: skip
+        tags += [ORIENTATIONS.label(value) for value in record.get("orientation") or []]
+        tags += [_("IPS")] if record.get("ips") else []
+        tags += [ACCESS.label(value) for value in record.get("access") or []]
+        return tags
+
+    @property
+    def paused(self) -> bool:
+        return self.record.get("status") == "paused"
 
 
 @dataclass
