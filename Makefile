@@ -70,6 +70,11 @@ bench: $(STAMP) translations
 search-eval: $(STAMP) translations
 	$(BIN)/python bench/search_eval.py
 
+# The search page on the real content, this revision against BEFORE, alternating query by query.
+BEFORE ?= 102e498
+bench-search-change: $(STAMP)
+	$(BIN)/python bench/search_before_after.py --before $(BEFORE) --rounds 6
+
 # Side by side in one run: our search page, Datasette's faceted table page (its own venv, not a
 # dependency of the site) and a static file of the same size; see BENCHMARKS.md.
 bench/.venv-datasette/bin/datasette: bench/requirements-datasette.txt
