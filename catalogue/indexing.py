@@ -77,27 +77,49 @@ _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 NEGATIONS = frozenset(("inte", "ej", "icke", "inga", "ingen", "inget", "aldrig"))
 _NEGATION = re.compile(rf"\b({'|'.join(NEGATIONS)})\b", re.IGNORECASE)
+# "inte bara", "inte minst", "inte heller" deny nothing; "om du inte", "har du ingen" are a condition.
+_NOT_A_DENIAL_AFTER = re.compile(r"\s+(bara|endast|minst|heller)\b", re.IGNORECASE)
+_CONDITION_BEFORE = re.compile(r"\b(om|har|är|kan|vill)\s+(du|man|ni)\s+$", re.IGNORECASE)
+DENIAL_WORDS = 12  # what a "not" denies ends with its clause, and within this many words
 
 
-def negated_apart(text: str) -> tuple[str, str, list[str]]:
-    """The text without what its "not"s deny, what they deny, and the sentences that say it.
+def says_not(text: str) -> bool:
+    return _NEGATION.search(text) is not None
 
-    What a "not" denies runs from it to the next comma or the end of the sentence: "riktar sig inte till
-    personer som har insatser enligt LSS" must not make the offering a match for "LSS", while "ett vanligt jobb
-    med lön, och stödet slutar inte när du har fått jobbet" still matches "jobb". The denied words are
-    searched apart, and the page shows their sentence as the reason."""
+
+def _denial(clause: str) -> re.Match | None:
+    for negation in _NEGATION.finditer(clause):
+        after, before = clause[negation.end() :], clause[: negation.start()]
+        if not _NOT_A_DENIAL_AFTER.match(after) and not _CONDITION_BEFORE.search(before):
+            return negation
+    return None
+
+
+def negated_apart(*texts: str) -> tuple[str, str, list[str]]:
+    """The texts without what their "not"s deny, what they deny, and the sentences that say it.
+
+    What a "not" denies runs from it to the next comma, the end of the sentence or of its text, and at most
+    DENIAL_WORDS words: "riktar sig inte till personer som har insatser enligt LSS" must not make the offering
+    a match for "LSS", while "ett vanligt jobb med lön, och stödet slutar inte när du har fått jobbet" still
+    matches "jobb". The denied words are searched apart, and the page shows their sentence as the reason."""
     kept: list[str] = []
     denied: list[str] = []
     sentences: list[str] = []
-    for sentence in _SENTENCE_END.split(text):
-        clauses = sentence.split(",")
-        for clause in clauses:
-            negation = _NEGATION.search(clause)
-            kept.append(clause[: negation.start()] if negation else clause)
-            denied.append(clause[negation.start() :] if negation else "")
-        if any(_NEGATION.search(clause) for clause in clauses):
-            sentences.append(sentence)
-    return " ".join(kept), " ".join(filter(None, denied)), sentences
+    for text in texts:
+        for sentence in _SENTENCE_END.split(text):
+            denies = False
+            for clause in sentence.split(","):
+                negation = _denial(clause)
+                if negation is None:
+                    kept.append(clause)
+                    continue
+                denies = True
+                scope = clause[negation.start() :].split()
+                kept += [clause[: negation.start()], " ".join(scope[DENIAL_WORDS + 1 :])]
+                denied.append(" ".join(scope[: DENIAL_WORDS + 1]))
+            if denies:
+                sentences.append(sentence)
+    return " ".join(kept), " ".join(denied), sentences
 
 
 def _with_joined_words(name: str) -> str:
@@ -119,10 +141,10 @@ def _document(
     # Who it is for is searched with the description: "missbruk" or "unga vuxna" name the target group; so are
     # what you do in each part of an offering and how you start there ("boka ett första besök").
     part_texts = [text for part in record.get("parts") or [] for text in (part.get("summary"), part.get("start"))]
-    shown = " ".join(
-        filter(None, [plain_text(record.get("description_html", "")), record.get("target_group"), *part_texts])
-    )
-    description, denied, negated = negated_apart(shown)
+    texts = [text for text in [plain_text(record.get("description_html", "")), record.get("target_group"), *part_texts]
+             if text]  # fmt: skip
+    shown = " ".join(texts)
+    description, denied, negated = negated_apart(*texts)  # each text on its own: a "not" ends with its text
     everything = " ".join([name, summary, activities, description, place, area])
     written = " ".join([name, summary, description])
     return {

@@ -44,7 +44,8 @@ PREFER_WEIGHT = 0.3
 SNIPPET_TEXTS_KEPT = 128
 MIN_STEM_TO_CORRECT = 5  # a shorter stem is one edit from too many words to guess which
 SWEDISH_ENDINGS = ("et", "en", "an", "na", "er", "ar", "or")  # definite and plural endings
-FACTS_THAT_MAY_BE_UNKNOWN = frozenset({facet.param for facet in FACETS if facet.exclusive} | {"timmar"})
+# One stated value rules the others out, or nearly: an offering has one huvudman and states its hours.
+FACTS_THAT_MAY_BE_UNKNOWN = frozenset({facet.param for facet in FACETS if facet.exclusive} | {"timmar", "huvudman"})
 FIELD_WEIGHTS = {
     "name": 4.0, "summary": 2.0, "activities": 1.5, "description": 1.0, "place": 1.5, "area": 0.5, "parts": 0.8,
 }  # fmt: skip
@@ -651,7 +652,7 @@ def run(
     meanings = [item for item in understood if item.concept.is_meaning]  # said on the page; searched as words
     understood = [item for item in understood if not item.concept.is_page and not item.concept.is_meaning]
     # How someone feels narrows nothing they also ask for: "deprimerad, vill jobba" is work, calm ones first.
-    wishes = bool(words) or any(item.concept.narrows for item in understood)
+    wishes = bool(words or request.filters) or any(item.concept.narrows for item in understood)
     feelings = tuple(item for item in understood if not item.concept.narrows and wishes)
     understood = [item for item in understood if item not in feelings]
 
@@ -734,8 +735,11 @@ def run(
     if understood and request.page == 1:
         result.stated_otherwise = _stated_otherwise(snapshot, words, understood, constraints["q"],
                                                     matching_without("q", possible))  # fmt: skip
-    if words and request.page == 1:
-        result.stated_otherwise += _said_not(snapshot, words, constraints["q"], matching_without("q", possible))
+    if words and request.page == 1 and not indexing.says_not(request.q):
+        # Their own words deny what was asked; unless the asking itself says "not" ("inget beslut").
+        apart = _said_not(snapshot, words, understood, constraints["q"], matching_without("q", possible))
+        shown = {hit.record["slug"] for hit in result.stated_otherwise}
+        result.stated_otherwise += [hit for hit in apart if hit.record["slug"] not in shown]
     clauses: list[str | Understood] = [*words, *understood, *feelings]  # a feeling is kept when little else is
     if total == 0 and not result.maybe_total and len(clauses) > 1 and not constraints["q"] & snapshot.listed:
         # The words together match no offering (not the filters: for those, the advice below).
@@ -808,27 +812,29 @@ def _stated_otherwise(snapshot: Snapshot, words: list[str], understood: list[Und
     return hits
 
 
-def _said_not(snapshot: Snapshot, words: list[str], matched: int, allowed: int) -> list[Hit]:
-    """Offerings that have the words only in a sentence of their own that says "not": "riktar sig inte till
-    personer som har insatser enligt LSS". Never a match; shown apart, with that sentence as the reason."""
+def _said_not(snapshot: Snapshot, words: list[str], understood: list[Understood], matched: int,
+              allowed: int) -> list[Hit]:  # fmt: skip
+    """Offerings that would match but for a word their own text denies: "riktar sig inte till personer som
+    har insatser enligt LSS". Never a match; shown apart, with that sentence as the reason."""
     apart = snapshot.listed & allowed & ~matched
-    said_not = 0
+    for item in understood:
+        apart &= snapshot.clause_mask(item)
+    only_denied = 0
     for word in words:
-        negated = snapshot.negated_mask(word)
-        apart &= snapshot.word_mask(word) | negated
-        said_not |= negated
+        negated, said = snapshot.negated_mask(word), snapshot.word_mask(word)
+        apart &= said | negated
+        only_denied |= negated & ~said
     terms = {term for word in words for term in _terms_for("negated", word)}
     hits = []
-    for docnum in _bits(apart & said_not):
+    for docnum in _bits(apart & only_denied):
         record = snapshot.record(docnum)
-        sentences = [sentence for sentence in record.get("negated_sentences", [])
-                     if _denies(snapshot, sentence, terms)]  # fmt: skip
+        sentences = [sentence for sentence in record.get("negated_sentences", []) if _denies(sentence, terms)]
         if sentences:
             hits.append(Hit(record, stated_otherwise=sentences, name_only=snapshot.name_only[docnum]))
     return hits[:MAYBE_LIMIT]
 
 
-def _denies(snapshot: Snapshot, sentence: str, terms: set[str]) -> bool:
+def _denies(sentence: str, terms: set[str]) -> bool:
     """Whether the sentence's "not" comes before the word: "riktar sig inte till ... LSS" denies LSS; "Samma år
     skrev stadsdelen att lokalerna inte gick att anpassa" says nothing against "år"."""
     said = _SENTENCE_WORDS.findall(sentence)

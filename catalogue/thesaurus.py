@@ -25,12 +25,12 @@ CONCEPT_FILTERS = ("aktivitet", "inriktning", "tillgang", "ips", "stadsdel", "ti
 _WORD = re.compile(r"\w+")
 _ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")  # short vowels, shadda, tatweel: often left out
 # An age anywhere in a sentence: "23 år", "en 23-åring", "ålder 23", in the site's languages.
-_YEARS = frozenset(concept_key(word) for word in ("år", "åring", "years", "year", "vuotta", "vuotias", "sano", "sanno",
-                                                  "سنة", "عاما", "عامًا"))  # fmt: skip
-_AGE = frozenset(concept_key(word) for word in ("ålder", "åldern", "age", "aged", "ikä", "ikäni", "da'", "عمري",
-                                                "العمر", "عمر"))  # fmt: skip
+_YEARS_WORDS = ("år", "åring", "years", "year", "vuotta", "vuotias", "sano", "sanno", "سنة", "عاما", "عامًا")
+_AGE_WORDS = ("ålder", "åldern", "age", "aged", "ikä", "ikäni", "da'", "عمري", "العمر", "عمر")
+_YEARS = frozenset(concept_key(_ARABIC_MARKS.sub("", word)) for word in _YEARS_WORDS)
+_AGE = frozenset(concept_key(_ARABIC_MARKS.sub("", word)) for word in _AGE_WORDS)
 _IS = frozenset(("är", "ar", "am", "is", "im", "olen", "on", "waa"))
-MAX_AGE = 120
+MIN_AGE, ADULT, MAX_AGE = 16, 18, 120  # "i 2 år" is how long, not how old; "är 23" only for a grown-up
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 TRANSLATED = ("en", "fi", "ar", "so")
 
@@ -95,6 +95,8 @@ def _entry(value, problems, path):
     kind = "filter" if "filter" in value else "means" if "means" in value else "page"
     required = {"filter": ("filter", "values", "words"), "means": ("means", "words"), "page": ("page", "words")}[kind]
     entry = checks.check_fields(value, _ENTRY_FIELDS, required, problems, path)
+    if kind not in entry:  # its own value did not pass its check: the problem is reported
+        return None
     if kind == "means":
         entry["filter"], entry["values"] = MEANS, [entry["means"]]
         return entry
@@ -151,8 +153,10 @@ def place_words(places: dict | None) -> dict[str, list[str]]:
             continue
         parts = slug.split("-")
         names = [" ".join(parts), *(parts if slug not in _NOT_PLACES_BY_PART else [])]
-        names += [translated for translated in _translated_names(slug) if translated]
-        names += [name for name in DISTRICTS.other_names(slug)] + list(facts.get("neighbourhoods", []))
+        names += [name for translated in _translated_names(slug) for name in _without_gloss(translated)]
+        former = DISTRICTS.other_names(slug)
+        names += former + [part for name in former for part in name.split("-")]
+        names += list(facts.get("neighbourhoods", []))
         words[slug] = list(dict.fromkeys(names))
     return words
 
@@ -160,6 +164,12 @@ def place_words(places: dict | None) -> dict[str, list[str]]:
 @functools.cache
 def _translations(lang: str) -> support.NullTranslations:
     return support.Translations.load(str(TRANSLATIONS_DIR), [lang])
+
+
+def _without_gloss(name: str) -> list[str]:
+    """ "نورا إنرستادن (Norra innerstaden)": the name, and the name without what the brackets add."""
+    bare = re.sub(r"\s*\([^)]*\)", "", name).strip()
+    return [name, bare] if bare and bare != name else [name]
 
 
 def _translated_names(slug: str) -> list[str]:
@@ -183,17 +193,25 @@ def _exact(text: str) -> tuple[str, ...]:
     return tuple(word.casefold().translate(ACCENT_FOLD) for word in _WORD.findall(plain))
 
 
-def _age_at(words: list[str], keys: list[tuple[str, ...]], i: int) -> str | None:
-    """The age said by the two words from ``i``: a number then "år", "ålder" then a number, or "är" then a
-    number that can be a grown-up's age ("jag är 23", "my mum is 64")."""
+def _age_at(words: list[str], keys: list[tuple[str, ...]], i: int) -> tuple[str, int] | None:
+    """The age said from ``i``, and how many words say it: a number then "år" ("23 år"), "ålder" then a
+    number and perhaps "år" ("ålder 23 år"), or "är" then a grown-up's age ("jag är 23", "my mum is 64").
+    "arbetslös i 2 år" is a time, not an age: an age is at least MIN_AGE."""
     if i + 1 >= len(words):
         return None
-    years_follow = i + 2 < len(words) and keys[i + 2] in _YEARS  # "är 45 år": the number and "år" go together
-    after_is = (
-        words[i + 1].isdecimal() and not years_follow and words[i].casefold() in _IS and 15 <= int(words[i + 1]) <= 99
-    )
-    number = words[i] if keys[i + 1] in _YEARS else words[i + 1] if keys[i] in _AGE or after_is else ""
-    return str(int(number)) if number.isdecimal() and int(number) <= MAX_AGE else None
+    years_follow = i + 2 < len(words) and keys[i + 2] in _YEARS
+    if keys[i + 1] in _YEARS:
+        number, length = words[i], 2
+    elif keys[i] in _AGE:
+        number, length = words[i + 1], 3 if years_follow else 2
+    elif words[i].casefold() in _IS and not years_follow:
+        number, length = words[i + 1], 2
+        if not (number.isdecimal() and len(number) <= 2 and int(number) >= ADULT):  # "klockan är 16" is a time
+            return None
+    else:
+        return None
+    age = int(number) if len(number) <= 3 and number.isdecimal() else 0
+    return (str(age), length) if MIN_AGE <= age <= MAX_AGE else None
 
 
 class Thesaurus:
@@ -221,8 +239,7 @@ class Thesaurus:
                     self.places[_exact(name)] = Concept("stadsdel", (slug,))
                 self.vocabulary.update(_WORD.findall(name.lower()))
         self.longest_place = max((len(key) for key in self.places), default=0)
-        self.longest = max((len(key) for key in self.phrases), default=0)
-        self.longest = max(self.longest, self.longest_place)
+        self.longest = max([self.longest_place, *(len(key) for key in self.phrases)])
 
     def knows(self, word: str) -> bool:
         return concept_key(_ARABIC_MARKS.sub("", word)) in self.phrases or _exact(word) in self.places
@@ -271,8 +288,8 @@ class Thesaurus:
         while i < len(words):
             age = _age_at(words, keys, i)
             if age:
-                understood.append(Understood(" ".join(words[i : i + 2]), Concept(AGE, (age,))))
-                i += 2
+                understood.append(Understood(" ".join(words[i : i + age[1]]), Concept(AGE, (age[0],))))
+                i += age[1]
                 continue
             found = self._concept_at(words, keys, i)
             if found is None:

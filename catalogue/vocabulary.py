@@ -11,7 +11,6 @@ import difflib
 import unicodedata
 from dataclasses import dataclass, field
 
-from flask import g, has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -53,7 +52,7 @@ class Vocabulary:
     def labels(self) -> dict[str, str]:
         """Every slug's label in the page's language, translated once per language for the process:
         a search page shows about a hundred, and each translation look-up costs microseconds."""
-        language = str(g.get("lang") or get_locale()) if has_request_context() else str(get_locale())
+        language = str(get_locale())  # Flask-Babel's, so that force_locale is obeyed (editing's weekday names)
         if language not in self._labels:
             self._labels[language] = {slug: str(text) for slug, text in self.terms.items()}
         return self._labels[language]

@@ -63,11 +63,12 @@ def site_link(endpoint: str, **values) -> str:
     Min lista: made once per app, language and list, not on every page (url_for costs about 20 µs)."""
     key = (endpoint, tuple(sorted(values.items())), i18n.current(), saved_in_request(), request.script_root)
     made = current_app.extensions.setdefault("site_links", {})
-    if key not in made:
+    link = made.get(key)  # one look-up: another thread may empty the memo at any moment
+    if link is None:
         if len(made) >= SITE_LINKS_KEPT:
             made.clear()
-        made[key] = url_for(endpoint, **values)
-    return made[key]
+        link = made[key] = url_for(endpoint, **values)
+    return link
 
 
 def search_url(search_request: SearchRequest, **changes) -> str:

@@ -30,7 +30,7 @@ TARGET = {"recall@5": 0.95, "zero-result rate": 0.0, "false corrections": 0, "co
 # page. Exact figures, nothing subtracted. The targets are met but for three zero-result queries, each about
 # a place the site does not know: another municipality (Solna, Huddinge), and Rinkeby in Arabic script.
 FLOOR = {
-    "recall@5": 273 / 286,
+    "recall@5": 272 / 286,  # 273 before the review's fixes (ages, denials); "skriva cv" lost its partial match
     "zero-result rate": 3 / 286,
     "false corrections": 0,
     "contradictions": 0,

@@ -69,3 +69,25 @@ def test_a_means_entry_is_checked_like_the_others():
     assert errors == [] and ok["concepts"][0]["filter"] == "means"
     _none, errors = parse_thesaurus("t.yml", "concepts:\n  - means: klubbhus\n", read_yaml)
     assert [error.message for error in errors] != []
+
+
+def test_a_condition_an_also_or_a_no_of_the_asker_is_not_a_denial(real_site):
+    kept, denied, _sentences = indexing.negated_apart(
+        "Har du ingen handläggare kan huset hjälpa dig.", "Vi vet inte heller om du behöver ett beslut.",
+        "Inte bara för unga, utan för alla."
+    )  # fmt: skip
+    assert denied == "" and "handläggare" in kept
+    # Asking for "no decision" is the walk-in wish, not a contradiction with those that need none.
+    body = real_site.get("/api/v1/sok", query_string={"q": "behöver inget beslut"}).get_json()
+    assert body["understood"][0]["values"] == ["oppen"] and "alfa" in [r["slug"] for r in body["results"]]
+    assert body["stated_otherwise"] == []
+
+
+def test_a_bad_means_or_page_entry_is_reported_not_a_crash():
+    import yaml
+
+    from catalogue.thesaurus import parse_thesaurus
+
+    _none, errors = parse_thesaurus("t.yml", "concepts:\n  - means: [a, list]\n    words: [x]\n",
+                                    lambda text, problems, line: yaml.safe_load(text))  # fmt: skip
+    assert errors and "concepts.0.means" in str(errors[0])

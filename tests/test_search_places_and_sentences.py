@@ -36,7 +36,7 @@ def test_every_district_and_neighbourhood_finds_offerings_alone_and_inside_a_sen
 def test_a_district_with_no_offering_says_so_and_names_the_nearest_with_some(real_site):
     text = page_text(real_site, "/sok?q=jag+bor+i+alvik")
     assert "Vi tolkade ”alvik” som Bromma." in text
-    assert "Ingen verksamhet ligger i Bromma än. Du ser dem som tar emot från hela staden." in text
+    assert "Vi känner inte till någon verksamhet som ligger i Bromma. Du ser dem som tar emot från hela staden." in text
     assert "Närmast finns verksamheter i: Hässelby-Vällingby (1), Järva (2), Kungsholmen (1)." in text
     html = real_site.get("/sok?q=jag+bor+i+alvik").get_data(as_text=True)
     assert 'href="/stadsdel/bromma"' in html  # the district page, with whom to contact
@@ -54,7 +54,7 @@ def test_a_place_with_offerings_says_how_many_are_there_in_each_language(real_si
 @pytest.mark.parametrize(
     ("query", "expected"),
     [("ålder 23", "23"), ("en 23-åring", "23"), ("jag är 30 år gammal", "30"), ("i am 25 years old", "25"),
-     ("olen 30 vuotta", "30")],
+     ("olen 30 vuotta", "30"), ("ålder 23 år", "23"), ("عمري 23 سنة", "23"), ("jag är 23", "23")],
 )  # fmt: skip
 def test_an_age_is_read_anywhere_in_a_sentence(real_site, query, expected):
     body = real_site.get("/api/v1/sok", query_string={"q": query}).get_json()
@@ -98,3 +98,30 @@ def test_the_hit_links_are_exactly_the_addresses_they_stand_for(app):
                 for slug in ("kafe-solsidan", "musikhuset-2"):
                     assert links.provider(slug) == web.provider_url(slug, request)
                     assert links.save(slug) == web.search_url(request.saving(slug))
+
+
+@pytest.mark.parametrize("query", ["arbetslös i 2 år", "klockan är 16", "det är 3 dagar"])
+def test_a_time_or_a_number_is_not_an_age(real_site, query):
+    body = real_site.get("/api/v1/sok", query_string={"q": query}).get_json()
+    assert "alder" not in [item["parameter"] for item in body["understood"]], query
+
+
+@pytest.mark.parametrize(("name", "district"), [("نورا إنرستادن", "norra-innerstaden"), ("spånga", "jarva"),
+                                                 ("kista", "jarva"), ("asun farstassa", "farsta")])  # fmt: skip
+def test_translated_and_former_names_and_their_parts_are_places(real_site, name, district):
+    body = real_site.get("/api/v1/sok", query_string={"q": name}).get_json()
+    assert [(item["parameter"], item["values"]) for item in body["understood"]] == [("stadsdel", [district])]
+
+
+def test_the_layouts_links_are_exactly_what_url_for_makes(app):
+    from flask import url_for
+
+    from catalogue import web
+
+    for path in ("/sok", "/en/sok?v=musikhuset", "/ar/verksamhet/musikhuset"):
+        for _twice in range(2):  # the second time from the memo
+            with app.test_request_context(path):
+                app.preprocess_request()
+                for endpoint, values in (("site.search", {}), ("static", {"filename": "style.css"}),
+                                         ("site.guidance_page", {"slug": "om-webbplatsen"})):  # fmt: skip
+                    assert web.site_link(endpoint, **values) == url_for(endpoint, **values)
