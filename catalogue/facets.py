@@ -2,8 +2,8 @@
 
 Modelled on Datasette's facets: a facet parses its state from the address and
 writes it back, builds its bitsets once per index version, and prepares a
-``FacetResult`` (options with value, label, count, selected and the search with
-that option toggled) that templates and the JSON twin only render. It also
+``FacetResult`` (options with value, label, count and whether it is selected;
+the page's form ticks and unticks them) that templates and the JSON twin only render. It also
 says itself in words: for the "Du har valt" links, the zero-results advice and
 "Passar dina val".
 
@@ -63,14 +63,8 @@ class Option:
     label: str
     count: int  # confirmed: offerings that have said they have this value (and fit every other filter)
     selected: bool
-    request: SearchRequest = field(repr=False, compare=False)
     everywhere: int = 0  # of ``count``, the offerings for the whole city (district options only)
     maybe: int = 0  # have this value but have not stated another chosen filter's fact: "kan passa"
-
-    @property
-    def toggled(self) -> SearchRequest:
-        """The same search with this option ticked or unticked; made only when a page asks for it."""
-        return self.request.toggling(self.param, self.value)
 
     @property
     def local(self) -> int:
@@ -240,14 +234,11 @@ class ChoiceFacet(Facet):
         only_possible = possible & ~context
         options = tuple(
             Option(self.param, value, labels[value], (context & self.mask(prepared, (value,))).bit_count(),
-                   value in selected, request, maybe=(only_possible & self.mask(prepared, (value,))).bit_count())
+                   value in selected, maybe=(only_possible & self.mask(prepared, (value,))).bit_count())
             for value in prepared.values
         )  # fmt: skip
         unknown = (context & listed & ~prepared.known).bit_count()
         return FacetResult(self, selected, options, unknown, nobody_stated=not self.anyone_stated(prepared, listed))
-
-    def with_value(self, state: tuple[str, ...] | None, value: str) -> tuple[str, ...]:
-        return self._ordered((state or ()) + (value,))
 
     def removing(self, state: tuple[str, ...], value: str | None) -> tuple[str, ...] | None:
         kept = tuple(x for x in state if value is not None and x != value)

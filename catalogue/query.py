@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from .facets import FACETS, FACETS_BY_PARAM, BadParameter, ChoiceFacet, whole_number
+from .facets import FACETS, FACETS_BY_PARAM, BadParameter, whole_number
 
 __all__ = ["BadParameter", "SearchRequest", "parse", "parse_leniently"]
 
@@ -67,17 +67,6 @@ class SearchRequest:
             filters[param] = kept
         return replace(self, filters=filters, page=1)
 
-    def toggling(self, param: str, value: str) -> SearchRequest:
-        """The same search with one choice ticked if it was not, unticked if it was; back on page 1."""
-        facet = FACETS_BY_PARAM[param]
-        assert isinstance(facet, ChoiceFacet)
-        if value in self.filters.get(param, ()):
-            return self.without(param, value)
-        return replace(self, filters=self.filters | {param: facet.with_value(self.filters.get(param), value)}, page=1)
-
-    @property
-    def has_filters(self) -> bool:
-        return bool(self.filters)
 
 
 def _single(args: MultiDict, name: str) -> str | None:

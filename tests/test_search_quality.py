@@ -85,19 +85,18 @@ def judge(app, case: dict) -> dict:
     }
 
 
-def test_the_everyday_query_set_meets_its_targets(real_site, capsys):
+KNOWN_MISSES = {(miss["lang"], miss["query"]) for miss in yaml.safe_load(
+    (ROOT / "tests" / "search_quality_known_misses.yml").read_text(encoding="utf-8"))["misses"]}  # fmt: skip
+
+
+def test_the_everyday_query_set_meets_its_targets(real_site):
     app = real_site.application
     judged = [(case, judge(app, case)) for case in CASES + MORE]
     with_concept = [verdict for case, verdict in judged if case.get("top3")]
     pass_rate = sum(verdict["passed"] for _case, verdict in judged) / len(judged)
     zero_rate = sum(verdict["zero"] for verdict in with_concept) / len(with_concept)
-    precision = sum(verdict["precision"] for verdict in with_concept) / len(with_concept)
-    with capsys.disabled():
-        print(f"\nsearch quality: {len(judged)} queries, pass {pass_rate:.1%}, precision@3 {precision:.1%}, "
-              f"zero results {zero_rate:.1%} of {len(with_concept)} with a concept in the catalogue")  # fmt: skip
-        for case, verdict in judged:
-            if not verdict["passed"]:
-                print(f"  fails: {case.get('lang', 'sv')} {case['query']!r}: expected {case.get('top3')}, "
-                      f"top 3 {verdict['shown']}")  # fmt: skip
     assert len(judged) >= 150
     assert pass_rate >= PASS_TARGET and zero_rate <= ZERO_TARGET
+    missed = {(case.get("lang", "sv"), case["query"]) for case, verdict in judged if not verdict["passed"]}
+    assert missed - KNOWN_MISSES == set(), "new misses (expected top three not given)"
+    assert KNOWN_MISSES - missed == set(), "these pass now: remove them from search_quality_known_misses.yml"
