@@ -68,7 +68,6 @@ class SearchRequest:
         return replace(self, filters=filters, page=1)
 
 
-
 def _single(args: MultiDict, name: str) -> str | None:
     values = args.getlist(name)
     if len(values) > 1:
