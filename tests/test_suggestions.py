@@ -172,3 +172,16 @@ def test_a_change_form_on_the_real_catalogue_says_vet_inte_for_unknown_facts(rea
     assert fields["ips"] == ""  # "Vet inte" is the ticked answer
     page = real_site.get("/verksamhet/fountain-house-stockholm/foresla-andring").get_data(as_text=True)
     assert 'id="ips-vet-inte" name="ips" value="" checked' in page
+
+
+def test_the_message_and_address_fields_show_their_own_error_beside_them(app):
+    client = app.test_client()
+    form = prefilled(client, "/verksamhet/kafe-solsidan/foresla-andring")
+    form.setlist("contact-phone", ["08-123 456 78"])
+    form.setlist("epost", ["inte en adress"])
+    form.setlist("meddelande", ["Hej\x07"])
+    page = client.post("/verksamhet/kafe-solsidan/foresla-andring", data=form)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400
+    for name in ("epost", "meddelande"):
+        assert f'id="{name}-fel"' in html and f'aria-describedby="{name}-hint {name}-fel"' in html, name
