@@ -453,6 +453,19 @@ class SearchResult:
     places: list[PlaceAnswer] = field(default_factory=list)  # each district the words named
 
     @property
+    def outcome(self) -> str:
+        """What the page leads with, decided once for every template: "matches"; "partial" (no offering
+        has every word); "maybe" (none has said it fits every choice, some may); "pages" (only guidance
+        pages); or "nothing"."""
+        if self.total:
+            return "matches"
+        if self.partial:
+            return "partial"
+        if self.maybe_total:
+            return "maybe"
+        return "pages" if self.guidance else "nothing"
+
+    @property
     def chosen_filters(self) -> int:
         """How many filter values are chosen: "Filtrera · 2 valda" on the closed filter panel."""
         return len(self.chosen) - bool(self.request.q)

@@ -91,3 +91,16 @@ def test_a_bad_means_or_page_entry_is_reported_not_a_crash():
     _none, errors = parse_thesaurus("t.yml", "concepts:\n  - means: [a, list]\n    words: [x]\n",
                                     lambda text, problems, line: yaml.safe_load(text))  # fmt: skip
     assert errors and "concepts.0.means" in str(errors[0])
+
+
+def test_what_the_page_leads_with_is_decided_once(real_site):
+    """ "matches", "partial", "maybe", "pages" or "nothing": every template reads the same outcome."""
+    app = real_site.application
+    cases = [("måla", {}, "matches"), ("trädgård rullstol", {}, "partial"), ("", {"timmar": ("1-12",)}, "maybe"),
+             ("xyzzyqq", {}, "nothing")]  # fmt: skip
+    for q, filters, outcome in cases:
+        with app.test_request_context("/sok"):
+            app.preprocess_request()
+            assert search.run(snapshot(), SearchRequest(q=q, filters=filters)).outcome == outcome, q
+    page = real_site.get("/sok?timmar=1-12").get_data(as_text=True)
+    assert "Hoppa till det som kan passa" in page and "kan passa" in page.split("<title>")[1].split("</title>")[0]
