@@ -37,7 +37,7 @@ class ContentError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+        return f"{self.path}:{self.line}: {self.field + ': ' if self.field else ''}{self.message}"
 
 
 class Problems:

@@ -33,15 +33,7 @@ LIMITS = {"kontaktperson": 120, "e-post": 254, "postadress": 300}
 MAX_ROWS = 2000
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.row}: {self.column + ': ' if self.column else ''}{self.message}"
+Problem = checks.ContentError  # file:row: column: what is wrong, as content errors are reported
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def normalized(text: str) -> str:
 
 
 def forbidden(text: str) -> str | None:
-    """The first character the rule refuses, as U+XXXX, or None when the text may be kept."""
+    """The first character the rule refuses, as its code point ("U+0007"), or None when the text may be kept."""
     found = _CONTROL.search(normalized(text)) or _BIDI.search(text)
     return f"U+{ord(found.group()):04X}" if found else None
 

@@ -29,6 +29,14 @@ def desk_app(tmp_path, site, **settings):
     return app
 
 
+def signed_in_desk(tmp_path, site, **settings):
+    """A desk app of its own and a client signed in to it."""
+    app = desk_app(tmp_path, site, **settings)
+    client = app.test_client()
+    assert sign_in(client).status_code == 303
+    return app, client
+
+
 def upload(client, text: str | bytes, filename: str = "register.csv"):
     page = "/redaktion/kontakter"
     raw = text.encode("utf-8") if isinstance(text, str) else text
@@ -42,9 +50,7 @@ def stored(app) -> dict[str, Contact]:
 
 
 def test_an_editor_imports_contacts_by_slug_or_name_with_semicolons_and_excel_bom(tmp_path, site):
-    app = desk_app(tmp_path, site)
-    client = app.test_client()
-    assert sign_in(client).status_code == 303
+    app, client = signed_in_desk(tmp_path, site)
     response = upload(client, "\ufeff" + REGISTER)
     assert response.status_code == 303
     page = unescape(client.get("/redaktion/kontakter").get_data(as_text=True))
@@ -62,9 +68,7 @@ def test_an_editor_imports_contacts_by_slug_or_name_with_semicolons_and_excel_bo
 
 
 def test_a_file_with_problems_changes_nothing_and_names_each_row_and_column(tmp_path, site):
-    app = desk_app(tmp_path, site)
-    client = app.test_client()
-    assert sign_in(client).status_code == 303
+    app, client = signed_in_desk(tmp_path, site)
     bad = (
         "verksamhet;kontaktperson;e-post;postadress\n"
         f"kafe-solsidan;{PERSON};{EMAIL};\n"
@@ -101,9 +105,7 @@ def test_a_file_with_problems_changes_nothing_and_names_each_row_and_column(tmp_
 
 
 def test_contacts_are_deleted_one_by_one_or_all_at_once(tmp_path, site):
-    app = desk_app(tmp_path, site)
-    client = app.test_client()
-    assert sign_in(client).status_code == 303
+    app, client = signed_in_desk(tmp_path, site)
     upload(client, REGISTER)
     page = "/redaktion/kontakter"
     client.post(page + "/ta-bort", data={"csrf_token": csrf_token(client, page), "verksamhet": "musikhuset"})
@@ -164,9 +166,7 @@ PUBLIC_PAGES = [
 
 
 def test_contacts_never_reach_a_public_page_an_api_a_feed_or_the_content_files(tmp_path, site):
-    app = desk_app(tmp_path, site)
-    client = app.test_client()
-    assert sign_in(client).status_code == 303
+    app, client = signed_in_desk(tmp_path, site)
     upload(client, REGISTER)
     with app.test_request_context():
         [invitation] = campaign.invite([{"slug": "kafe-solsidan", "name": "Kafé Solsidan"}], "anna")
@@ -207,9 +207,7 @@ def test_a_letter_goes_to_the_contact_or_to_an_address_the_post_can_deliver_to(a
 
 
 def test_odd_files_are_read_or_refused_calmly_never_a_500(tmp_path, site):
-    app = desk_app(tmp_path, site)
-    client = app.test_client()
-    assert sign_in(client).status_code == 303
+    app, client = signed_in_desk(tmp_path, site)
     # Mac Excel's line endings (CR only), and a first row longer than any sniffer sample.
     long_address = "Gatan 1, " + "x" * 250
     assert (
@@ -234,9 +232,7 @@ def test_odd_files_are_read_or_refused_calmly_never_a_500(tmp_path, site):
 
 
 def test_a_person_who_asks_not_to_be_contacted_is_left_out_of_every_later_import(tmp_path, site):
-    app = desk_app(tmp_path, site)
-    client = app.test_client()
-    assert sign_in(client).status_code == 303
+    app, client = signed_in_desk(tmp_path, site)
     upload(client, REGISTER)
     page = "/redaktion/kontakter"
     data = {"csrf_token": csrf_token(client, page), "verksamhet": "kafe-solsidan", "sparra": "1"}
