@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, Self
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,9 +24,6 @@ from werkzeug.datastructures import MultiDict
 
 from . import fields
 from . import vocabulary as v
-
-if TYPE_CHECKING:
-    from .query import SearchRequest
 
 MAX_VALUES_PER_FILTER = 20
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits only: str.isdigit() accepts "²", which int() refuses
@@ -56,6 +53,16 @@ def mask_of(docnums, size: int) -> int:
     return int.from_bytes(bits, "little")
 
 
+class Filtered(Protocol):
+    """What a facet reads of a search (``query.SearchRequest``, which uses the facets to parse itself):
+    its filters, and the same search without one of them."""
+
+    @property
+    def filters(self) -> dict[str, Any]: ...
+
+    def without(self, param: str, value: str | None = None) -> Self: ...
+
+
 @dataclass(frozen=True)
 class Option:
     param: str
@@ -76,7 +83,7 @@ class Chosen:
     """One active choice said in words, with the search without it."""
 
     text: str  # the link that removes it: "Ta bort filtret Stadsdel: Farsta"
-    removed: SearchRequest
+    removed: Filtered  # the search without it: the link that removes it
     said: str  # what a printout says instead: "Stadsdel: Farsta"
 
 
@@ -147,7 +154,7 @@ class Facet(ABC):
         return bool(prepared.known & listed)
 
     def result(
-        self, request: SearchRequest, prepared: Prepared, context: int, listed: int, possible: int = 0
+        self, request: Filtered, prepared: Prepared, context: int, listed: int, possible: int = 0
     ) -> FacetResult:
         """Options counted within ``context``: the documents every other active filter lets through.
 
@@ -161,7 +168,7 @@ class Facet(ABC):
         return None
 
     @abstractmethod
-    def chosen(self, request: SearchRequest) -> list[Chosen]:
+    def chosen(self, request: Filtered) -> list[Chosen]:
         """Each chosen value said in words, with the search without it: "Du har valt"."""
 
     @abstractmethod
@@ -228,7 +235,7 @@ class ChoiceFacet(Facet):
         return union
 
     def result(
-        self, request: SearchRequest, prepared: Prepared, context: int, listed: int, possible: int = 0
+        self, request: Filtered, prepared: Prepared, context: int, listed: int, possible: int = 0
     ) -> FacetResult:
         selected, labels = request.filters.get(self.param, ()), self.vocabulary.labels()
         only_possible = possible & ~context
@@ -244,7 +251,7 @@ class ChoiceFacet(Facet):
         kept = tuple(x for x in state if value is not None and x != value)
         return kept or None
 
-    def chosen(self, request: SearchRequest) -> list[Chosen]:
+    def chosen(self, request: Filtered) -> list[Chosen]:
         return [
             Chosen(_l("Ta bort filtret %(legend)s: %(value)s", legend=self.legend,
                       value=self.vocabulary.label(value)), request.without(self.param, value),
@@ -272,7 +279,7 @@ class DistrictFacet(ChoiceFacet):
         return super().mask(prepared, state) | prepared.values[self.EVERYWHERE]
 
     def result(
-        self, request: SearchRequest, prepared: Prepared, context: int, listed: int, possible: int = 0
+        self, request: Filtered, prepared: Prepared, context: int, listed: int, possible: int = 0
     ) -> FacetResult:
         plain = super().result(request, prepared, context, listed, possible)
         everywhere = (context & prepared.values[self.EVERYWHERE]).bit_count()
@@ -360,7 +367,7 @@ class RangeFacet(Facet):
         inside = (n for n, limits in prepared.limits if limits.get("min", self.low) <= state <= limits.get("max", 200))
         return mask_of(inside, prepared.known.bit_length())
 
-    def chosen(self, request: SearchRequest) -> list[Chosen]:
+    def chosen(self, request: Filtered) -> list[Chosen]:
         age = request.filters.get(self.param)
         if age is None:
             return []
