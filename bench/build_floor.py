@@ -5,7 +5,7 @@ synthetic providers (``search_bench.synthetic_provider``):
 
 - **load**: reading and checking the Markdown files (``content.load_content``);
 - **analysis**: our Swedish analysis of every field of every document, alone;
-- **build**: ``indexing.build`` as the site runs it (analysis and Whoosh's writer together);
+- **build**: ``builder.build`` as the site runs it (analysis and Whoosh's writer together);
 - **Whoosh alone**: the same documents, analysed beforehand, written through the same schema with a
   tokenizer that only splits on spaces: the writer's cost with analysis taken away. No build of
   this schema in Whoosh can be faster than this.
@@ -32,14 +32,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import search_bench  # noqa: E402
 
-from catalogue import content, indexing  # noqa: E402
+from catalogue.index import builder, content  # noqa: E402
 
 
 def analysed_documents(loaded: content.Content, schema: fields.Schema) -> list[dict]:
     """Every provider document with each text field replaced by its tokens, space separated."""
     documents = []
     for record in loaded.providers:
-        document = indexing.provider_document(record, loaded.places)
+        document = builder.provider_document(record, loaded.places)
         for name, value in document.items():
             if isinstance(schema[name], fields.TEXT):
                 document[name] = " ".join(token.text for token in schema[name].analyzer(value))
@@ -85,12 +85,12 @@ def main() -> None:
     started = time.perf_counter()
     loaded = content.load_content(work / "content")
     seconds["load"] = time.perf_counter() - started
-    schema = indexing.make_schema()
+    schema = builder.make_schema()
     started = time.perf_counter()
     documents = analysed_documents(loaded, schema)
     seconds["analysis"] = time.perf_counter() - started
-    processes = indexing._processes_for(len(loaded.providers))
-    seconds["build"] = timed(lambda: indexing.build(loaded, work / "index"))
+    processes = builder._processes_for(len(loaded.providers))
+    seconds["build"] = timed(lambda: builder.build(loaded, work / "index"))
     seconds["whoosh_alone"] = timed(lambda: write(documents, whoosh_only_schema(schema), processes))
     print(
         json.dumps(

@@ -57,7 +57,7 @@ sys.path.insert(0, str(ROOT))
 from werkzeug.datastructures import MultiDict  # noqa: E402
 
 from catalogue import query  # noqa: E402
-from catalogue import vocabulary as v  # noqa: E402
+from catalogue.facts import vocabulary as v  # noqa: E402
 
 MIX = {"start": 10, "search": 45, "provider": 14, "districts": 4, "guide": 4, "css": 10, "revalidate": 10, "post": 3}
 WORDS = ["kafé", "jobb", "ips", "måla", "trädgård", "musik", "stöd", "praktik", "farsta", "söder", "snickeri", "data"]

@@ -39,7 +39,7 @@ from pathlib import Path
 from load import WORDS, canonical, server_env, start_gunicorn, stop_gunicorn
 from search_bench import QUERY_WORDS, copy_thesaurus, free_port, wait_until_serving, write_content
 
-from catalogue import vocabulary as v
+from catalogue.facts import vocabulary as v
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT_MB = 150  # issue 23: a worker after the five-language warm-up, at 1 000 providers

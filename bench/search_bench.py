@@ -32,7 +32,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from catalogue import vocabulary as v  # noqa: E402
+from catalogue.facts import vocabulary as v  # noqa: E402
 
 WORDS = """arbete gemenskap kafé kök musik trädgård odling hantverk snickeri textil keramik måleri foto film
 radio tidning webb data dator kontor ekonomi butik försäljning lager cykel verkstad reparation motion
@@ -103,9 +103,9 @@ def copy_thesaurus(content: Path) -> None:
 BUILD = """
 import json, resource, sys, time
 from pathlib import Path
-from catalogue import indexing
+from catalogue.index import builder
 started = time.perf_counter()
-loaded = indexing.rebuild(Path(sys.argv[1]), Path(sys.argv[2]))
+loaded = builder.rebuild(Path(sys.argv[1]), Path(sys.argv[2]))
 seconds = time.perf_counter() - started
 assert not loaded.errors, loaded.errors[:3]
 peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))

@@ -74,14 +74,14 @@ class Verdict:
 
 def judge(app, case: dict) -> Verdict:
     """Run one query on its language's search page, as tests/test_search_quality.py's ``judge`` does."""
-    from catalogue import search
+    from catalogue.page_kit import snapshot
     from catalogue.query import SearchRequest
-    from catalogue.web import snapshot
+    from catalogue.search import engine
 
     lang = case.get("lang", "sv")
     with app.test_request_context(f"/{lang}/sok" if lang != "sv" else "/sok"):
         app.preprocess_request()
-        result = search.run(snapshot(), SearchRequest(q=case["query"]))
+        result = engine.run(snapshot(), SearchRequest(q=case["query"]), lang)
     if result.hits:
         shown, source = result.known_hits + result.name_only_hits, "hits"
     elif result.partial:

@@ -13,34 +13,23 @@ from flask_babel import Babel
 from flask_compress import Compress
 from flask_talisman import Talisman
 
-from . import (
-    assets,
-    caching,
-    cli,
-    desk,
-    dictionary,
-    discovery,
-    errors,
-    hosting,
-    i18n,
-    indexing,
-    limits,
-    mail,
-    requestlog,
-    web,
-)
-from .api import api, health
-from .db import WAIT_SECONDS, db, engine_options, migrate, write_ahead_log
-from .exports import opendata
-from .feedback import feedback
-from .feeds import feeds
-from .guide import guide
-from .hsds import hsds
-from .lists import lists
-from .search import CatalogueIndex
-from .shortlinks import shortlinks
-from .suggestions import suggestions
-from .views import site
+from catalogue import assets, caching, cli, errors, hosting, i18n, limits, page_kit, requestlog
+from catalogue.db import WAIT_SECONDS, db, engine_options, migrate, write_ahead_log
+from catalogue.editorial import desk, mail
+from catalogue.editorial.feedback import feedback
+from catalogue.editorial.suggestions import suggestions
+from catalogue.index import builder
+from catalogue.language import dictionary
+from catalogue.opendata import discovery
+from catalogue.opendata.api import api, health
+from catalogue.opendata.exports import opendata
+from catalogue.opendata.feeds import feeds
+from catalogue.opendata.hsds import hsds
+from catalogue.search.engine import CatalogueIndex
+from catalogue.site.guide import guide
+from catalogue.site.lists import lists
+from catalogue.site.pages import site
+from catalogue.site.shortlinks import shortlinks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -142,7 +131,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     hosting.init_app(app)  # after i18n: the refusal of a forged host is in the page's language
     app.wsgi_app = errors.ReadableQueryStrings(app.wsgi_app)  # type: ignore[method-assign]
     app.before_request(errors.reject_unreadable_query_string)  # before the page cache reads the address
-    web.init_app(app)
+    page_kit.init_app(app)
     limits.init_app(app)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     app.config.setdefault(
@@ -169,8 +158,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     dictionary.load(app.config["WORDS_DIR"])  # before gunicorn forks: every worker shares the pages
     app.extensions["catalogue_index"] = CatalogueIndex(app.config["INDEX_DIR"])
-    if not indexing.has_readable_index(app.config["INDEX_DIR"]):  # none, dangling or broken: build one
-        loaded = indexing.rebuild(app.config["CONTENT_DIR"], app.config["INDEX_DIR"], strict=False)
+    if not builder.has_readable_index(app.config["INDEX_DIR"]):  # none, dangling or broken: build one
+        loaded = builder.rebuild(app.config["CONTENT_DIR"], app.config["INDEX_DIR"], strict=False)
         for error in loaded.errors:
             app.logger.warning("content not published: %s", error)
 

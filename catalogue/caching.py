@@ -21,8 +21,8 @@ from pathlib import Path
 from cachetools import LRUCache
 from flask import Flask, Response, after_this_request, current_app, g, request
 
-from . import web
-from .shortlinks import current_short_code
+from catalogue import page_kit
+from catalogue.site.shortlinks import current_short_code
 
 SHARED_MAX_AGE = 30  # seconds a shared cache may serve a page before it asks again; publishing shows by then
 CACHE_CONTROL = f"public, max-age=0, s-maxage={SHARED_MAX_AGE}"  # browsers always revalidate
@@ -77,8 +77,8 @@ def _etag() -> str | None:
         return None
     parts = [
         current_app.config["RELEASE"],
-        web.snapshot().version,
-        web.today().isoformat(),
+        page_kit.snapshot().version,
+        page_kit.today().isoformat(),
         current_app.config["PUBLIC_URL"] or request.host_url,  # share, print and QR addresses start with it
         request.full_path,
         current_short_code() or "",
@@ -118,7 +118,7 @@ def init_app(app: Flask) -> None:
             unchanged.set_etag(matched)
             unchanged.headers["Cache-Control"] = CACHE_CONTROL
             return unchanged
-        if page := pages.get(web.snapshot().version, _cache_key()):
+        if page := pages.get(page_kit.snapshot().version, _cache_key()):
             g.from_page_cache = True
             return Response(page[1], status=200, headers=page[0])
         after_this_request(_label)
@@ -127,5 +127,5 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def keep_rendered_page(response: Response) -> Response:
         if "etag" in g and "from_page_cache" not in g and response.status_code == 200 and not response.is_streamed:
-            pages.put(web.snapshot().version, _cache_key(), (list(response.headers.items()), response.get_data()))
+            pages.put(page_kit.snapshot().version, _cache_key(), (list(response.headers.items()), response.get_data()))
         return response

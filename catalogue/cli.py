@@ -14,11 +14,14 @@ import click
 from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 
-from . import campaign, contacts, coverage, desk, digest, evidence, indexing, invitations, mail, retention
-from .content import load_content
-from .db import ErrorReport, db
-from .shortlinks import expire_unused
-from .web import absolute_url, snapshot
+from catalogue import retention
+from catalogue.db import ErrorReport, db
+from catalogue.editorial import campaign, contacts, coverage, desk, digest, invitations, mail
+from catalogue.facts import evidence
+from catalogue.index import builder
+from catalogue.index.content import load_content
+from catalogue.page_kit import absolute_url, snapshot
+from catalogue.site.shortlinks import expire_unused
 
 REMINDER = "påminnelse"  # the editor named in the audit log and on a reminder's invitation
 COMMAND_LINE = "kommandoraden"  # the editor named for what is done from the command line
@@ -45,7 +48,7 @@ def check() -> None:
 def build_index() -> None:
     """Validate, then build and publish a new index; on any error keep the current one."""
     try:
-        loaded = indexing.rebuild(current_app.config["CONTENT_DIR"], current_app.config["INDEX_DIR"], strict=True)
+        loaded = builder.rebuild(current_app.config["CONTENT_DIR"], current_app.config["INDEX_DIR"], strict=True)
     except OSError as error:  # a full disk, a folder that may not be written: one line, not a traceback
         where = f" ({error.filename})" if error.filename else ""
         click.echo(f"Indexet kunde inte byggas: {error.strerror or error}{where}. Det senaste fungerande "

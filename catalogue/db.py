@@ -181,7 +181,7 @@ class Acceptance(db.Model):  # type: ignore[name-defined]
 
 class OutgoingMail(db.Model):  # type: ignore[name-defined]
     """One e-mail waiting to go, or gone: written in the same transaction as what it is about, so that an
-    SMTP server that is down, slow or refusing never loses it (``catalogue.mail`` delivers and retries).
+    SMTP server that is down, slow or refusing never loses it (``catalogue.editorial.mail`` delivers and retries).
 
     The address is deleted once the message is sent or given up on; the text goes with the retention run."""
 

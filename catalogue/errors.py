@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from .db import db
-from .limits import StoreFull
-from .query import BadParameter, parse_leniently
-from .web import search_url
+from catalogue.db import db
+from catalogue.limits import StoreFull
+from catalogue.page_kit import search_url
+from catalogue.query import BadParameter, parse_leniently
 
 _TITLES = {
     400: lambda: _("Vi kunde inte förstå adressen"),

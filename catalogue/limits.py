@@ -14,7 +14,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from sqlalchemy import func, select
 
-from .db import db
+from catalogue.db import db
 
 WRITES_PER_CLIENT = "10 per minute;100 per day"  # a person sends a handful; more is a script
 MAX_BODY = 64 * 1024  # the largest form, an error report of 2,000 characters, is a few kilobytes

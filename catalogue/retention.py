@@ -9,7 +9,17 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from .db import Acceptance, AuditEntry, Contact, ErrorReport, Invitation, OutgoingMail, Suggestion, db, rows_changed
+from catalogue.db import (
+    Acceptance,
+    AuditEntry,
+    Contact,
+    ErrorReport,
+    Invitation,
+    OutgoingMail,
+    Suggestion,
+    db,
+    rows_changed,
+)
 
 # A suggestion's text and the sender's message, counted from the editors' decision. The reply
 # address goes earlier: with the decision, or once the reply has been sent.

@@ -12,8 +12,9 @@ from pathlib import Path
 import flask_migrate
 from sqlalchemy import text
 
-from catalogue import create_app, indexing
+from catalogue import create_app
 from catalogue.db import db
+from catalogue.index import builder
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -59,7 +60,7 @@ class Publisher:
         return path
 
     def rebuild(self) -> None:
-        indexing.rebuild(self.content_dir, self.app.config["INDEX_DIR"])
+        builder.rebuild(self.content_dir, self.app.config["INDEX_DIR"])
 
     def __call__(self, slug: str, front_matter: str, body: str = "Text.") -> Path:
         path = self.write(slug, front_matter, body)

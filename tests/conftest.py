@@ -22,7 +22,8 @@ from app_factory import Publisher, make_app
 from argon2 import PasswordHasher
 from postgres_server import PostgresServer
 
-from catalogue import create_app, desk
+from catalogue import create_app
+from catalogue.editorial import desk
 
 ROOT = Path(__file__).parent.parent
 

@@ -2,8 +2,8 @@
 
 import re
 
-from catalogue.facets import FACETS
-from catalogue.fields import API_FIELDS
+from catalogue.facts.fields import API_FIELDS
+from catalogue.query.facets import FACETS
 
 
 def test_json_twin_has_the_documented_shape(api):

@@ -98,12 +98,12 @@ def test_wrong_method_is_a_kind_405(client):
 
 
 def test_an_unexpected_failure_shows_a_calm_page_not_a_stack_trace(app, client, monkeypatch):
-    from catalogue import search
+    from catalogue.search import engine
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(search, "run", broken)
+    monkeypatch.setattr(engine, "run", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = client.get("/sok")
     assert response.status_code == 500

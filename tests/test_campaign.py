@@ -16,8 +16,9 @@ from app_factory import make_app
 from test_desk import PASSWORD, csrf_token, sign_in
 from test_mail import Inbox, free_port, mail_settings, send
 
-from catalogue import desk, indexing
 from catalogue.db import AuditEntry, Invitation, Suggestion, db, utc
+from catalogue.editorial import desk
+from catalogue.index import builder
 
 ADDRESS = "info@kafesolsidan.example.se"
 
@@ -29,7 +30,7 @@ def campaign_app(tmp_path, site, port: int | None):
     path = content / "providers" / "kafe-solsidan.md"
     path.write_text(path.read_text(encoding="utf-8").replace("---\n", f"---\ncontact:\n  email: {ADDRESS}\n", 1),
                     encoding="utf-8")  # fmt: skip
-    indexing.rebuild(content, app.config["INDEX_DIR"])
+    builder.rebuild(content, app.config["INDEX_DIR"])
     with app.app_context():
         desk.add_editor("anna", "anna@example.se", PASSWORD)
     return app
@@ -97,7 +98,7 @@ def test_the_campaign_counts_opened_answered_and_accepted(tmp_path, site):
     progress = unescape(client.get("/redaktion/kampanj").get_data(as_text=True))
     assert f"Inbjudna verksamheter</dt><dd>{len(made)}" in progress
     with app.test_request_context():
-        from catalogue import campaign
+        from catalogue.editorial import campaign
 
         links = {i.provider: campaign.link_of(i).removeprefix("http://localhost") for i in made}
     provider = app.test_client()
@@ -135,7 +136,7 @@ def active_slugs(app) -> set[str]:
 
 
 def test_reminders_go_once_to_the_unconfirmed_and_a_cut_off_run_resumes_without_duplicates(app, monkeypatch):
-    from catalogue import campaign
+    from catalogue.editorial import campaign
 
     runner = app.test_cli_runner()
     # Musikhuset confirmed its facts on 2025-01-20: not due when the age is 24 months, due at 12.

@@ -13,8 +13,8 @@ from app_factory import make_app
 from test_desk import PASSWORD, csrf_token, sign_in
 from test_mail import mail_settings
 
-from catalogue import campaign, contacts, desk
 from catalogue.db import AuditEntry, Contact, ContactRefusal, Invitation, db
+from catalogue.editorial import campaign, contacts, desk
 
 PERSON, EMAIL, POSTAL = "Greta Hemligsson", "greta.hemlig@example.se", "Box 4711, 100 99 Stockholm"
 REGISTER = (

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from catalogue.content import load_content, parse_provider
+from catalogue.index.content import load_content, parse_provider
 
 GOOD = """---
 name: Kafé Exempel

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from test_desk import PASSWORD, sign_in
 
-from catalogue import checks, coverage, desk, fields
+from catalogue.editorial import coverage, desk
+from catalogue.facts import checks, fields
 
 SVG = "{http://www.w3.org/2000/svg}"
 TODAY = dt.datetime.now(coverage.STOCKHOLM).date()

@@ -16,8 +16,9 @@ import pytest
 from babel.dates import format_date
 from forms import prefilled
 
-from catalogue import create_app, desk, editing, invitations
+from catalogue import create_app
 from catalogue.db import Acceptance, AuditEntry, ErrorReport, Suggestion, db
+from catalogue.editorial import desk, editing, invitations
 
 PASSWORD = "ett långt och hemligt lösenord"
 ROOT = Path(__file__).parent.parent
@@ -505,7 +506,7 @@ def test_a_failed_index_build_keeps_the_change_and_says_so(app, signed_in, monke
     def disk_full(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(editing.indexing, "build", disk_full)
+    monkeypatch.setattr(editing.builder, "build", disk_full)
     assert accept(signed_in, 1).status_code == 303
     queue = unescape(signed_in.get("/redaktion/").get_data(as_text=True))
     assert "inte publicerat: indexet kunde inte byggas" in queue and "godkänt och publicerat" not in queue

@@ -12,8 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from test_desk import PASSWORD, accept, csrf_token, only, provider_file, sign_in, suggest
 
-from catalogue import desk, editing, invitations
 from catalogue.db import AuditEntry, Invitation, Suggestion, db
+from catalogue.editorial import desk, editing, invitations
 
 MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 

@@ -12,9 +12,9 @@ import re
 import pytest
 import wordfreq
 
-from catalogue import dictionary
-from catalogue.content import load_content
-from catalogue.search import CatalogueIndex
+from catalogue.index.content import load_content
+from catalogue.language import dictionary
+from catalogue.search.engine import CatalogueIndex
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzåäö"
 EDGE_CASES = ["drop-in", "covid19", "2024", "18år", "café", "kafé", "Kafé", "ARBETSTRÄNING", "مَقْهى", "e-post",

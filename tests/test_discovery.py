@@ -15,9 +15,10 @@ import pytest
 from app_factory import FIXTURES
 from test_privacy_and_headers import HTML_PAGES
 
-from catalogue import discovery, i18n, routes
-from catalogue import vocabulary as v
-from catalogue.content import load_content
+from catalogue import i18n, routes
+from catalogue.facts import vocabulary as v
+from catalogue.index.content import load_content
+from catalogue.opendata import discovery
 
 ROOT = Path(__file__).parent.parent
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}

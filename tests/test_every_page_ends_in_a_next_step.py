@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from catalogue import i18n
-from catalogue import vocabulary as v
-from catalogue.content import load_content
-from catalogue.guide import DONT_KNOW, QUESTIONS_BY_PARAM
+from catalogue.facts import vocabulary as v
+from catalogue.index.content import load_content
+from catalogue.site.guide import DONT_KNOW, QUESTIONS_BY_PARAM
 
 ROOT = Path(__file__).parent.parent
 ACTIVE = [record for record in load_content(ROOT / "content").providers if record["status"] == "active"]

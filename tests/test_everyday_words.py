@@ -3,9 +3,9 @@
 from html import unescape
 from pathlib import Path
 
-from catalogue import analysis, dictionary
-from catalogue.content import _read_yaml
-from catalogue.thesaurus import CONCEPT_FILTERS, parse_thesaurus
+from catalogue.index.content import _read_yaml
+from catalogue.language import analysis, dictionary
+from catalogue.query.thesaurus import CONCEPT_FILTERS, parse_thesaurus
 
 ROOT = Path(__file__).parent.parent
 

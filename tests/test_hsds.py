@@ -1,4 +1,4 @@
-"""The Open Referral HSDS 3.0 API under /api/hsds/ (catalogue/hsds.py).
+"""The Open Referral HSDS 3.0 API under /api/hsds/ (catalogue/opendata/hsds.py).
 
 Every answer is checked against the specification's own JSON schemas, copied into tests/hsds/ (see its
 README), made strict the way the specification checks its examples: no property outside HSDS
@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError, val
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from catalogue.hsds import hsds_id
+from catalogue.opendata.hsds import hsds_id
 
 SCHEMAS = Path(__file__).parent / "hsds"
 BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"

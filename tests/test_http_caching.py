@@ -10,7 +10,7 @@ import pytest
 from app_factory import make_app
 from flask import template_rendered
 
-from catalogue import caching, web
+from catalogue import caching, page_kit
 
 SEARCH = "/sok?q=kaf%C3%A9&stadsdel=farsta"
 FACTS = "status: active\nreviewed: 2025-01-01\ndistrict: farsta\nsources: [{title: T, date: 2024}]"
@@ -77,7 +77,7 @@ def test_a_short_link_code_changes_the_page_only_when_the_link_exists(app, clien
 
 def test_the_date_is_part_of_a_page(client, monkeypatch):
     today = client.get(SEARCH).headers["ETag"]
-    monkeypatch.setattr(web, "today", lambda: datetime.date(2099, 1, 1))
+    monkeypatch.setattr(page_kit, "today", lambda: datetime.date(2099, 1, 1))
     assert client.get(SEARCH).headers["ETag"] != today
 
 

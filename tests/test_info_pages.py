@@ -12,8 +12,9 @@ from flask import g
 from test_campaign import campaign_app, invite_all
 from test_desk import sign_in
 
-from catalogue import campaign, retention
-from catalogue.web import snapshot
+from catalogue import retention
+from catalogue.editorial import campaign
+from catalogue.page_kit import snapshot
 
 # The page headings as translated in translations/<lang>/LC_MESSAGES/messages.po.
 FOR_PROVIDERS = {

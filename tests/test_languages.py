@@ -4,7 +4,7 @@ import re
 from html import unescape
 from pathlib import Path
 
-from catalogue.content import load_content
+from catalogue.index.content import load_content
 
 
 def test_other_languages_live_under_a_prefix_and_keep_it_in_links(client):

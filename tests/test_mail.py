@@ -23,8 +23,8 @@ from aiosmtpd.smtp import SMTP as SMTPServer
 from app_factory import make_app
 from test_desk import PASSWORD, accept, sign_in, suggest
 
-from catalogue import desk, mail
 from catalogue.db import OutgoingMail, Suggestion, db
+from catalogue.editorial import desk, mail
 
 ROOT = Path(__file__).parent.parent
 

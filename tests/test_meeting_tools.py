@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 
 from catalogue.db import ShortLink, db
-from catalogue.shortlinks import ALPHABET
+from catalogue.site.shortlinks import ALPHABET
 
 
 def html(client, path):

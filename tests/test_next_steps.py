@@ -11,9 +11,9 @@ from html import unescape
 
 import pytest
 
-from catalogue import next_steps
-from catalogue.next_steps import APPLY, APPLY_FOR_DECISION, CONTACT, GUIDANCE, PAGE, TEL, VISIT, WALK_IN
 from catalogue.query import SearchRequest
+from catalogue.site import next_steps
+from catalogue.site.next_steps import APPLY, APPLY_FOR_DECISION, CONTACT, GUIDANCE, PAGE, TEL, VISIT, WALK_IN
 
 TODAY = dt.date(2026, 12, 6)
 PLACES = {

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from catalogue.content import load_content
-from catalogue.facets import FACETS_BY_PARAM
-from catalogue.thesaurus import PAGE
+from catalogue.index.content import load_content
+from catalogue.query.facets import FACETS_BY_PARAM
+from catalogue.query.thesaurus import PAGE
 
 ROOT = Path(__file__).parent.parent
 CONTENT = load_content(ROOT / "content")

@@ -11,7 +11,7 @@ from html import unescape
 import feedparser
 import pytest
 
-from catalogue import fields
+from catalogue.facts import fields
 
 IDENTITY = {"Accept-Encoding": "identity"}
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from catalogue import create_app, fields, openapi
+from catalogue import create_app
+from catalogue.facts import fields
+from catalogue.opendata import openapi
 
 EXAMPLES = 60
 

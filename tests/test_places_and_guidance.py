@@ -3,8 +3,8 @@
 import datetime as dt
 from pathlib import Path
 
-from catalogue import indexing
-from catalogue.content import load_content, parse_places
+from catalogue.index import builder
+from catalogue.index.content import load_content, parse_places
 
 FIXTURE_PLACES = (Path(__file__).parent / "fixtures" / "content" / "places.yml").read_text(encoding="utf-8")
 
@@ -199,7 +199,7 @@ def test_index_keeps_districts_and_pages_from_the_last_good_content(app, client,
     (content_dir / "places.yml").write_text("districts: [", encoding="utf-8")
     assert app.test_cli_runner().invoke(args=["catalogue", "index"]).exit_code == 1
     assert "Farsta, Hökarängen, Sköndal" in client.get("/stadsdel/farsta").get_data(as_text=True)
-    indexing.rebuild(content_dir, app.config["INDEX_DIR"], strict=False)
+    builder.rebuild(content_dir, app.config["INDEX_DIR"], strict=False)
     assert client.get("/stadsdel/farsta").status_code == 200
 
 

@@ -6,8 +6,8 @@ from app_factory import drop_database, make_app
 from forms import prefilled
 from test_desk import PASSWORD, accept, sign_in
 
-from catalogue import desk, invitations
 from catalogue.db import AuditEntry, ErrorReport, Invitation, ShortLink, Suggestion, db
+from catalogue.editorial import desk, invitations
 
 
 @pytest.fixture

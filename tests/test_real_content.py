@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from babel.dates import format_date
 
-from catalogue import create_app, fields
-from catalogue import vocabulary as v
-from catalogue.content import load_content
-from catalogue.facets import FACETS, ChoiceFacet, DistrictFacet, RangeFacet
-from catalogue.guide import QUESTIONS, search_request
+from catalogue import create_app
+from catalogue.facts import fields
+from catalogue.facts import vocabulary as v
+from catalogue.index.content import load_content
+from catalogue.query.facets import FACETS, ChoiceFacet, DistrictFacet, RangeFacet
+from catalogue.site.guide import QUESTIONS, search_request
 
 ROOT = Path(__file__).parent.parent
 CONTENT = load_content(ROOT / "content")

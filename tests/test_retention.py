@@ -111,8 +111,8 @@ def test_months_are_calendar_months_and_the_31st_becomes_the_last_day():
 def test_an_editor_who_stops_is_removed_and_their_session_ends(app):
     from test_desk import PASSWORD, sign_in
 
-    from catalogue import desk
     from catalogue.db import Editor
+    from catalogue.editorial import desk
 
     with app.app_context():
         desk.add_editor("anna", "anna@example.se", PASSWORD)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from app_factory import Publisher
 
-from catalogue import indexing, search
+from catalogue.index import builder
+from catalogue.page_kit import snapshot
 from catalogue.query import SearchRequest
-from catalogue.web import snapshot
+from catalogue.search import engine
 
 
 def test_a_not_denies_only_what_follows_it_in_its_clause():
-    kept, denied, sentences = indexing.negated_apart(
+    kept, denied, sentences = builder.negated_apart(
         "Här får du stöd att hitta ett vanligt jobb med lön, och stödet slutar inte när du har fått jobbet. "
         "Verksamheten riktar sig inte till personer som har insatser enligt LSS. Det kostar ingenting."
     )
@@ -46,11 +47,11 @@ def test_a_word_the_files_say_otherwise_is_searched_as_they_say_it(app):
         "name: Odlarna\nsummary: En trädgårdsgrupp i Farsta.\nstatus: active\nreviewed: 2025-01-15\ndistrict: farsta"
     )
     Publisher(app).write("odlarna", front + "\nsources:\n  - title: En rapport\n    date: 2024")
-    loaded = indexing.rebuild(app.config["CONTENT_DIR"], app.config["INDEX_DIR"])
+    loaded = builder.rebuild(app.config["CONTENT_DIR"], app.config["INDEX_DIR"])
     assert loaded.errors == []
     with app.test_request_context("/sok"):
         app.preprocess_request()
-        result = search.run(snapshot(), SearchRequest(q="odlingslag"))
+        result = engine.run(snapshot(), SearchRequest(q="odlingslag"))
     assert {hit.record["slug"] for hit in result.hits} == {"odlarna", "tradgardsgruppen"}  # "Trädgårdsgruppen"
     assert [(item.text, item.concept.label) for item in result.understood] == [("odlingslag", "”trädgårdsgrupp”")]
     page = app.test_client().get("/sok?q=garden+club").get_data(as_text=True)
@@ -60,7 +61,7 @@ def test_a_word_the_files_say_otherwise_is_searched_as_they_say_it(app):
 def test_a_means_entry_is_checked_like_the_others():
     import yaml
 
-    from catalogue.thesaurus import parse_thesaurus
+    from catalogue.query.thesaurus import parse_thesaurus
 
     def read_yaml(text, problems, line):
         return yaml.safe_load(text)
@@ -72,7 +73,7 @@ def test_a_means_entry_is_checked_like_the_others():
 
 
 def test_a_condition_an_also_or_a_no_of_the_asker_is_not_a_denial(real_site):
-    kept, denied, _sentences = indexing.negated_apart(
+    kept, denied, _sentences = builder.negated_apart(
         "Har du ingen handläggare kan huset hjälpa dig.", "Vi vet inte heller om du behöver ett beslut.",
         "Inte bara för unga, utan för alla."
     )  # fmt: skip
@@ -86,7 +87,7 @@ def test_a_condition_an_also_or_a_no_of_the_asker_is_not_a_denial(real_site):
 def test_a_bad_means_or_page_entry_is_reported_not_a_crash():
     import yaml
 
-    from catalogue.thesaurus import parse_thesaurus
+    from catalogue.query.thesaurus import parse_thesaurus
 
     _none, errors = parse_thesaurus("t.yml", "concepts:\n  - means: [a, list]\n    words: [x]\n",
                                     lambda text, problems, line: yaml.safe_load(text))  # fmt: skip
@@ -101,6 +102,6 @@ def test_what_the_page_leads_with_is_decided_once(real_site):
     for q, filters, outcome in cases:
         with app.test_request_context("/sok"):
             app.preprocess_request()
-            assert search.run(snapshot(), SearchRequest(q=q, filters=filters)).outcome == outcome, q
+            assert engine.run(snapshot(), SearchRequest(q=q, filters=filters)).outcome == outcome, q
     page = real_site.get("/sok?timmar=1-12").get_data(as_text=True)
     assert "Hoppa till det som kan passa" in page and "kan passa" in page.split("<title>")[1].split("</title>")[0]

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from catalogue.content import load_content
-from catalogue.facets import FACETS, ChoiceFacet
+from catalogue.index.content import load_content
+from catalogue.query.facets import FACETS, ChoiceFacet
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 

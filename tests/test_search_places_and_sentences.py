@@ -11,7 +11,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from catalogue.thesaurus import place_words
+from catalogue.query.thesaurus import place_words
 
 PLACES = yaml.safe_load((ROOT / "content" / "places.yml").read_text(encoding="utf-8"))
 CITYWIDE_COUNT = 6  # the real content's offerings for the whole city (tests/test_real_content.py counts them)
@@ -87,17 +87,17 @@ def test_the_json_twin_says_the_same_about_places(real_site):
 
 
 def test_the_hit_links_are_exactly_the_addresses_they_stand_for(app):
-    from catalogue import web
+    from catalogue import page_kit
     from catalogue.query import SearchRequest
 
     for path in ("/sok?q=kaf%C3%A9&v=musikhuset", "/en/sok?q=ips&stadsdel=farsta&sida=1"):
         with app.test_request_context(path):
             app.preprocess_request()
             for request in (SearchRequest(), SearchRequest(q="kafé", saved=("musikhuset",), sort="namn")):
-                links = web.hit_links(request)
+                links = page_kit.hit_links(request)
                 for slug in ("kafe-solsidan", "musikhuset-2"):
-                    assert links.provider(slug) == web.provider_url(slug, request)
-                    assert links.save(slug) == web.search_url(request.saving(slug))
+                    assert links.provider(slug) == page_kit.provider_url(slug, request)
+                    assert links.save(slug) == page_kit.search_url(request.saving(slug))
 
 
 @pytest.mark.parametrize("query", ["arbetslös i 2 år", "klockan är 16", "det är 3 dagar"])
@@ -116,7 +116,7 @@ def test_translated_and_former_names_and_their_parts_are_places(real_site, name,
 def test_the_layouts_links_are_exactly_what_url_for_makes(app):
     from flask import url_for
 
-    from catalogue import web
+    from catalogue import page_kit
 
     for path in ("/sok", "/en/sok?v=musikhuset", "/ar/verksamhet/musikhuset"):
         for _twice in range(2):  # the second time from the memo
@@ -124,4 +124,4 @@ def test_the_layouts_links_are_exactly_what_url_for_makes(app):
                 app.preprocess_request()
                 for endpoint, values in (("site.search", {}), ("static", {"filename": "style.css"}),
                                          ("site.guidance_page", {"slug": "om-webbplatsen"})):  # fmt: skip
-                    assert web.site_link(endpoint, **values) == url_for(endpoint, **values)
+                    assert page_kit.site_link(endpoint, **values) == url_for(endpoint, **values)

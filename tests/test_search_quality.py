@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from catalogue import search
-from catalogue.facets import FACETS, ChoiceFacet
+from catalogue.page_kit import snapshot
 from catalogue.query import SearchRequest
-from catalogue.web import snapshot
+from catalogue.query.facets import FACETS, ChoiceFacet
+from catalogue.search import engine
 
 ROOT = Path(__file__).parent.parent
 CASES = yaml.safe_load((ROOT / "tests" / "search_quality.yml").read_text(encoding="utf-8"))
@@ -70,7 +70,7 @@ def judge(app, case: dict) -> dict:
     lang = case.get("lang", "sv")
     with app.test_request_context(f"/{lang}/sok" if lang != "sv" else "/sok"):
         app.preprocess_request()
-        result = search.run(snapshot(), SearchRequest(q=case["query"]))
+        result = engine.run(snapshot(), SearchRequest(q=case["query"]), lang)
     shown = [hit.record["slug"] for hit in result.hits or result.partial or result.maybe]  # as the page shows them
     expected = case.get("top3", [])
     found = set(shown[:3]) & set(expected)

@@ -5,7 +5,7 @@ from forms import prefilled
 from werkzeug.datastructures import MultiDict
 
 from catalogue.db import Suggestion, db
-from catalogue.suggestions import QUESTIONS
+from catalogue.editorial.suggestions import QUESTIONS
 
 
 def changed(fields: MultiDict, name: str, *values: str) -> MultiDict:

@@ -15,11 +15,12 @@ import pytest
 from forms import prefilled
 from test_desk import PASSWORD, accept, sign_in, suggest
 
-from catalogue import desk, fields, textpolicy
-from catalogue.content import parse_provider
 from catalogue.db import ErrorReport, Suggestion, db
-from catalogue.shortlinks import QR_MAX_BYTES
-from catalogue.suggestions import QUESTIONS
+from catalogue.editorial import desk
+from catalogue.editorial.suggestions import QUESTIONS
+from catalogue.facts import fields, textpolicy
+from catalogue.index.content import parse_provider
+from catalogue.site.shortlinks import QR_MAX_BYTES
 
 # NUL, BEL, ESC, the right-to-left override and a first strong isolate: one of each class refused.
 BAD = {"nul": "\x00", "bel": "\x07", "esc": "\x1b", "rlo": "\u202e", "fsi": "\u2068"}
@@ -146,7 +147,7 @@ EVERY_CLASS = "".join(chr(code) for code in [*range(0, 0x20), 0x7F, 0x85, 0xA0, 
 
 def test_the_feeds_are_well_formed_xml_whatever_the_content_holds(app, client, monkeypatch):
     """The content checks refuse these, so the index is given them directly: every code point class."""
-    feeds = importlib.import_module("catalogue.feeds")  # the module; the package's name is its blueprint
+    feeds = importlib.import_module("catalogue.opendata.feeds")  # the module; the package's name is its blueprint
     real = feeds.catalogue_entries
 
     def hostile():

@@ -8,8 +8,8 @@ import pytest
 from markupsafe import escape
 from whoosh.query import And, Or, Term
 
-from catalogue.analysis import folded_analyzer, swedish_analyzer
-from catalogue.search import _word_terms
+from catalogue.language.analysis import folded_analyzer, swedish_analyzer
+from catalogue.search.engine import _word_terms
 
 
 def terms(analyzer, text):

@@ -18,13 +18,13 @@ from urllib.parse import quote, quote_plus
 import pytest
 from flask_babel import gettext
 
-from catalogue import search
-from catalogue.analysis import concept_key
-from catalogue.content import load_content
+from catalogue.facts.vocabulary import ACTIVITIES, ORIENTATIONS
+from catalogue.index.content import load_content
+from catalogue.language.analysis import concept_key
+from catalogue.page_kit import snapshot
 from catalogue.query import SearchRequest
-from catalogue.thesaurus import CONCEPT_FILTERS
-from catalogue.vocabulary import ACTIVITIES, ORIENTATIONS
-from catalogue.web import snapshot
+from catalogue.query.thesaurus import CONCEPT_FILTERS
+from catalogue.search import engine
 
 LANGUAGES = ("sv", "en", "fi", "ar", "so")
 
@@ -33,14 +33,14 @@ def prefix(lang: str) -> str:
     return "" if lang == "sv" else f"/{lang}"
 
 
-def run(app, lang: str, q: str) -> search.SearchResult:
+def run(app, lang: str, q: str) -> engine.SearchResult:
     """The search as the page in that language runs it (as ``test_search_quality.judge`` does)."""
     with app.test_request_context(f"{prefix(lang)}/sok"):
         app.preprocess_request()
-        return search.run(snapshot(), SearchRequest(q=q))
+        return engine.run(snapshot(), SearchRequest(q=q), lang)
 
 
-def understood(result: search.SearchResult) -> set[tuple[str, tuple[str, ...]]]:
+def understood(result: engine.SearchResult) -> set[tuple[str, tuple[str, ...]]]:
     return {(item.concept.param, item.concept.values) for item in result.understood}
 
 

@@ -26,8 +26,9 @@ from app_factory import drop_database, make_app
 from forms import prefilled
 from test_desk import PASSWORD, accept, sign_in, suggest
 
-from catalogue import create_app, desk, editing
+from catalogue import create_app
 from catalogue.db import Acceptance, AuditEntry, Suggestion, db
+from catalogue.editorial import desk, editing
 
 ROOT = Path(__file__).parent.parent
 SECRET = "a-secret-the-server-and-the-tests-share"

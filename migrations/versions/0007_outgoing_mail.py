@@ -1,4 +1,4 @@
-"""the outbox: e-mail written with what it is about, delivered and retried by catalogue.mail
+"""the outbox: e-mail written with what it is about, delivered and retried by catalogue.editorial.mail
 
 Revision ID: 0007_outgoing_mail
 Revises: 0006_acceptance_steps

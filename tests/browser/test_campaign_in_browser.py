@@ -19,7 +19,8 @@ from test_editors_desk import PASSWORD, sign_in
 from test_mail import Inbox, free_port
 from waitress import create_server
 
-from catalogue import create_app, desk, mail
+from catalogue import create_app
+from catalogue.editorial import desk, mail
 
 EARLIER = "2026-11-01T12:00:00+01:00"  # the copy's first commit: the chart's first point
 CONTACT = "alfa.kontakt@example.se"

@@ -12,7 +12,8 @@ from conftest import ROOT
 from test_keyboard_and_layout import FOCUSED, TABBABLE
 from waitress import create_server
 
-from catalogue import create_app, desk
+from catalogue import create_app
+from catalogue.editorial import desk
 
 PASSWORD = "ett långt och hemligt lösenord"
 

@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from test_accessibility import PAGE_TYPES
 
-from catalogue.content import load_content
+from catalogue.index.content import load_content
 
 ROOT = Path(__file__).parent.parent.parent
 

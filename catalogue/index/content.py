@@ -1,0 +1,354 @@
+"""Reads provider Markdown files, guidance pages and places, and checks every fact before it can be published.
+
+Every problem in a file is reported at once as ``path:line: field: message``
+(see ``checks``); a file with any problem is never half-loaded.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+
+import markdown
+import nh3
+import yaml
+
+from catalogue import routes
+from catalogue.facts import checks, fields
+from catalogue.facts import vocabulary as v
+from catalogue.facts.checks import ContentError, Problems
+from catalogue.query.thesaurus import parse_thesaurus
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# libyaml's parser when PyYAML was built with it (the wheels are), else the pure-Python one.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "h2", "h3", "h4", "blockquote", "br"}
+
+
+def _node_lines(node, path: tuple, offset: int, into: dict) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = path + (key.value,)
+            into[child] = key.start_mark.line + 1 + offset
+            _node_lines(value, child, offset, into)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            child = path + (index,)
+            into[child] = item.start_mark.line + 1 + offset
+            _node_lines(item, child, offset, into)
+
+
+def _check_sources_cover_known_fields(record: dict, known: set[str], problems: Problems) -> None:
+    for index, source in enumerate(record.get("sources", [])):
+        for position, name in enumerate(source.get("covers", [])):
+            if name not in known:
+                hint = checks.did_you_mean(checks.closest(name, known))
+                problems.add(("sources", index, "covers", position), f"okänt fält '{name}'{hint}")
+
+
+_converters = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    """One converter per thread, reset for each file: building one costs more than converting a file."""
+    if not hasattr(_converters, "markdown"):
+        _converters.markdown = markdown.Markdown(output_format="html")
+    return _converters.markdown.reset()
+
+
+def render_description(body: str) -> str:
+    """Markdown to HTML, sanitised: editors may paste anything, readers must be safe."""
+    html = _markdown().convert(body)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def plain_text(html: str) -> str:
+    return " ".join(unescape(nh3.clean(html, tags=set())).split())
+
+
+def _split_front_matter(text: str, problems: Problems) -> tuple[str, str, int] | None:
+    """Front matter, body, and the file line where the body starts."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---" or "---" not in (line.strip() for line in lines[1:]):
+        problems.add((), "filen ska börja med fakta mellan två rader med bara ---")
+        return None
+    end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---")
+    return "\n".join(lines[1:end]), "\n".join(lines[end + 1 :]), end + 2
+
+
+def _read_yaml(text: str, problems: Problems, first_line: int):
+    """The YAML mapping in text (which starts at first_line of the file), with each key's line noted."""
+    loader = _YAML_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as error:
+        # An unclosed bracket is noticed lines later; the context mark is where it was opened.
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+        line = mark.line + first_line if mark else first_line
+        reason = getattr(error, "problem", None) or str(error)
+        problems.errors.append(ContentError(problems.path, line, "front matter", f"YAML-fel: {reason}"))
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        problems.add((), "faktadelen ska vara fält med nyckel: värde")
+        return None
+    _node_lines(node, (), first_line - 1, problems.lines)
+    return data
+
+
+def _parse_document(
+    path: Path,
+    text: str,
+    checkers: dict,
+    required: tuple,
+    display_path: str | None,
+    covered: set[str],
+    rules: Callable[[dict, Problems], None] | None = None,
+) -> tuple[dict | None, list[ContentError]]:
+    """A Markdown file with front matter: (record, errors), the record None if anything is wrong."""
+    problems = Problems(display_path or str(path))
+    if not SLUG_PATTERN.match(path.stem):
+        problems.add((), "filnamnet ska bara innehålla a–z, 0–9 och bindestreck, till exempel fontanhuset-sodermalm.md")
+    parts = _split_front_matter(text, problems)
+    data = _read_yaml(parts[0], problems, 2) if parts else None
+    if parts is None or data is None:
+        return None, problems.errors
+    record = checks.check_fields(data, checkers, required, problems, ())
+    _check_sources_cover_known_fields(record, covered, problems)
+    if rules is not None and not problems.errors:
+        rules(record, problems)
+    if problems.errors:
+        return None, problems.errors
+    record["slug"] = path.stem
+    record["description_html"] = render_description(parts[1])
+    record["body_line"] = parts[2]
+    return record, []
+
+
+def _parts_rules(record: dict, problems: Problems) -> None:
+    """An offering with parts says each part's way in, and its ``access`` is all of them.
+
+    One part is no parts (its facts belong to the offering), a part is named once, an opening period
+    names a part that exists, and ``access`` is not written beside the parts, where it could disagree."""
+    parts = record.get("parts")
+    periods = record.get("opening_hours") or []
+    if not parts:
+        for index, period in enumerate(periods):
+            if "part" in period:
+                problems.add(("opening_hours", index, "part"), "verksamheten har inga delar (parts)")
+        return
+    if len(parts) < 2:
+        problems.add(("parts",), "en enda del är ingen del: skriv dess uppgifter direkt på verksamheten")
+    if "access" in record:
+        problems.add(("access",), "när verksamheten har delar står access i varje del (parts), inte här")
+    names = [part["name"] for part in parts if "name" in part]
+    for index, part in enumerate(parts):
+        if "name" in part and part["name"] in names[:index]:
+            problems.add(("parts", index, "name"), f"delen '{part['name']}' finns redan")
+        if not part.get("access"):  # "access: []" reads as nothing said: a part must say its way in
+            problems.add(("parts", index, "access"), "säg hur man börjar i delen: beslut, oppen eller båda")
+    for index, period in enumerate(periods):
+        if "part" in period and period["part"] not in names:
+            hint = checks.did_you_mean(checks.closest(period["part"], names))
+            problems.add(("opening_hours", index, "part"), f"det finns ingen del som heter '{period['part']}'{hint}")
+    record["access"] = list(v.ACCESS.ordered(value for part in parts for value in part.get("access", [])))
+
+
+def parse_provider(path: Path, text: str, display_path: str | None = None) -> tuple[dict | None, list[ContentError]]:
+    """One provider file to a record, or the list of everything wrong with it."""
+    record, errors = _parse_document(
+        path, text, _PROVIDER_CHECKERS, fields.REQUIRED, display_path, _PROVIDER_COVERED, _parts_rules
+    )
+    if record:
+        # On the provider page the description sits under its own heading: "##" is one level below it.
+        record["description_html"] = _HEADING.sub(
+            lambda found: f"<{found[1]}h{int(found[2]) + 1}>", record["description_html"]
+        )
+    return record, errors
+
+
+_HEADING = re.compile(r"<(/?)h([23])>")
+
+
+_PROVIDER_CHECKERS = fields.checkers()
+_PROVIDER_COVERED = set(_PROVIDER_CHECKERS) | set(fields.FIELDS_BY_KEY)
+PAGE_FIELDS = {
+    "title": checks.text(120, single_line=True),
+    "summary": checks.text(300),
+    "order": checks.whole_number,
+    "easy_read": checks.boolean,
+    "reviewed": checks.date,
+    "sources": checks.sources,
+}
+
+
+def parse_page(path: Path, text: str, display_path: str | None = None) -> tuple[dict | None, list[ContentError]]:
+    """One guidance page (content/pages/*.md)."""
+    return _parse_document(path, text, PAGE_FIELDS, ("title", "summary"), display_path, set(PAGE_FIELDS))
+
+
+DISTRICT_FIELDS: dict[str, checks.Checker] = {
+    "neighbourhoods": checks.list_of(checks.text(60, single_line=True)),
+    "social_services": checks.text(200),
+    "phone": checks.phone,
+    "email": checks.email,
+    "relatives_consultant": checks.boolean,
+    "neighbours": checks.list_of(checks.one_of(v.DISTRICTS)),
+    "relatives_consultant_note": checks.text(300),
+    "sources": checks.sources,
+}
+
+
+def _districts(value, problems, path):
+    if not isinstance(value, dict):
+        problems.add(path, "ska vara en lista med stadsdelsområden")
+        return None
+    clean: dict[str, dict] = {}
+    seen: dict[str, str] = {}
+    for key, facts in value.items():
+        if key not in v.DISTRICTS or key == v.CITYWIDE:
+            problems.add(path + (key,), f"okänt stadsdelsområde '{key}'{checks.did_you_mean(v.DISTRICTS.suggest(key))}")
+            continue
+        district = checks.mapping(DISTRICT_FIELDS, ("neighbourhoods", "sources"))(facts, problems, path + (key,))
+        for index, name in enumerate((district or {}).get("neighbourhoods", [])):
+            if name.casefold() in seen:
+                problems.add(
+                    path + (key, "neighbourhoods", index), f"'{name}' står redan under {seen[name.casefold()]}"
+                )
+            seen[name.casefold()] = key
+        if district:
+            clean[key] = district
+    for slug in v.DISTRICTS:
+        if slug != v.CITYWIDE and slug not in value:
+            problems.add(path, f"stadsdelsområdet {slug} saknas")
+    return clean
+
+
+PLACES_FIELDS = {
+    "switchboard": checks.mapping(
+        {"name": checks.text(100), "phone": checks.phone, "sources": checks.sources}, ("name", "phone", "sources")
+    ),
+    "how_to_apply": checks.mapping(
+        {
+            "e_service": checks.url,
+            "contact_centre": checks.text(100),
+            "contact_centre_phone": checks.phone,
+            "sources": checks.sources,
+        },
+        ("sources",),
+    ),
+    "districts": _districts,
+}
+
+
+def parse_places(path: Path, text: str, display_path: str | None = None) -> tuple[dict | None, list[ContentError]]:
+    """The gazetteer and district facts (content/places.yml)."""
+    problems = Problems(display_path or str(path))
+    data = _read_yaml(text, problems, 1)
+    if data is None:
+        return None, problems.errors
+    places = checks.check_fields(data, PLACES_FIELDS, ("districts",), problems, ())
+    return (None, problems.errors) if problems.errors else (places, [])
+
+
+@dataclass
+class Content:
+    providers: list[dict]
+    pages: list[dict]
+    places: dict | None
+    errors: list[ContentError]
+    thesaurus: dict | None = None
+
+
+def _read(path: Path, errors: list) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        errors.append(ContentError(str(path), 1, "fil", f"är inte UTF-8: {error.reason}"))
+    except OSError as error:
+        errors.append(ContentError(str(path), 1, "fil", f"kan inte läsas: {error.strerror}"))
+    return None
+
+
+def _load_folder(folder: Path, parse, errors: list) -> list[dict]:
+    records = []
+    for path in sorted(folder.glob("*.md")):
+        text = _read(path, errors)
+        if text is not None:
+            record, file_errors = parse(path, text)
+            errors.extend(file_errors)
+            if record:
+                records.append(record)
+    return records
+
+
+_INTERNAL_LINK = re.compile(r'href="(/[^"#?]*)')
+
+
+def _leads_somewhere(link: str, content: Content) -> bool:
+    """A page of ours (see ``routes``), and the provider, guidance page or district it names exists."""
+    found = routes.match(link.rstrip("/") or "/")
+    if found is None or found[0].methods != ("GET",):
+        return False
+    route, arguments = found
+    slug = arguments.get("slug")
+    if route.endpoint == "site.provider":
+        return any(record["slug"] == slug for record in content.providers)
+    if route.endpoint == "site.guidance_page":
+        return any(record["slug"] == slug for record in content.pages)
+    if route.endpoint == "site.district":
+        return slug in v.DISTRICTS and slug != v.CITYWIDE
+    return True
+
+
+def _check_internal_links(content: Content, folder: Path) -> None:
+    """Links between pages must lead somewhere: a moved page must not leave dead links behind."""
+    for kind, records in (("providers", content.providers), ("pages", content.pages)):
+        for record in records:
+            path = folder / kind / f"{record['slug']}.md"
+            for link in _INTERNAL_LINK.findall(record["description_html"]):
+                if not _leads_somewhere(link, content):
+                    lines = path.read_text(encoding="utf-8").splitlines()
+                    line = next((n for n, text in enumerate(lines, start=1) if link in text), record["body_line"])
+                    content.errors.append(
+                        ContentError(str(path), line, "länk", f"länken {link} leder inte till någon sida")
+                    )
+
+
+def load_content(content_dir: Path) -> Content:
+    """Everything under content/; broken files are reported, never half-loaded."""
+    folder = Path(content_dir)
+    errors: list[ContentError] = []
+    providers = _load_folder(folder / "providers", parse_provider, errors)
+    pages = _load_folder(folder / "pages", parse_page, errors)
+    places = None
+    places_path = folder / "places.yml"
+    if places_path.exists():
+        text = _read(places_path, errors)
+        if text is not None:
+            places, place_errors = parse_places(places_path, text)
+            errors.extend(place_errors)
+    thesaurus = None
+    thesaurus_path = folder / "thesaurus.yml"
+    if thesaurus_path.exists():
+        text = _read(thesaurus_path, errors)
+        if text is not None:
+            known_pages = frozenset(page["slug"] for page in pages)
+            thesaurus, thesaurus_errors = parse_thesaurus(thesaurus_path, text, _read_yaml, known_pages)
+            errors.extend(thesaurus_errors)
+    content = Content(providers, pages, places, errors, thesaurus)
+    _check_internal_links(content, folder)
+    return content
