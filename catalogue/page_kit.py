@@ -17,7 +17,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from catalogue import i18n, query
-from catalogue.facts import fields
+from catalogue.facts import fields, kinds
 from catalogue.facts import vocabulary as v
 from catalogue.query import BadParameter, SearchRequest
 from catalogue.query.facets import FACETS, ChoiceFacet
@@ -216,6 +216,6 @@ def init_app(app: Flask) -> None:
 
     app.add_template_global(today)
     app.add_template_filter(long_date)
-    app.add_template_filter(fields.language_name)
+    app.add_template_filter(kinds.language_name)
     app.add_template_filter(tel_href)
     app.add_template_filter(site_links)

@@ -1,9 +1,10 @@
 """Shared fixtures, after Datasette's tests/fixtures.py: one app per session for tests that only read.
 
-- ``client`` and ``api`` read the shared ``site`` (the fixture content, never changed), unless the
-  test also asks for ``app``: then they use that fresh app, which the test may change freely.
-- ``app`` is a fresh app over its own copy of the fixture content, index and database. It is made
-  by copying a prebuilt index and a migrated database, not by building them again.
+- ``client`` and ``api`` read the shared ``site`` (the fixture content, never changed).
+- ``app`` is a fresh app over its own copy of the fixture content, index and database, which the
+  test may change freely. It is made by copying a prebuilt index and a migrated database, not by
+  building them again. ``app_client`` and ``app_api`` read it; a test that has ``app`` and asks for
+  ``client`` fails, so that no test reads one site while it changes the other.
 - ``real_site`` is a client over the real ``content/``, where most facts are not stated.
 - ``publish`` writes provider files into the fresh app's content and publishes a new index.
 """
@@ -88,13 +89,20 @@ def content_dir(app) -> Path:
 
 
 @pytest.fixture
-def client(request):
-    chosen = request.getfixturevalue("app" if "app" in request.fixturenames else "site")
-    return chosen.test_client()
+def client(request, site):
+    """A client of the shared read-only site."""
+    if "app" in request.fixturenames:
+        pytest.fail("this test has a fresh app: ask for app_client (and app_api), which read it")
+    return site.test_client()
 
 
 @pytest.fixture
-def api(client):
+def app_client(app):
+    """A client of the test's own fresh app."""
+    return app.test_client()
+
+
+def _json_twin(client):
     """GET the JSON twin and return (status, body)."""
 
     def get(query: str = ""):
@@ -102,6 +110,16 @@ def api(client):
         return response.status_code, response.get_json()
 
     return get
+
+
+@pytest.fixture
+def api(client):
+    return _json_twin(client)
+
+
+@pytest.fixture
+def app_api(app_client):
+    return _json_twin(app_client)
 
 
 @pytest.fixture

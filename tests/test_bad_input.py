@@ -97,7 +97,7 @@ def test_wrong_method_is_a_kind_405(client):
     assert "Det går inte att göra så här" in response.get_data(as_text=True)
 
 
-def test_an_unexpected_failure_shows_a_calm_page_not_a_stack_trace(app, client, monkeypatch):
+def test_an_unexpected_failure_shows_a_calm_page_not_a_stack_trace(app, app_client, monkeypatch):
     from catalogue.search import engine
 
     def broken(*args, **kwargs):
@@ -105,7 +105,7 @@ def test_an_unexpected_failure_shows_a_calm_page_not_a_stack_trace(app, client, 
 
     monkeypatch.setattr(engine, "run", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    response = client.get("/sok")
+    response = app_client.get("/sok")
     assert response.status_code == 500
     page = response.get_data(as_text=True)
     assert "Något gick fel hos oss" in page and "disk on fire" not in page

@@ -166,20 +166,20 @@ def test_a_missing_database_leaves_the_read_only_site_up(database, node):
     assert client.get("/readyz").status_code == 503 and client.get("/healthz").status_code == 200
 
 
-def test_error_pages_never_touch_the_database(app, client):
+def test_error_pages_never_touch_the_database(app, app_client):
     """Even when every query fails, the error pages answer as themselves, not with a 503 or a 500."""
-    code = _short_link(client)
+    code = _short_link(app_client)
 
     def refuse(*_args):
         raise sqlite3.OperationalError("disk I/O error")
 
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", refuse)
-    not_found = client.get(f"/finns-inte?kort={code}")
+    not_found = app_client.get(f"/finns-inte?kort={code}")
     assert not_found.status_code == 404 and "Sidan finns inte" in not_found.get_data(as_text=True)
-    bad = client.get(f"/sok?timmar=99&kort={code}")
+    bad = app_client.get(f"/sok?timmar=99&kort={code}")
     assert bad.status_code == 400 and "Vi kunde inte förstå adressen" in unescape(bad.get_data(as_text=True))
-    assert client.get(f"/l/{code}").status_code == 503  # following it needs the database: a calm 503
+    assert app_client.get(f"/l/{code}").status_code == 503  # following it needs the database: a calm 503
 
 
 # A worker killed half-way through a large write (a small cache makes it spill into the database file).
@@ -203,11 +203,11 @@ def _read_only(path: Path) -> str:
     return f"sqlite:///file:{path}?mode=ro&uri=true"
 
 
-def test_a_read_only_database_after_a_cut_off_write_still_lets_links_be_followed(app, client, tmp_path):
+def test_a_read_only_database_after_a_cut_off_write_still_lets_links_be_followed(app, app_client, tmp_path):
     """A write is killed half-way, and the file can no longer be written while the site serves. With
     SQLite's rollback journal every later read must first undo that write, and cannot (so following a
     short link answered 503); in WAL mode following a link only reads, and works."""
-    code = _short_link(client)
+    code = _short_link(app_client)
     path = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
     with app.app_context():
         db.engine.dispose()
@@ -227,10 +227,10 @@ def test_a_read_only_database_after_a_cut_off_write_still_lets_links_be_followed
     _writes_are_refused_calmly(reading)  # only making a new link waits for writing to work again
 
 
-def test_readiness_fails_when_the_database_file_has_gone(app, client):
-    assert client.get("/readyz").status_code == 200
+def test_readiness_fails_when_the_database_file_has_gone(app, app_client):
+    assert app_client.get("/readyz").status_code == 200
     path = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
     path.unlink()  # an open connection would still read the deleted file: readiness looks for the file
-    answer = client.get("/readyz")
+    answer = app_client.get("/readyz")
     assert answer.status_code == 503 and answer.get_json()["database"] is False
     assert not path.exists(), "the readiness probe made no empty database in its place"

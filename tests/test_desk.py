@@ -415,9 +415,9 @@ def test_a_provider_says_allt_stammer_in_one_step_and_the_editor_accepts_it_in_o
     assert only(app, Suggestion)[0].status == "accepted"
 
 
-def test_allt_stammer_counts_only_through_an_invitation(app, client):
+def test_allt_stammer_counts_only_through_an_invitation(app, app_client):
     """On the public form the same field changes nothing and confirms nothing: a visitor is not the offering."""
-    response = client.post("/verksamhet/kafe-solsidan/foresla-andring", data={"allt-stammer": "ja"})
+    response = app_client.post("/verksamhet/kafe-solsidan/foresla-andring", data={"allt-stammer": "ja"})
     assert response.status_code == 400 and "Du har inte ändrat något" in response.get_data(as_text=True)
     assert only(app, Suggestion) == []
 

@@ -173,20 +173,20 @@ def test_closed_providers_are_left_out_and_paused_ones_kept(client):
     assert "/verksamhet/appelkallaren" in paths  # paused: the page answers and says so
 
 
-def test_the_sitemap_and_robots_txt_use_the_configured_public_address(app, client):
+def test_the_sitemap_and_robots_txt_use_the_configured_public_address(app, app_client):
     app.config["PUBLIC_URL"] = PUBLIC
-    urls = locations(sitemap(client))
+    urls = locations(sitemap(app_client))
     assert urls and all(url.startswith(PUBLIC + "/") for url in urls)
-    hrefs = [link.get("href") for link in sitemap(client).findall("s:url/x:link", NS)]
+    hrefs = [link.get("href") for link in sitemap(app_client).findall("s:url/x:link", NS)]
     assert all(href.startswith(PUBLIC + "/") for href in hrefs)
-    assert f"Sitemap: {PUBLIC}/sitemap.xml" in client.get("/robots.txt").get_data(as_text=True).splitlines()
+    assert f"Sitemap: {PUBLIC}/sitemap.xml" in app_client.get("/robots.txt").get_data(as_text=True).splitlines()
 
 
-def test_a_published_provider_appears_in_the_sitemap(app, client, publish):
-    before = client.get("/sitemap.xml")
+def test_a_published_provider_appears_in_the_sitemap(app, app_client, publish):
+    before = app_client.get("/sitemap.xml")
     publish("nya-kaket", "name: Nya köket\nsummary: Lunch.\nstatus: active\nreviewed: 2025-01-01\n"
                          "sources: [{title: T, date: 2024}]")  # fmt: skip
-    after = client.get("/sitemap.xml")
+    after = app_client.get("/sitemap.xml")
     assert after.headers["ETag"] != before.headers["ETag"]
     assert f"{HOST}/en/verksamhet/nya-kaket" in locations(ET.fromstring(after.data))
 
@@ -276,10 +276,10 @@ def test_a_page_names_its_own_address_with_its_canonical_query(client, path, exp
     assert canonical(client, path) == HOST + expected
 
 
-def test_the_canonical_address_starts_with_the_configured_public_address(app, client):
+def test_the_canonical_address_starts_with_the_configured_public_address(app, app_client):
     app.config["PUBLIC_URL"] = PUBLIC
-    assert canonical(client, "/sok?stadsdel=farsta&q=kaf%C3%A9") == f"{PUBLIC}/sok?q=kaf%C3%A9&stadsdel=farsta"
-    assert canonical(client, "/en/verksamhet/kafe-solsidan") == f"{PUBLIC}/en/verksamhet/kafe-solsidan"
+    assert canonical(app_client, "/sok?stadsdel=farsta&q=kaf%C3%A9") == f"{PUBLIC}/sok?q=kaf%C3%A9&stadsdel=farsta"
+    assert canonical(app_client, "/en/verksamhet/kafe-solsidan") == f"{PUBLIC}/en/verksamhet/kafe-solsidan"
 
 
 def test_the_canonical_query_of_a_search_is_the_order_it_redirects_to(app):
@@ -316,9 +316,9 @@ def test_a_fixture_providers_json_ld_is_exactly_what_it_has_stated(client):
         assert data == expected_structured_data(record), record["slug"]
 
 
-def test_every_stated_fact_is_given_and_the_address_only_by_its_stated_parts(app, client, publish):
+def test_every_stated_fact_is_given_and_the_address_only_by_its_stated_parts(app, app_client, publish):
     publish("kafe-fullt", FULL)
-    data = structured_data(client.get("/verksamhet/kafe-fullt").get_data(as_text=True))
+    data = structured_data(app_client.get("/verksamhet/kafe-fullt").get_data(as_text=True))
     assert data == {
         "@context": "https://schema.org",
         "@type": "LocalBusiness",
@@ -339,24 +339,24 @@ def test_every_stated_fact_is_given_and_the_address_only_by_its_stated_parts(app
         "email": "info@example.org",
         "sameAs": "https://example.org/fullt",
     }  # fmt: skip
-    english = structured_data(client.get("/en/verksamhet/kafe-fullt").get_data(as_text=True))
+    english = structured_data(app_client.get("/en/verksamhet/kafe-fullt").get_data(as_text=True))
     assert english == data | {"url": f"{HOST}/en/verksamhet/kafe-fullt"}
 
 
-def test_a_partial_address_gives_only_its_parts_and_a_paused_offering_no_hours(app, client, publish):
+def test_a_partial_address_gives_only_its_parts_and_a_paused_offering_no_hours(app, app_client, publish):
     address = "{street: Storgatan 1, postal_code: 123 45, city: Stockholm, note: Ingång från gården}"
     publish("kafe-pausat", FULL.replace("status: active", "status: paused").replace(address, "{city: Stockholm}"))
-    data = structured_data(client.get("/verksamhet/kafe-pausat").get_data(as_text=True))
+    data = structured_data(app_client.get("/verksamhet/kafe-pausat").get_data(as_text=True))
     assert data["address"] == {"@type": "PostalAddress", "addressLocality": "Stockholm"}
     assert "openingHoursSpecification" not in data  # paused: the stated hours are not the hours now
     publish("bara-lapp", FULL.replace(address, "{note: Ingång från gården}"))
-    assert "address" not in structured_data(client.get("/verksamhet/bara-lapp").get_data(as_text=True))
+    assert "address" not in structured_data(app_client.get("/verksamhet/bara-lapp").get_data(as_text=True))
 
 
-def test_text_in_the_json_ld_cannot_end_the_script_element(app, client, publish):
+def test_text_in_the_json_ld_cannot_end_the_script_element(app, app_client, publish):
     hostile = "Kafé </script><script>alert(1)</script> & 'mer'"
     publish("kafe-elak", FULL.replace('"Allt är känt: adress, tider och kontakt."', json.dumps(hostile)))
-    response = client.get("/verksamhet/kafe-elak")
+    response = app_client.get("/verksamhet/kafe-elak")
     page = response.get_data(as_text=True)
     assert "<script>alert" not in page
     assert structured_data(page)["description"] == hostile

@@ -276,11 +276,11 @@ sources:
 """
 
 
-def test_a_provider_with_every_fact_maps_field_by_field(app, client, publish):
+def test_a_provider_with_every_fact_maps_field_by_field(app, app_client, publish):
     publish.write("verkstaden-pilgatan", RICH)
     publish("hela-stans-telefon", CITYWIDE)
-    crawl(client)
-    service = get_json(client, f"{API}/services/{hsds_id('service', 'verkstaden-pilgatan')}")
+    crawl(app_client)
+    service = get_json(app_client, f"{API}/services/{hsds_id('service', 'verkstaden-pilgatan')}")
     check(service, "compiled/service.json")
 
     # Schedules are the opening hours: weekly, the days spelled out, the note as the description.
@@ -328,11 +328,11 @@ def test_a_provider_with_every_fact_maps_field_by_field(app, client, publish):
         "state_province": "Stockholms län", "country": "SE",
     }  # fmt: skip
     assert [item["description"] for item in location["accessibility"]] == ["Stegfri entré", "Hörslinga"]
-    alone = get_json(client, f"{API}/service_at_locations/{at_location['id']}")
+    alone = get_json(app_client, f"{API}/service_at_locations/{at_location['id']}")
     check(alone, "compiled/service_at_location.json")
     assert alone["service"]["id"] == service["id"] and alone["location"] == location
 
-    citywide = get_json(client, f"{API}/services/{hsds_id('service', 'hela-stans-telefon')}")
+    citywide = get_json(app_client, f"{API}/services/{hsds_id('service', 'hela-stans-telefon')}")
     assert citywide["service_areas"] == [
         {"id": citywide["service_areas"][0]["id"], "service_id": citywide["id"], "name": "Stockholms stad",
          "description": "Hela staden"}
@@ -347,7 +347,7 @@ def test_a_provider_with_every_fact_maps_field_by_field(app, client, publish):
 
     # modified_after: the Stockholm day of the moment given; a record checked that day counts.
     def names(query):
-        return {item["name"] for item in all_pages(client, "services", query)}
+        return {item["name"] for item in all_pages(app_client, "services", query)}
 
     assert names("modified_after=2025-02-01") == {"Verkstaden Pilgatan", "Hela stans telefon"}
     assert names("modified_after=2025-06-02") == {"Hela stans telefon"}

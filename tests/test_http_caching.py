@@ -36,29 +36,29 @@ def test_a_page_has_an_etag_and_may_be_served_briefly_by_a_shared_cache(client):
     assert response.cache_control.max_age == 0  # a browser asks again, with If-None-Match
 
 
-def test_an_unchanged_page_answers_304_without_searching_or_rendering(app, client, rendered):
-    etag = client.get(SEARCH).headers["ETag"]
+def test_an_unchanged_page_answers_304_without_searching_or_rendering(app, app_client, rendered):
+    etag = app_client.get(SEARCH).headers["ETag"]
     rendered.clear()
-    unchanged = client.get(SEARCH, headers={"If-None-Match": etag})
+    unchanged = app_client.get(SEARCH, headers={"If-None-Match": etag})
     assert unchanged.status_code == 304 and unchanged.data == b"" and unchanged.headers["ETag"] == etag
     assert rendered == []
 
 
-def test_the_same_address_again_comes_from_the_page_cache(app, client, rendered):
-    first = client.get(SEARCH, headers={"Accept-Encoding": "gzip"})
+def test_the_same_address_again_comes_from_the_page_cache(app, app_client, rendered):
+    first = app_client.get(SEARCH, headers={"Accept-Encoding": "gzip"})
     rendered.clear()
-    again = client.get(SEARCH, headers={"Accept-Encoding": "gzip"})
+    again = app_client.get(SEARCH, headers={"Accept-Encoding": "gzip"})
     assert rendered == [] and again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
     assert again.headers["Content-Security-Policy"]  # the security headers are added to every answer
 
 
-def test_publishing_changes_every_etag_and_empties_the_page_cache(app, client, publish):
-    before = client.get("/sok?stadsdel=farsta")
+def test_publishing_changes_every_etag_and_empties_the_page_cache(app, app_client, publish):
+    before = app_client.get("/sok?stadsdel=farsta")
     publish("nya-kaket", "name: Nya köket\nsummary: Lunch och fika.\n" + FACTS)
-    after = client.get("/sok?stadsdel=farsta")
+    after = app_client.get("/sok?stadsdel=farsta")
     assert after.headers["ETag"] != before.headers["ETag"]
     assert "Nya köket" in after.get_data(as_text=True)
-    assert client.get("/sok?stadsdel=farsta", headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
+    assert app_client.get("/sok?stadsdel=farsta", headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
 
 
 @pytest.mark.parametrize("other", ["/en" + SEARCH, SEARCH + "&timmar=1-12", SEARCH + "&v=musikhuset"])
@@ -66,13 +66,13 @@ def test_another_language_or_address_is_another_page(client, other):
     assert client.get(other).headers["ETag"] != client.get(SEARCH).headers["ETag"]
 
 
-def test_a_short_link_code_changes_the_page_only_when_the_link_exists(app, client):
-    made = client.get(client.post("/l", data={"url": SEARCH}).headers["Location"]).headers["Location"]
+def test_a_short_link_code_changes_the_page_only_when_the_link_exists(app, app_client):
+    made = app_client.get(app_client.post("/l", data={"url": SEARCH}).headers["Location"]).headers["Location"]
     code = made.rsplit("kort=", 1)[1]
-    with_code = client.get(made)
+    with_code = app_client.get(made)
     assert code in with_code.get_data(as_text=True)
-    unknown = client.get(SEARCH + "&kort=zzzzzz")
-    assert with_code.headers["ETag"] != unknown.headers["ETag"] != client.get(SEARCH).headers["ETag"]
+    unknown = app_client.get(SEARCH + "&kort=zzzzzz")
+    assert with_code.headers["ETag"] != unknown.headers["ETag"] != app_client.get(SEARCH).headers["ETag"]
 
 
 def test_the_date_is_part_of_a_page(client, monkeypatch):
@@ -91,10 +91,10 @@ def test_health_answers_are_never_cached(client, path):
     assert "ETag" not in client.get(path).headers
 
 
-def test_errors_and_writes_are_not_cached(app, client):
-    assert "ETag" not in client.get("/finns-inte").headers
-    assert "ETag" not in client.get("/sok?timmar=99").headers
-    assert "ETag" not in client.post("/l", data={"url": SEARCH}).headers
+def test_errors_and_writes_are_not_cached(app, app_client):
+    assert "ETag" not in app_client.get("/finns-inte").headers
+    assert "ETag" not in app_client.get("/sok?timmar=99").headers
+    assert "ETag" not in app_client.post("/l", data={"url": SEARCH}).headers
 
 
 @pytest.mark.parametrize(("encoding", "decompress"), [("gzip", gzip.decompress), ("br", brotli.decompress)])

@@ -27,15 +27,15 @@ def test_a_broken_file_does_not_stop_the_first_start(publish, tmp_path):
     assert app.test_client().get("/api/v1/sok").get_json()["total"] == 8
 
 
-def test_a_running_site_notices_a_new_index_without_restart(publish, app, client):
-    assert client.get("/api/v1/sok?q=nyöppnat").get_json()["total"] == 0
+def test_a_running_site_notices_a_new_index_without_restart(publish, app, app_client):
+    assert app_client.get("/api/v1/sok?q=nyöppnat").get_json()["total"] == 0
     publish.write("nyoppnat", NEW)
     result = app.test_cli_runner().invoke(args=["catalogue", "index"])
     assert result.exit_code == 0, result.output
-    assert client.get("/api/v1/sok?q=nyöppnat").get_json()["total"] == 1
+    assert app_client.get("/api/v1/sok?q=nyöppnat").get_json()["total"] == 1
 
 
-def test_a_content_error_keeps_the_last_good_index_serving(publish, app, client):
+def test_a_content_error_keeps_the_last_good_index_serving(publish, app, app_client):
     before = builder.current_folder(app.config["INDEX_DIR"])
     publish.write("nyoppnat", NEW)
     publish.write("trasig", NEW.replace("status: active", "status: oppen"))
@@ -44,7 +44,7 @@ def test_a_content_error_keeps_the_last_good_index_serving(publish, app, client)
     assert "trasig.md:4: status: okänt värde 'oppen'" in result.output
     assert "Det senaste fungerande indexet används fortfarande." in result.output
     assert builder.current_folder(app.config["INDEX_DIR"]) == before
-    assert client.get("/api/v1/sok").get_json()["total"] == 8
+    assert app_client.get("/api/v1/sok").get_json()["total"] == 8
 
 
 def test_publishing_replaces_the_link_atomically_and_keeps_one_previous_build(app, content_dir):
@@ -58,7 +58,7 @@ def test_publishing_replaces_the_link_atomically_and_keeps_one_previous_build(ap
     assert not list(root.glob(".current-*"))
 
 
-def test_a_reader_keeps_working_while_a_new_index_is_published(app, client, content_dir):
+def test_a_reader_keeps_working_while_a_new_index_is_published(app, app_client, content_dir):
     catalogue = app.extensions["catalogue_index"]
     old = catalogue.snapshot()
     builder.rebuild(content_dir, app.config["INDEX_DIR"])
@@ -140,15 +140,15 @@ def test_a_build_whose_schema_no_longer_unpickles_is_rebuilt_at_start_up(app, tm
     assert started.test_client().get("/sok?q=kafé").status_code == 200
 
 
-def test_the_published_build_deleted_while_serving_keeps_the_site_answering(publish, app, client):
+def test_the_published_build_deleted_while_serving_keeps_the_site_answering(publish, app, app_client):
     import shutil
 
     publish.write("nyoppnat", NEW)
     assert app.test_cli_runner().invoke(args=["catalogue", "index"]).exit_code == 0  # now two builds exist
-    assert client.get("/api/v1/sok?q=nyöppnat").get_json()["total"] == 1
+    assert app_client.get("/api/v1/sok?q=nyöppnat").get_json()["total"] == 1
     shutil.rmtree(builder.current_folder(app.config["INDEX_DIR"]))
     for path in ["/sok?q=kafé", "/sok?q=musik&stadsdel=farsta", "/api/v1/sok?q=jobb", "/"]:
-        assert client.get(path).status_code == 200, path  # from the previous good build
+        assert app_client.get(path).status_code == 200, path  # from the previous good build
 
 
 def test_index_runs_started_together_take_turns_and_all_publish(app):
@@ -174,7 +174,7 @@ def test_index_runs_started_together_take_turns_and_all_publish(app):
     assert app.test_client().get("/api/v1/sok").get_json()["total"] == 8
 
 
-def test_a_published_build_that_does_not_open_is_tried_once_and_the_last_good_one_serves(app, client, monkeypatch):
+def test_a_published_build_that_does_not_open_is_tried_once_and_the_last_good_one_serves(app, app_client, monkeypatch):
     from catalogue.search import engine
 
     root = app.config["INDEX_DIR"]
@@ -184,7 +184,7 @@ def test_a_published_build_that_does_not_open_is_tried_once_and_the_last_good_on
     opened, original = [], engine.Snapshot
     monkeypatch.setattr(engine, "Snapshot", lambda folder: opened.append(folder.name) or original(folder))
     for _ in range(5):
-        assert client.get("/sok?q=kafé").status_code == 200
+        assert app_client.get("/sok?q=kafé").status_code == 200
     assert opened.count("build-broken") == 1 and len(opened) == 2  # the broken one once, then the good one
 
 

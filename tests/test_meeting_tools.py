@@ -110,18 +110,18 @@ def test_compare_needs_two_to_four_known_offerings(client, query):
 # Short links -------------------------------------------------------------------------------------
 
 
-def test_a_short_link_is_made_followed_and_shown_on_the_page(app, client):
-    response = client.post("/l", data={"url": "/lista?v=kafe-solsidan&v=musikhuset"})
+def test_a_short_link_is_made_followed_and_shown_on_the_page(app, app_client):
+    response = app_client.post("/l", data={"url": "/lista?v=kafe-solsidan&v=musikhuset"})
     assert response.status_code == 303
     code = response.headers["Location"].removeprefix("/l/").removesuffix("#ny-kort-lank")
     assert len(code) == 6 and set(code) <= set(ALPHABET) and not set(code) & set("01ilo")
-    followed = client.get(f"/l/{code}")
+    followed = app_client.get(f"/l/{code}")
     assert followed.status_code == 302
     assert followed.headers["Location"] == f"/lista?v=kafe-solsidan&v=musikhuset&kort={code}"
-    page = html(client, followed.headers["Location"])
+    page = html(app_client, followed.headers["Location"])
     assert f'Kort länk: <strong class="short-link">http://localhost/l/{code}</strong>' in page
-    assert client.get(f"/l/{code.upper()}").status_code == 302
-    again = client.post("/l", data={"url": "/lista?v=kafe-solsidan&v=musikhuset&kort=" + code})
+    assert app_client.get(f"/l/{code.upper()}").status_code == 302
+    again = app_client.post("/l", data={"url": "/lista?v=kafe-solsidan&v=musikhuset&kort=" + code})
     assert again.headers["Location"] == f"/l/{code}#ny-kort-lank"  # the same address keeps its code
     with app.app_context():
         assert [(link.code, link.target) for link in db.session.scalars(db.select(ShortLink))] == [

@@ -171,7 +171,7 @@ def section(page: str, marker: str) -> str:
     return page[start : page.index("</section>", start)]
 
 
-def test_the_provider_page_shows_parts_and_the_open_parts_door(publish, client):
+def test_the_provider_page_shows_parts_and_the_open_parts_door(publish, app_client):
     publish(
         "aktivitetshuset-test",
         "name: Aktivitetshuset Test\nsummary: Två delar.\nstatus: active\nreviewed: 2025-01-01\n"
@@ -182,7 +182,7 @@ def test_the_provider_page_shows_parts_and_the_open_parts_door(publish, client):
         "contact: {phone: 08-508 400 17}\n"
         "sources: [{title: T, date: 2024, covers: [address, opening_hours, contact.phone, parts]}]",
     )
-    page = unescape(client.get("/verksamhet/aktivitetshuset-test").get_data(as_text=True))
+    page = unescape(app_client.get("/verksamhet/aktivitetshuset-test").get_data(as_text=True))
     start = section(page, 'id="sa-borjar-du"')
     assert "Verksamheten har 2 delar. Så här börjar du i var och en:" in start
     assert (
@@ -198,38 +198,38 @@ def test_the_provider_page_shows_parts_and_the_open_parts_door(publish, client):
     closing = section(page, 'id="nasta-steg"')
     assert "Maria Trappgränd 1" in closing and "Torsdag 09.00–16.00" in closing  # the door, with its times
     # The search, the comparison and the open data say which way in belongs to which part, too.
-    found = unescape(client.get("/sok?q=Aktivitetshuset+Test&tillgang=oppen").get_data(as_text=True))
+    found = unescape(app_client.get("/sok?q=Aktivitetshuset+Test&tillgang=oppen").get_data(as_text=True))
     assert "Passar dina val: Öppen – gå dit utan beslut (Öppna delen)" in found
-    twin = client.get("/api/v1/verksamhet/aktivitetshuset-test").get_json()
+    twin = app_client.get("/api/v1/verksamhet/aktivitetshuset-test").get_json()
     assert twin["access"] == ["beslut", "oppen"] and [part["name"] for part in twin["parts"]] == [
         "Öppna delen",
         "Arbetspass",
     ]
-    compare = unescape(client.get("/jamfor?v=aktivitetshuset-test&v=kafe-solsidan").get_data(as_text=True))
+    compare = unescape(app_client.get("/jamfor?v=aktivitetshuset-test&v=kafe-solsidan").get_data(as_text=True))
     assert "Öppna delen: Öppen – gå dit utan beslut" in compare and "Arbetspass: Med beslut från stadsdelen" in compare
-    hsds = client.get("/api/hsds/services?search=Aktivitetshuset+Test").get_json()["contents"][0]
+    hsds = app_client.get("/api/hsds/services?search=Aktivitetshuset+Test").get_json()["contents"][0]
     assert hsds["eligibility_description"] == (
         "Öppna delen: Du behöver inget beslut. "
         "Arbetspass: Du behöver ett beslut om sysselsättning från stadsdelen där du bor."
     )
     assert hsds["application_process"] == "Öppna delen: Ring och boka ett besök."
-    full = client.get(f"/api/hsds/services/{hsds['id']}").get_json()
+    full = app_client.get(f"/api/hsds/services/{hsds['id']}").get_json()
     assert full["schedules"][0]["description"] == "Öppna delen"
-    rows = client.get("/sok.csv?q=Aktivitetshuset+Test").get_data(as_text=True)
+    rows = app_client.get("/sok.csv?q=Aktivitetshuset+Test").get_data(as_text=True)
     assert "Öppna delen: Öppen – gå dit utan beslut; Arbetspass: Med beslut från stadsdelen" in rows  # access
     assert "Öppna delen: Fika och umgås.; Arbetspass: Pass på tre timmar." in rows  # parts
 
 
-def test_a_suggestion_form_for_an_offering_with_parts_does_not_ask_one_access_for_all(publish, client):
+def test_a_suggestion_form_for_an_offering_with_parts_does_not_ask_one_access_for_all(publish, app_client):
     publish(
         "delat",
         "name: Delat\nsummary: Två delar.\nstatus: active\nreviewed: 2025-01-01\n"
         "parts: [{name: Öppna delen, access: [oppen]}, {name: Arbetspass, access: [beslut]}]\n"
         "sources: [{title: T, date: 2024}]",
     )
-    form = client.get("/verksamhet/delat/foresla-andring").get_data(as_text=True)
+    form = app_client.get("/verksamhet/delat/foresla-andring").get_data(as_text=True)
     assert 'name="access"' not in form and 'name="contact-phone"' in form
-    assert 'name="access"' in client.get("/verksamhet/kafe-solsidan/foresla-andring").get_data(as_text=True)
+    assert 'name="access"' in app_client.get("/verksamhet/kafe-solsidan/foresla-andring").get_data(as_text=True)
 
 
 def test_no_page_tells_the_reader_to_ask_their_case_handler_without_saying_how(client):

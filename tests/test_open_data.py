@@ -79,13 +79,13 @@ def test_the_search_page_links_its_export_and_its_feed(client):
 
 
 @pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "=1+1", "-2+3", "@1", "+1"])
-def test_a_cell_that_would_be_a_formula_is_text(app, client, publish, name):
+def test_a_cell_that_would_be_a_formula_is_text(app, app_client, publish, name):
     publish(
         "formel",
         f'name: {json.dumps(name)}\nsummary: "@SUM(1)"\nstatus: active\nreviewed: 2025-01-01\n'
         'contact:\n  phone: +46 8 508 000 00\nsources:\n  - title: "-1+1"\n    date: 2025',
     )
-    (row,) = [row for row in read_csv(client, "/oppna-data/katalog.csv") if row["Id"] == "formel"]
+    (row,) = [row for row in read_csv(app_client, "/oppna-data/katalog.csv") if row["Id"] == "formel"]
     assert row["Namn"] == "'" + name and row["Sammanfattning"] == "'@SUM(1)" and row["Källor"].startswith("'-1+1")
     assert row["Telefon"] == "+46 8 508 000 00"  # a phone number in the phone column is no formula
 
@@ -158,7 +158,7 @@ def test_the_catalogue_feed_without_git_dates_changes_by_the_checked_date(client
     assert updated == sorted(updated, reverse=True)
 
 
-def test_the_catalogue_feed_follows_git_history(app, client, publish):
+def test_the_catalogue_feed_follows_git_history(app, app_client, publish):
     content = app.config["CONTENT_DIR"]
     someone = ["-c", "user.name=Test", "-c", "user.email=t@example.se"]
     git = ["git", "-C", str(content)]
@@ -172,7 +172,7 @@ def test_the_catalogue_feed_follows_git_history(app, client, publish):
     dated["GIT_COMMITTER_DATE"] = "2026-02-01T10:00:00+00:00"
     subprocess.run([*git, *someone, "commit", "-qm", "ny"], check=True, env=dated)
     publish.rebuild()
-    feed = read_feed(client, "/feed.atom")
+    feed = read_feed(app_client, "/feed.atom")
     first = feed.entries[0]
     assert first.title == "Ny verksamhet: Ny plats" and first.updated.startswith("2026-02-01")
     # A renamed file is no new offering: it keeps the day it was first added.
@@ -181,7 +181,7 @@ def test_the_catalogue_feed_follows_git_history(app, client, publish):
     dated["GIT_COMMITTER_DATE"] = "2026-03-01T10:00:00+00:00"
     subprocess.run([*git, *someone, "commit", "-qm", "namn"], check=True, env=dated)
     publish.rebuild()
-    titles = [entry.title for entry in read_feed(client, "/feed.atom").entries]
+    titles = [entry.title for entry in read_feed(app_client, "/feed.atom").entries]
     assert "Ny verksamhet: Ny plats" in titles and "Ändrade uppgifter: Ny plats" in titles
 
 

@@ -68,25 +68,25 @@ def test_unknown_facts_on_a_district_page_are_one_sentence_that_asks(client):
     assert 'Närmast finns verksamheter i: <a href="/stadsdel/hasselby-vallingby">Hässelby-Vällingby</a> (1)</p>' in page
 
 
-def test_a_citywide_offering_counts_in_every_district(publish, client):
+def test_a_citywide_offering_counts_in_every_district(publish, app_client):
     """Someone in Farsta can use what serves the whole city: page, search, JSON and map agree."""
     publish(
         "stadsvagledning",
         "name: Stadsvägledning\nsummary: Vägledning för hela staden.\nstatus: active\nreviewed: 2025-01-01\n"
         "district: hela-staden\norientation: [arbetsinriktad]\nsources: [{title: T, date: 2024, covers: [district]}]",
     )
-    page = client.get("/stadsdel/farsta").get_data(as_text=True)
+    page = app_client.get("/stadsdel/farsta").get_data(as_text=True)
     assert "2 verksamheter finns i Farsta och 1 för hela staden." in page
     assert "1 verksamhet för hela staden" in page and 'href="/verksamhet/stadsvagledning"' in page
-    search = client.get("/sok?stadsdel=farsta").get_data(as_text=True)
+    search = app_client.get("/sok?stadsdel=farsta").get_data(as_text=True)
     assert "3 verksamheter" in search and "I hela staden" in search
-    results = client.get("/api/v1/sok?stadsdel=farsta").get_json()
+    results = app_client.get("/api/v1/sok?stadsdel=farsta").get_json()
     assert results["total"] == 3 and "stadsvagledning" in [r["slug"] for r in results["results"]]
-    districts = client.get("/stadsdelar").get_data(as_text=True)
+    districts = app_client.get("/stadsdelar").get_data(as_text=True)
     assert "2 här + 1 hela staden" in districts
     assert "Farsta</a> – 3 verksamheter (2 i stadsdelen, 1 i hela staden)" in districts
     # A search for the whole city alone finds only the citywide offering.
-    assert client.get("/api/v1/sok?stadsdel=hela-staden").get_json()["total"] == 1
+    assert app_client.get("/api/v1/sok?stadsdel=hela-staden").get_json()["total"] == 1
 
 
 def test_former_district_names_redirect_to_todays_district(client):
@@ -195,12 +195,12 @@ def test_coverage_counts_how_many_active_offerings_state_each_fact(app):
     assert set(rows) >= {"orientation", "contact.phone", "opening_hours", "age"}
 
 
-def test_index_keeps_districts_and_pages_from_the_last_good_content(app, client, content_dir):
+def test_index_keeps_districts_and_pages_from_the_last_good_content(app, app_client, content_dir):
     (content_dir / "places.yml").write_text("districts: [", encoding="utf-8")
     assert app.test_cli_runner().invoke(args=["catalogue", "index"]).exit_code == 1
-    assert "Farsta, Hökarängen, Sköndal" in client.get("/stadsdel/farsta").get_data(as_text=True)
+    assert "Farsta, Hökarängen, Sköndal" in app_client.get("/stadsdel/farsta").get_data(as_text=True)
     builder.rebuild(content_dir, app.config["INDEX_DIR"], strict=False)
-    assert client.get("/stadsdel/farsta").status_code == 200
+    assert app_client.get("/stadsdel/farsta").status_code == 200
 
 
 def test_a_search_that_matches_guidance_but_no_offering_leads_with_the_guidance(real_site):

@@ -98,14 +98,14 @@ def test_a_closed_provider_answers_410_with_similar_open_offerings(client):
     assert sorted(similar) == ["arbetstraning-city", "jobbsteget", "tradgardsgruppen", "verkstan-vast"]
 
 
-def test_headings_in_a_description_sit_below_the_pages_own(publish, client):
+def test_headings_in_a_description_sit_below_the_pages_own(publish, app_client):
     """The description is inside "Om verksamheten" (h2): its "##" becomes h3, its "###" h4."""
     publish(
         "rubriker",
         "name: Rubriker\nsummary: S.\nstatus: active\nreviewed: 2025-01-01\nsources: [{title: T, date: 2024}]",
         "Text.\n\n## Hur gamla uppgifterna är\n\nGamla.\n\n### Detalj\n\nMer.",
     )
-    page = client.get("/verksamhet/rubriker").get_data(as_text=True)
+    page = app_client.get("/verksamhet/rubriker").get_data(as_text=True)
     assert "<h3>Hur gamla uppgifterna är</h3>" in page and "<h4>Detalj</h4>" in page
     om = page.index('id="om"')
     assert page.index("<h3>Hur gamla") > om  # after the section's own facts, under its heading

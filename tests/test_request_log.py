@@ -28,11 +28,11 @@ def test_each_request_is_one_json_line_that_says_what_an_operator_needs(client, 
     assert missing["status"] == 404 and missing["route"] is None
 
 
-def test_the_log_keeps_no_address_no_search_text_and_no_browser(app, client, logged):
+def test_the_log_keeps_no_address_no_search_text_and_no_browser(app, app_client, logged):
     headers = {"User-Agent": "Telefon/1.0", "Referer": "https://example.org/privat", "X-Forwarded-For": ADDRESS}
-    client.get(f"/sok?q={SECRET_WORDS}", headers=headers, environ_base={"REMOTE_ADDR": ADDRESS})
-    client.get(f"/en/sok?q={SECRET_WORDS}&stadsdel=farsta", headers=headers)
-    client.post("/rapportera-fel", data={"sida": "/sok", "meddelande": "ensam"}, headers=headers)
+    app_client.get(f"/sok?q={SECRET_WORDS}", headers=headers, environ_base={"REMOTE_ADDR": ADDRESS})
+    app_client.get(f"/en/sok?q={SECRET_WORDS}&stadsdel=farsta", headers=headers)
+    app_client.post("/rapportera-fel", data={"sida": "/sok", "meddelande": "ensam"}, headers=headers)
     text = logged.text + "".join(str(record.__dict__) for record in logged.records)
     for private in ("ensam", "ledsen", "farsta", ADDRESS, "Telefon", "example.org"):
         assert private not in text, private

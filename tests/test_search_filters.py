@@ -135,7 +135,7 @@ def test_paused_providers_are_listed_with_a_notice(client):
     assert "Äppelkällaren" in page and "Tillfälligt stängd" in page
 
 
-def test_pagination_splits_results_and_links_pages(publish, client):
+def test_pagination_splits_results_and_links_pages(publish, app_client):
     for number in range(30):
         publish.write(f"extra-{number:02d}", f"""
 name: Extra {number:02d}
@@ -145,10 +145,10 @@ reviewed: 2025-01-01
 district: bromma
 sources: [{{title: Test, date: 2024}}]""")  # fmt: skip
     publish.rebuild()
-    first = client.get("/sok?stadsdel=bromma&sortera=namn").get_data(as_text=True)
+    first = app_client.get("/sok?stadsdel=bromma&sortera=namn").get_data(as_text=True)
     assert "30 verksamheter, sida 1 av 2" in first
     assert 'href="/sok?stadsdel=bromma&amp;sortera=namn&amp;sida=2" rel="next"' in first
-    second = client.get("/api/v1/sok?stadsdel=bromma&sortera=namn&sida=2").get_json()
+    second = app_client.get("/api/v1/sok?stadsdel=bromma&sortera=namn&sida=2").get_json()
     assert [r["name"] for r in second["results"]] == [f"Extra {n}" for n in range(20, 30)]
 
 

@@ -36,16 +36,16 @@ def test_the_form_asks_every_field_pre_filled_with_todays_facts(client):
     assert fields["contact-phone"] == ""  # unknown: empty, to be filled in by someone who knows
 
 
-def test_a_form_sent_unchanged_is_refused_with_a_message(app, client):
-    response = client.post(FORM, data=prefilled(client, FORM))
+def test_a_form_sent_unchanged_is_refused_with_a_message(app, app_client):
+    response = app_client.post(FORM, data=prefilled(app_client, FORM))
     assert response.status_code == 400
     assert 'href="#meddelande">Du har inte ändrat något.' in response.get_data(as_text=True)
     assert suggestions(app) == []
 
 
-def test_only_the_changed_fields_are_kept_and_the_sender_gets_a_private_status_address(app, client):
-    fields = changed(prefilled(client, FORM), "hours", "", "22-40")
-    response = client.post(FORM, data=changed(fields, "contact-phone", "08-111 222 33"))
+def test_only_the_changed_fields_are_kept_and_the_sender_gets_a_private_status_address(app, app_client):
+    fields = changed(prefilled(app_client, FORM), "hours", "", "22-40")
+    response = app_client.post(FORM, data=changed(fields, "contact-phone", "08-111 222 33"))
     assert response.status_code == 303
     assert "Set-Cookie" not in response.headers
     [suggestion] = suggestions(app)
@@ -57,7 +57,7 @@ def test_only_the_changed_fields_are_kept_and_the_sender_gets_a_private_status_a
     assert response.headers["Location"] == f"/forslag/{suggestion.token}"
     assert len(suggestion.token) >= 32
 
-    status = client.get(response.headers["Location"])
+    status = app_client.get(response.headers["Location"])
     page = status.get_data(as_text=True)
     assert status.headers["Cache-Control"] == "no-store"
     assert status.headers["X-Robots-Tag"] == "noindex"
@@ -66,14 +66,14 @@ def test_only_the_changed_fields_are_kept_and_the_sender_gets_a_private_status_a
     assert "<dt>Timmar i veckan</dt>" in page
 
 
-def test_the_status_page_shows_the_editors_decision_and_reply(app, client):
-    client.post(FORM, data=changed(prefilled(client, FORM), "vacancies", "Två platser i januari"))
+def test_the_status_page_shows_the_editors_decision_and_reply(app, app_client):
+    app_client.post(FORM, data=changed(prefilled(app_client, FORM), "vacancies", "Två platser i januari"))
     [suggestion] = suggestions(app)
     with app.app_context():
         stored = db.session.get(Suggestion, suggestion.id)
         stored.status, stored.reply = "accepted", "Tack, nu står det på sidan."
         db.session.commit()
-    page = client.get(f"/forslag/{suggestion.token}").get_data(as_text=True)
+    page = app_client.get(f"/forslag/{suggestion.token}").get_data(as_text=True)
     assert "Vi har lagt in förslaget på webbplatsen." in page
     assert "Tack, nu står det på sidan." in page
 
@@ -83,21 +83,21 @@ def test_an_unknown_status_address_is_a_calm_404(client):
     assert client.get("/en/forslag/" + "x" * 300).status_code == 404
 
 
-def test_a_tip_about_a_missing_offering_needs_only_its_name(app, client):
-    refused = client.post("/tipsa", data=prefilled(client, "/tipsa"))
+def test_a_tip_about_a_missing_offering_needs_only_its_name(app, app_client):
+    refused = app_client.post("/tipsa", data=prefilled(app_client, "/tipsa"))
     assert refused.status_code == 400
     assert 'href="#name">Skriv vad verksamheten heter.' in refused.get_data(as_text=True)
-    sent = client.post("/tipsa", data=changed(prefilled(client, "/tipsa"), "name", "Trädgårdsgruppen i Farsta"))
+    sent = app_client.post("/tipsa", data=changed(prefilled(app_client, "/tipsa"), "name", "Trädgårdsgruppen i Farsta"))
     assert sent.status_code == 303
     [tip] = suggestions(app)
     assert tip.provider is None
     assert tip.changes == {"name": {"before": "", "after": "Trädgårdsgruppen i Farsta"}}
 
 
-def test_a_field_left_out_of_the_post_is_no_change_but_an_emptied_one_is(app, client):
+def test_a_field_left_out_of_the_post_is_no_change_but_an_emptied_one_is(app, app_client):
     # "Vet inte" is an answer too: someone may know a fact is no longer true.
-    client.post(FORM, data={"meddelande": "Bara ett meddelande."})
-    client.post(FORM, data=changed(prefilled(client, FORM), "ips", ""))
+    app_client.post(FORM, data={"meddelande": "Bara ett meddelande."})
+    app_client.post(FORM, data=changed(prefilled(app_client, FORM), "ips", ""))
     first, second = suggestions(app)
     assert first.changes == {} and first.message == "Bara ett meddelande."
     assert second.changes == {"ips": {"before": "nej", "after": ""}}
@@ -112,8 +112,8 @@ def test_a_field_left_out_of_the_post_is_no_change_but_an_emptied_one_is(app, cl
         ("meddelande", "x" * 2001, "Skriv högst 2000 tecken."),
     ],
 )
-def test_bad_answers_are_shown_in_an_error_summary_and_nothing_is_kept(app, client, field, value, message):
-    response = client.post(FORM, data=changed(prefilled(client, FORM), field, value))
+def test_bad_answers_are_shown_in_an_error_summary_and_nothing_is_kept(app, app_client, field, value, message):
+    response = app_client.post(FORM, data=changed(prefilled(app_client, FORM), field, value))
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert f'<a href="#{field}">{message}</a>' in page
@@ -121,8 +121,8 @@ def test_bad_answers_are_shown_in_an_error_summary_and_nothing_is_kept(app, clie
     assert suggestions(app) == []
 
 
-def test_the_error_summary_is_in_the_visitors_language(app, client):
-    response = client.post("/en/tipsa", data={"epost": "nope"})
+def test_the_error_summary_is_in_the_visitors_language(app, app_client):
+    response = app_client.post("/en/tipsa", data={"epost": "nope"})
     assert response.status_code == 400
     assert "Write the name of the offering." in response.get_data(as_text=True)
 
@@ -132,15 +132,15 @@ def test_the_error_summary_is_in_the_visitors_language(app, client):
 FREE_TEXT = ("vacancies", "address", "transport", "target_group")
 
 
-def test_markup_in_any_free_text_field_is_kept_as_text_and_shown_escaped(app, client):
+def test_markup_in_any_free_text_field_is_kept_as_text_and_shown_escaped(app, app_client):
     script = '<script>alert("x")</script>'
-    fields = prefilled(client, FORM)
+    fields = prefilled(app_client, FORM)
     for question in QUESTIONS:
         if question.key in FREE_TEXT:
             fields = changed(fields, question.name, script[: question.max_length])
-    response = client.post(FORM, data=changed(fields, "meddelande", script))
+    response = app_client.post(FORM, data=changed(fields, "meddelande", script))
     assert response.status_code == 303
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = app_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
 
@@ -154,8 +154,8 @@ def test_markup_where_a_shape_is_needed_is_refused_and_shown_escaped(client):
         assert "&lt;script&gt;" in page, name  # the sender sees what they wrote, harmless
 
 
-def test_robots_filling_the_hidden_field_are_not_stored(app, client):
-    response = client.post(FORM, data=changed(prefilled(client, FORM), "webbplats", "http://spam.example"))
+def test_robots_filling_the_hidden_field_are_not_stored(app, app_client):
+    response = app_client.post(FORM, data=changed(prefilled(app_client, FORM), "webbplats", "http://spam.example"))
     assert response.status_code == 303
     assert suggestions(app) == []
 

@@ -45,27 +45,27 @@ FIELDS = [question.name for question in QUESTIONS] + ["meddelande", "epost"]  # 
 
 
 @pytest.mark.parametrize("kind", BAD)
-def test_every_suggestion_field_refuses_invisible_characters(app, client, kind):
+def test_every_suggestion_field_refuses_invisible_characters(app, app_client, kind):
     """Field by field, in one app: each form is sent with one bad field, and nothing is ever stored."""
     examples = {"epost": "a@exempel.se", "contact-phone": "08-123 456 78", "contact-email": "a@exempel.se",
                 "contact-website": "https://exempel.se", "hours": "1-12", "ips": "ja", "access": "beslut",
                 "physical_accessibility": "hiss"}  # fmt: skip
     for number, field in enumerate(FIELDS):
-        form = prefilled(client, "/verksamhet/kafe-solsidan/foresla-andring")
+        form = prefilled(app_client, "/verksamhet/kafe-solsidan/foresla-andring")
         form.setlist(field, [examples.get(field, "Text") + BAD[kind]])
         sender = {"REMOTE_ADDR": f"10.0.{number}.1"}  # one visitor each: the rate limit is not what is tested
-        response = client.post("/verksamhet/kafe-solsidan/foresla-andring", data=form, environ_base=sender)
+        response = app_client.post("/verksamhet/kafe-solsidan/foresla-andring", data=form, environ_base=sender)
         assert response.status_code == 400, (field, kind)
     assert stored(app, Suggestion) == []
 
 
 @pytest.mark.parametrize("kind", BAD)
-def test_a_tips_name_and_an_error_report_refuse_them_too_in_the_visitors_language(app, client, kind):
-    form = prefilled(client, "/en/tipsa")
+def test_a_tips_name_and_an_error_report_refuse_them_too_in_the_visitors_language(app, app_client, kind):
+    form = prefilled(app_client, "/en/tipsa")
     form.setlist("name", ["Café" + BAD[kind]])
-    page = client.post("/en/tipsa", data=form)
+    page = app_client.post("/en/tipsa", data=form)
     assert page.status_code == 400 and SAID["en"] in page.get_data(as_text=True)
-    report = client.post("/rapportera-fel", data={"sida": "/sok", "meddelande": "Fel nummer" + BAD[kind]})
+    report = app_client.post("/rapportera-fel", data={"sida": "/sok", "meddelande": "Fel nummer" + BAD[kind]})
     assert report.status_code == 400 and SAID["sv"] in unescape(report.get_data(as_text=True))
     assert stored(app, Suggestion) == [] and stored(app, ErrorReport) == []
 
@@ -145,7 +145,7 @@ EVERY_CLASS = "".join(chr(code) for code in [*range(0, 0x20), 0x7F, 0x85, 0xA0, 
                                                0xFFFE, 0xFFFF, 0x1F600, 0xE000])  # fmt: skip
 
 
-def test_the_feeds_are_well_formed_xml_whatever_the_content_holds(app, client, monkeypatch):
+def test_the_feeds_are_well_formed_xml_whatever_the_content_holds(app, app_client, monkeypatch):
     """The content checks refuse these, so the index is given them directly: every code point class."""
     feeds = importlib.import_module("catalogue.opendata.feeds")  # the module; the package's name is its blueprint
     real = feeds.catalogue_entries
@@ -164,10 +164,10 @@ def test_the_feeds_are_well_formed_xml_whatever_the_content_holds(app, client, m
 
     monkeypatch.setattr(feeds, "catalogue_entries", hostile)
     monkeypatch.setattr(feeds, "_search_entry", hostile_search_entry)
-    body = client.get("/feed.atom").get_data(as_text=True)
+    body = app_client.get("/feed.atom").get_data(as_text=True)
     document = xml.dom.minidom.parseString(body.encode("utf-8"))  # raises on ill-formed XML
     assert document.documentElement.tagName == "feed" and "\U0001f600" in body
-    search = client.get("/sok.atom?q=kaf%C3%A9").get_data(as_text=True)
+    search = app_client.get("/sok.atom?q=kaf%C3%A9").get_data(as_text=True)
     assert xml.dom.minidom.parseString(search.encode("utf-8")).getElementsByTagName("entry")
     assert "\U0001f600" in search
 

@@ -22,16 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from babel import Locale
-from flask_babel import force_locale
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from catalogue import i18n
-from catalogue.facts import fields
-from catalogue.facts import vocabulary as v
+from catalogue.facts import fields, kinds
 from catalogue.index import builder
 from catalogue.index.content import SLUG_PATTERN, parse_provider
 
@@ -40,12 +36,6 @@ FROM_READER = "Förslag från en läsare, kontrollerat av redaktionen"
 # Where a new field goes: in the order of the content format, with the sources last, as editors write them.
 _KEY_ORDER = [field.key for field in fields.FIELDS if field.key != "sources"] + ["sources"]
 _CLOCK = re.compile(r"^\d\d:\d\d$")  # quoted as the content format asks, though "09:00" would read right
-_POSTAL_TOWN = re.compile(r"^(\d{3}\s?\d{2})\s+(.+)$")
-_PERIOD = re.compile(
-    r"^(?P<first>[^\W\d_]+)(?:\s*[–-]\s*(?P<last>[^\W\d_]+))?\s+"
-    r"(?P<opens>\d{1,2})[.:](?P<opens_min>\d\d)\s*[–-]\s*(?P<closes>\d{1,2})[.:](?P<closes_min>\d\d)"
-    r"(?:\s*\((?P<note>[^)]*)\))?$"
-)
 
 
 class EditError(Exception):
@@ -62,107 +52,23 @@ class Author:
     email: str
 
 
-# From the form's answers (suggestions.Question) to the content's values; None removes the field.
-
-
-def _address(line: str, current: dict | None = None) -> dict | None:
-    """ "Götgatan 12, 118 46 Stockholm" -> street, postal code and city; the rest is a note.
-
-    The line is how the page writes the address (street, "postal code city", note). What is still as
-    the file says keeps its place, commas and all, so an address known only by its note stays a note."""
-    current = current or {}
-    town = " ".join(filter(None, [current.get("postal_code"), current.get("city")]))
-    kept = {"street": current.get("street"), "town": town, "note": current.get("note")}
-    for key, text in kept.items():
-        if text and text in line:
-            line = line.replace(text, f"\0{key}\0", 1)
-    address: dict[str, str] = {}
-    notes: list[str] = []
-    for part in (part.strip() for part in line.split(",") if part.strip()):
-        found = _POSTAL_TOWN.match(part)
-        if part == "\0town\0":
-            address |= {key: current[key] for key in ("postal_code", "city") if current.get(key)}
-        elif part == "\0street\0" or (not address and not notes and not found and "\0" not in part):
-            address["street"] = str(kept["street"]) if part == "\0street\0" else part
-        elif found and "postal_code" not in address:
-            address["postal_code"], address["city"] = found.group(1), found.group(2)
-        else:
-            notes.append(part.replace("\0note\0", kept["note"] or "").replace("\0", ""))
-    if notes:
-        address["note"] = ", ".join(notes)
-    return address or None
-
-
-def _weekday_names() -> dict[str, str]:
-    """Day names in every language of the site ("måndag", "Monday", "maanantai" …) and the slugs."""
-    names = {slug: slug for slug in v.WEEKDAYS}
-    for code in i18n.LANGUAGES:
-        with force_locale(code):
-            names |= {str(v.WEEKDAYS.label(slug)).casefold(): slug for slug in v.WEEKDAYS}
-    return names
-
-
-def _opening_hours(text: str, parts: tuple[str, ...] = ()) -> list[dict] | None:
-    """Lines as the provider page writes them ("Måndag–fredag 09.00–16.00 (lunch)") back to periods; a
-    bracket that names one of the offering's ``parts`` ("(Öppna delen)") says whose times they are."""
-    days = _weekday_names()
-    periods = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        found = _PERIOD.match(line.strip())
-        first = days.get((found.group("first") if found else "").casefold())
-        last = days.get(found.group("last").casefold()) if found and found.group("last") else None
-        if not found or first is None or (found.group("last") and last is None):
-            raise EditError(
-                f"Öppettider, rad {number}: skriv som ”Måndag–fredag 09.00–16.00” eller ”Tisdag 10.00–14.00 (lunch)”."
-            )
-        period: dict[str, Any] = {
-            "days": f"{first}-{last}" if last else first,
-            "opens": f"{int(found['opens']):02d}:{found['opens_min']}",
-            "closes": f"{int(found['closes']):02d}:{found['closes_min']}",
-        }
-        if found.group("note"):  # "(Öppna delen – lunch)": a part's name, a note, or both
-            said = found.group("note").strip()
-            part, _dash, note = said.partition(" – ")
-            if part in parts:
-                period["part"] = part
-                said = note.strip()
-            if said:
-                period["note"] = said
-        periods.append(period)
-    return periods or None
-
-
-def _languages(line: str) -> list[str] | None:
-    """ "engelska, arabiska" (or "English", "en") -> ISO codes, in any language of the site."""
-    known: dict[str, str] = {str(code): str(code) for code in Locale("sv").languages}
-    for code in i18n.LANGUAGES:
-        known |= {str(name).casefold(): str(iso) for iso, name in Locale.parse(code).languages.items()}
-    codes = []
-    for name in (part.strip() for part in re.split(r",|\boch\b|\band\b", line) if part.strip()):
-        if name.casefold() not in known:
-            raise EditError(
-                f"Språk som personalen talar: okänt språk ”{name}”. Skriv till exempel: engelska, arabiska."
-            )
-        codes.append(known[name.casefold()])
-    return list(dict.fromkeys(codes)) or None
-
-
 def content_value(key: str, kind: str, answer: Any, record: dict | None = None) -> Any:
     """One answer of the suggestion form as the content file states it; None: the fact is unknown.
 
-    ``record`` is the provider as its file says now (None for a new one)."""
+    ``record`` is the provider as its file says now (None for a new one). A field of a structured kind
+    reads the answer by its kind (``kinds``): an address line, opening-hours lines, language names."""
     if kind == "choices":
         return list(answer) or None
     if kind == "yes_no":
         return {"ja": True, "nej": False}.get(answer)  # "Vet inte" removes the fact; it never becomes "no"
     if not answer:
         return None
-    if key == "address":
-        return _address(answer, (record or {}).get("address"))
-    if key == "opening_hours":
-        return _opening_hours(answer, tuple(part["name"] for part in (record or {}).get("parts") or []))
-    if key == "languages":
-        return _languages(answer)
+    field = fields.FIELDS_BY_KEY.get(key)
+    if field is not None and field.kind is not None and field.kind.read is not None:
+        try:
+            return field.kind.read(answer, record)
+        except kinds.Unreadable as error:
+            raise EditError(str(error)) from error
     if kind == "lines":
         return answer.splitlines()
     return answer

@@ -32,33 +32,48 @@ from catalogue.routes import localized
 suggestions = Blueprint("suggestions", __name__)
 
 MAX_MESSAGE = 2000
-MAX_EMAIL = 254
+MAX_EMAIL = checks.MAX_EMAIL
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,40}")  # secrets.token_urlsafe(24): 32 characters
 YES, NO = "ja", "nej"
 
 
 @dataclass(frozen=True)
 class Question:
-    """One field of the form: a provider field, asked as people can answer it."""
+    """One field of the form: a provider field, asked as its row says (``fields.Ask``)."""
 
-    key: str
-    kind: str  # "choices" (a vocabulary), "yes_no", "line", "lines" (one per line) or "text"
-    label: Any = None  # defaults to the provider field's own label
-    hint: Any = None
-    limit: int | None = None  # what the form takes; by default what the content takes (the field's checker)
-    shape: Any = None  # what to write when the answer is not in the shape the content needs
+    field: ProviderField
+    asked_as: fields.Ask | None = None  # another way to ask than the row's: the tip's name question
+
+    @property
+    def ask(self) -> fields.Ask:
+        ask = self.asked_as or self.field.ask_as
+        assert ask is not None
+        return ask
+
+    @property
+    def key(self) -> str:
+        return self.field.key
+
+    @property
+    def kind(self) -> str:
+        """ "choices" (a vocabulary), "yes_no", "line", "lines" (one per line) or "text"."""
+        return self.ask.kind
+
+    @property
+    def hint(self) -> Any:
+        return self.ask.hint
+
+    @property
+    def shape(self) -> Any:
+        """What to say when the answer is not in the shape the content needs."""
+        return self.ask.shape
 
     @property
     def max_length(self) -> int:
         """The content's own limit, so that nothing the form takes is refused when an editor accepts it."""
-        if self.limit is not None:
-            return self.limit
-        check = self.field.check if self.field else None
-        return check.limit if isinstance(check, checks.Text) else MAX_LINE
-
-    @property
-    def field(self) -> ProviderField | None:
-        return FIELDS_BY_KEY.get(self.key)
+        if self.ask.limit is not None:
+            return self.ask.limit
+        return self.field.check.limit if isinstance(self.field.check, checks.Text) else MAX_LINE
 
     @property
     def name(self) -> str:
@@ -66,11 +81,12 @@ class Question:
 
     @property
     def title(self) -> str:
-        return str(self.label or self.field.label)  # type: ignore[union-attr]
+        return str(self.ask.label or self.field.label)
 
     @property
     def vocabulary(self) -> v.Vocabulary:
-        return self.field.vocabulary  # type: ignore[union-attr,return-value]
+        assert self.field.vocabulary is not None
+        return self.field.vocabulary
 
     def options(self) -> list[tuple[str, str]]:
         return list(self.vocabulary.labels().items())
@@ -82,15 +98,15 @@ class Question:
     def today(self, record: dict | None) -> Any:
         """What the site says now, as the form holds it: the starting point of every change."""
         field = self.field
-        if record is None or field is None:
+        if record is None:
             return [] if self.kind == "choices" else ""
         value = field.value(record)
         if self.kind == "choices":
             return [slug for slug in self.vocabulary if slug in (value or [])]
         if self.kind == "yes_no":
             return "" if value is None else (YES if value else NO)
-        if self.key == "opening_hours":  # the periods alone, as the editor reads them back (not the note)
-            return "\n".join(fields.opening_hours_lines(record))
+        if field.kind is not None and field.kind.form_text is not None:
+            return field.kind.form_text(record)  # the opening periods alone, as the editor reads them back
         shown = field.show(record)
         if isinstance(shown, list):
             return "\n".join(shown) if self.kind == "lines" else ", ".join(shown)
@@ -126,7 +142,7 @@ class Question:
         except editing.EditError:
             value = None
         found = checks.Problems("")
-        if value is None or (self.field is not None and self.field.check(value, found, ()) is None) or found.errors:
+        if value is None or self.field.check(value, found, ()) is None or found.errors:
             shape = self.shape or _l("%(field)s: det går inte att spara så. Skriv det gärna i meddelandet i stället.")
             return str(shape) % {"field": self.title}
         return None
@@ -143,24 +159,14 @@ class Question:
 
 
 MAX_LINE = 300  # a line whose field is not plain text (an address, a web address): far above real ones
-QUESTIONS: tuple[Question, ...] = (
-    Question("hours", "choices", hint=_l("Hur många timmar i veckan man kan vara här, enligt beslutet.")),
-    Question("ips", "yes_no"),
-    Question("access", "choices"),
-    Question("vacancies", "line", hint=_l("Till exempel: tre lediga platser i januari.")),
-    Question("contact.phone", "line", limit=40,
-             shape=_l("%(field)s: skriv ett telefonnummer, till exempel 08-123 456 78.")),
-    Question("contact.email", "line", limit=MAX_EMAIL,
-             shape=_l("%(field)s: skriv en e-postadress som namn@exempel.se.")),
-    Question("contact.website", "line", shape=_l("%(field)s: skriv en webbadress som börjar med https://.")),
-    Question("address", "line", hint=_l("Gatuadress, postnummer och ort.")),
-    Question("transport", "lines", hint=_l("En rad för varje hållplats eller linje.")),
-    Question("opening_hours", "lines", hint=_l("Till exempel: Måndag–fredag 09.00–16.00."),
-             shape=_l("%(field)s: skriv en rad för varje tid, till exempel ”Måndag–fredag 09.00–16.00”.")),
-    Question("languages", "line", hint=_l("Språk som personalen talar, utom svenska."),
-             shape=_l("%(field)s: skriv språkens namn, till exempel engelska, arabiska.")),
-    Question("physical_accessibility", "choices"),
-    Question("target_group", "text"),
+# The order the form asks in: what people come to tell first. A field whose row has a question and is not
+# named here is asked after these, in the field table's order.
+FORM_ORDER = ("hours", "ips", "access", "vacancies", "contact.phone", "contact.email", "contact.website", "address",
+              "transport", "opening_hours", "languages", "physical_accessibility", "target_group")  # fmt: skip
+QUESTIONS: tuple[Question, ...] = tuple(
+    Question(field)
+    for field in sorted((field for field in fields.FIELDS if field.ask_as is not None),
+                        key=lambda field: FORM_ORDER.index(field.key) if field.key in FORM_ORDER else len(FORM_ORDER))
 )  # fmt: skip
 QUESTIONS_BY_KEY = {question.key: question for question in QUESTIONS}
 
@@ -170,7 +176,7 @@ def asked(record: dict | None) -> list[Question]:
     return [question for question in QUESTIONS if question.asked_about(record)]
 
 
-NAME = Question("name", "line", _l("Vad heter verksamheten?"), limit=MAX_NAME)
+NAME = Question(FIELDS_BY_KEY["name"], fields.Ask("line", label=_l("Vad heter verksamheten?"), limit=MAX_NAME))
 
 
 ALL_CORRECT = "allt-stammer"  # the field of the invitation's one-step confirmation

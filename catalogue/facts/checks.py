@@ -149,17 +149,25 @@ def one_of(vocabulary: v.Vocabulary) -> Checker:
     return check
 
 
-def list_of(check_item: Checker) -> Checker:
-    def check(value, problems, path):
+@dataclass(frozen=True)
+class ListOf:
+    """A list of values each checked by ``item``; one value alone is read as a list of one. The field table
+    reads a list's shape from it (``fields.ProviderField.json_schema``)."""
+
+    item: Checker
+
+    def __call__(self, value, problems: Problems, path: tuple):
         items = value if isinstance(value, list) else [value]
         clean = []
         for index, item in enumerate(items):
-            result = check_item(item, problems, path + (index,) if isinstance(value, list) else path)
+            result = self.item(item, problems, path + (index,) if isinstance(value, list) else path)
             if result is not None and result not in clean:
                 clean.append(result)
         return clean or None
 
-    return check
+
+def list_of(check_item: Checker) -> ListOf:
+    return ListOf(check_item)
 
 
 def mapping(fields: dict[str, Checker], required: tuple = ()) -> Checker:
@@ -249,6 +257,9 @@ def phone(value, problems, path):
         problems.add(path, "ska vara ett telefonnummer, till exempel 08-508 00 000")
         return None
     return str(value)
+
+
+MAX_EMAIL = 254  # the longest address SMTP carries (RFC 5321)
 
 
 def is_email(text: str) -> bool:

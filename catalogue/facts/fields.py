@@ -1,9 +1,11 @@
 """The facts a provider file can state, each defined once.
 
-One row per field ties together its checker (content validation), how people
-read its name and value (the comparison table, later the provider page), its
-vocabulary (filters) and whether the JSON twin returns it. Content validation,
-the facets, ``compare.html`` and ``api.py`` all read this table.
+One row per field holds everything about it: its checker (content validation), how people read its
+name and value (the provider page, Jämför, Min lista), its vocabulary (filters), whether the JSON twin
+returns it and its JSON schema, its HSDS taxonomy, and its question on the suggestion form. A field of a
+structured kind (``kinds``: a period, an address, an age range, languages) takes its check, display,
+form reading and schema from the kind. Content validation, the facets, the pages, ``suggestions``,
+``editing``, ``openapi`` and ``hsds`` all read this table and keep none of their own.
 
 A dotted key ("contact.phone") is a field inside a mapping ("contact").
 """
@@ -15,18 +17,37 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from babel import Locale
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from catalogue.facts import checks, evidence
+from catalogue.facts import checks, evidence, kinds
 from catalogue.facts import vocabulary as v
+from catalogue.facts.kinds import Kind, Shown
 
 MAX_NAME = 120
 MAX_SUMMARY = 200
 
-Shown = str | list[str] | None  # one line, several lines, or unknown
+TEXT = {"type": "string"}
+NULLABLE_TEXT = {"type": ["string", "null"]}
+_SOURCE = {
+    "type": "object",
+    "required": ["title", "date"],
+    "properties": {"title": TEXT, "date": {"type": "string", "pattern": r"^\d{4}(-\d\d){0,2}$"}, "url": TEXT,
+                   "covers": {"type": "array", "items": TEXT}},
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Ask:
+    """How the suggestion form asks for a field (``suggestions.Question``): "choices" (its vocabulary),
+    "yes_no", "line", "lines" (one per line) or "text"; a hint, a limit below the content's own, and what to
+    say when an answer cannot be written in the shape the content needs."""
+
+    kind: str
+    hint: Any = None
+    limit: int | None = None
+    shape: Any = None
+    label: Any = None  # when the form names it otherwise than the page
 
 
 @dataclass(frozen=True)
@@ -45,6 +66,26 @@ class ProviderField:
     link: str | None = None  # "tel", "mailto" or "web": the value is a link
     dated: bool = False  # changes often: shown with its year when the evidence is older than three years
     absent_is_unknown: bool = True  # False where leaving it out says something: no parts is one way in
+    kind: Kind | None = None  # a structured kind (``kinds``): its check, display, form reading and schema
+    schema: dict | None = None  # its JSON schema, when neither its kind, vocabulary nor checker says it
+    ask_as: Ask | None = None  # a question on the suggestion form
+    taxonomy: str | None = None  # an HSDS taxonomy, attached to this entity ("service" or "organization")
+    taxonomy_terms: dict | None = None  # the taxonomy's terms, when not its vocabulary's
+
+    @property
+    def json_schema(self) -> dict:
+        """How the field is sent (JSON twin, OpenAPI): null, or absent from a list, when it is not stated."""
+        if self.kind is not None:
+            return self.kind.schema
+        if self.schema is not None:
+            return self.schema
+        if self.vocabulary is not None:
+            values = list(self.vocabulary)
+            many = isinstance(self.check, checks.ListOf)
+            return {"type": ["array", "null"], "items": {"enum": values}} if many else {"enum": [*values, None]}
+        if self.check is checks.boolean:
+            return {"type": ["boolean", "null"]}
+        return NULLABLE_TEXT
 
     def value(self, record: dict) -> Any:
         value: Any = record
@@ -54,6 +95,8 @@ class ProviderField:
 
     def show(self, record: dict) -> Shown:
         """The value in the page's language, or None when the provider has not stated it."""
+        if self.kind is not None:
+            return self.kind.show(record)
         if self.display:
             return self.display(record)
         value = self.value(record)
@@ -72,37 +115,6 @@ def _district(record: dict) -> Shown:
         return record.get("neighbourhood")
     name = v.DISTRICTS.label(record["district"])
     return f"{name} ({record['neighbourhood']})" if record.get("neighbourhood") else name
-
-
-def _clock(time: str) -> str:
-    return time.replace(":", ".")
-
-
-def opening_hours_lines(record: dict) -> list[str]:
-    """ "Måndag–fredag 09.00–16.00 (lunch 12–13)", one line per period, the part it belongs to or its
-    note in brackets. The suggestion form reads these lines back (``editing``)."""
-    lines = []
-    for period in record.get("opening_hours") or []:
-        days = v.WEEKDAYS.label(period["days"][0]).capitalize()
-        if len(period["days"]) > 1:
-            days += "–" + v.WEEKDAYS.label(period["days"][1])
-        line = f"{days} {_clock(period['opens'])}–{_clock(period['closes'])}"
-        said = " – ".join(filter(None, [period.get("part"), period.get("note")]))  # "(Öppna delen – lunch)"
-        lines.append(line + (f" ({said})" if said else ""))
-    return lines
-
-
-class SwedishLine(str):
-    """A line of free text from the content inside a translated list: pages mark it lang="sv"."""
-
-    swedish = True
-
-
-def _when_open(record: dict) -> Shown:
-    """The opening periods and, after them, what the structure cannot say ("Mest öppet på eftermiddagar"):
-    one fact, so that no page says the hours are unknown while it knows something about them."""
-    note = [SwedishLine(record["opening_note"])] if record.get("opening_note") else []
-    return opening_hours_lines(record) + note or None
 
 
 # An offering with more than one way in ("parts"): an open part anyone may walk into, and work shifts
@@ -135,87 +147,84 @@ def _parts(record: dict) -> Shown:
     return lines or None
 
 
-def _age(record: dict) -> Shown:
-    limits = record.get("age") or {}
-    if "min" in limits and "max" in limits:
-        return _("%(min)d–%(max)d år", min=limits["min"], max=limits["max"])
-    if "min" in limits:
-        return _("från %(min)d år", min=limits["min"])
-    if "max" in limits:
-        return _("upp till %(max)d år", max=limits["max"])
-    return None
-
-
-def address_line(record: dict) -> str | None:
-    address = record.get("address") or {}
-    town = " ".join(filter(None, [address.get("postal_code"), address.get("city")]))
-    return ", ".join(filter(None, [address.get("street"), town, address.get("note")])) or None
-
-
-def language_name(code: str) -> str:
-    """A language named in the page's language: "sv" is "Swedish" on /en/."""
-    return Locale.parse(str(get_locale())).languages.get(code, code)
-
-
-def _languages(record: dict) -> Shown:
-    return ", ".join(language_name(code) for code in record["languages"]) if record.get("languages") else None
+def of_kind(key: str, kind: Kind, label: Any, **row: Any) -> ProviderField:
+    """A field of a structured kind: its checker is the kind's."""
+    return ProviderField(key, kind.check, label, kind=kind, **row)
 
 
 FIELDS: tuple[ProviderField, ...] = (
     ProviderField("name", checks.text(MAX_NAME, single_line=True), api=True, swedish=True),
     ProviderField("summary", checks.text(MAX_SUMMARY, single_line=True), api=True, swedish=True),
     ProviderField("status", checks.one_of(v.STATUSES), vocabulary=v.STATUSES),
-    ProviderField("reviewed", checks.date),  # when an editor last re-read the sources: never a confirmation
+    ProviderField("reviewed", checks.date,  # when an editor last re-read the sources: never a confirmation
+                  schema={"type": "string", "format": "date"}),
     ProviderField("confirmed", checks.mapping({"date": checks.date, "via": checks.one_of(v.CONFIRMATION_WAYS)},
-                                              ("date", "via"))),  # when the offering itself confirmed its facts
-    ProviderField("sources", checks.sources),
+                                              ("date", "via")),  # when the offering itself confirmed its facts
+                  schema={"type": ["object", "null"], "required": ["date", "via"], "properties": {
+                      "date": {"type": "string", "format": "date"}, "via": {"enum": list(v.CONFIRMATION_WAYS)}}}),
+    ProviderField("sources", checks.sources, schema={"type": "array", "items": _SOURCE}),
     ProviderField("orientation", checks.list_of(checks.one_of(v.ORIENTATIONS)), _l("Inriktning"), v.ORIENTATIONS,
-                  compare=True, api=True, describes=True, section="vad"),
+                  compare=True, api=True, describes=True, section="vad", taxonomy="service"),
     ProviderField("activities", checks.list_of(checks.one_of(v.ACTIVITIES)), _l("Aktiviteter"), v.ACTIVITIES,
-                  compare=True, api=True, describes=True, section="vad"),
+                  compare=True, api=True, describes=True, section="vad", taxonomy="service"),
     ProviderField("hours", checks.list_of(checks.one_of(v.HOURS)), _l("Timmar i veckan"), v.HOURS,
-                  compare=True, api=True, describes=True, section="nar"),
+                  compare=True, api=True, describes=True, section="nar", taxonomy="service",
+                  ask_as=Ask("choices", hint=_l("Hur många timmar i veckan man kan vara här, enligt beslutet."))),
     ProviderField("ips", checks.boolean, _l("Stöd till jobb enligt IPS"), compare=True, api=True, describes=True,
-                  section="vad"),
+                  section="vad", ask_as=Ask("yes_no"), taxonomy="service",
+                  # A stated no is a fact worth sending (the site lists it as "Nej"), so IPS has a term for it.
+                  taxonomy_terms={"ja": v.IPS.terms["ja"], "nej": "Arbetar inte med IPS"}),
     ProviderField("access", checks.list_of(checks.one_of(v.ACCESS)), _l("Hur du börjar"), v.ACCESS,
-                  display=_access, compare=True, api=True),  # the provider page says it in sentences (next_steps)
+                  display=_access, compare=True, api=True,  # the provider page says it in sentences (next_steps)
+                  ask_as=Ask("choices"), taxonomy="service"),
     ProviderField("parts", checks.list_of(checks.mapping(PART_FIELDS, ("name", "access"))), _l("Delar"),
                   swedish=True, display=_parts, describes=True, section="vad", api=True, ask=False,
-                  absent_is_unknown=False),
+                  absent_is_unknown=False,
+                  schema={"type": ["array", "null"], "items": {"type": "object", "required": ["name", "access"],
+                          "properties": {"name": TEXT, "access": {"type": "array", "items": {"enum": list(v.ACCESS)}},
+                                         "summary": TEXT, "start": TEXT}}}),
     ProviderField("vacancies", checks.text(200, single_line=True), _l("Lediga platser"), swedish=True,
-                  section="start", dated=True, ask=False),  # told by providers: it changes from month to month
+                  section="start", dated=True, ask=False,  # told by providers: it changes from month to month
+                  ask_as=Ask("line", hint=_l("Till exempel: tre lediga platser i januari."))),
     ProviderField("district", checks.one_of(v.DISTRICTS), _l("Stadsdel"), v.DISTRICTS, compare=True, api=True,
                   display=_district, describes=True, section="var"),
     ProviderField("neighbourhood", checks.text(80, single_line=True), swedish=True, describes=True),
-    ProviderField("address", checks.mapping({"street": checks.text(100), "postal_code": checks.text(10),
-                                             "city": checks.text(60), "note": checks.text(200)}),
-                  _l("Adress"), swedish=True, describes=True, display=address_line, section="var", dated=True,
-                  compare=True),
+    of_kind("address", kinds.ADDRESS, _l("Adress"), swedish=True, describes=True, section="var", dated=True,
+            compare=True, ask_as=Ask("line", hint=_l("Gatuadress, postnummer och ort."))),
     ProviderField("transport", checks.list_of(checks.text(120, single_line=True)), _l("Kollektivtrafik"),
-                  compare=True, swedish=True, describes=True, section="var"),
-    ProviderField("opening_hours", checks.list_of(checks.opening_period), _l("Öppettider"), compare=True,
-                  display=_when_open, describes=True, section="nar", dated=True),
+                  compare=True, swedish=True, describes=True, section="var",
+                  schema={"type": ["array", "null"], "items": TEXT},
+                  ask_as=Ask("lines", hint=_l("En rad för varje hållplats eller linje."))),
+    of_kind("opening_hours", kinds.OPENING_HOURS, _l("Öppettider"), compare=True, describes=True, section="nar",
+            dated=True, ask_as=Ask("lines", hint=_l("Till exempel: Måndag–fredag 09.00–16.00."),
+            shape=_l("%(field)s: skriv en rad för varje tid, till exempel ”Måndag–fredag 09.00–16.00”."))),
     ProviderField("opening_note", checks.text(300), _l("Om öppettiderna"), swedish=True, describes=True,
                   ask=False),  # shown as the last line of the opening hours
     ProviderField("physical_accessibility", checks.list_of(checks.one_of(v.PHYSICAL_ACCESSIBILITY)),
-                  _l("Tillgänglighet"), v.PHYSICAL_ACCESSIBILITY, compare=True, describes=True, section="var"),
+                  _l("Tillgänglighet"), v.PHYSICAL_ACCESSIBILITY, compare=True, describes=True, section="var",
+                  ask_as=Ask("choices")),
     ProviderField("operator", checks.one_of(v.OPERATORS), _l("Driver verksamheten"), v.OPERATORS, compare=True,
-                  api=True, section="om"),
+                  api=True, section="om",
+                  taxonomy="organization"),  # who runs it describes the organization, not what is done there
     ProviderField("operator_name", checks.text(120, single_line=True), _l("Organisation"), swedish=True,
                   section="om", ask=False),
     ProviderField("valfrihetssystem", checks.boolean, _l("Ingår i stadens valfrihetssystem"), section="om",
                   ask=False),
     ProviderField("target_group", checks.text(300), _l("Målgrupp"), swedish=True, describes=True, section="for-vem",
-                  compare=True),
-    ProviderField("age", checks.age, _l("Ålder"), describes=True, display=_age, section="for-vem"),
-    ProviderField("languages", checks.list_of(checks.language), _l("Språk som personalen talar"), compare=True,
-                  display=_languages, describes=True, section="for-vem"),
+                  compare=True, ask_as=Ask("text")),
+    of_kind("age", kinds.AGE_RANGE, _l("Ålder"), describes=True, section="for-vem"),
+    of_kind("languages", kinds.LANGUAGES, _l("Språk som personalen talar"), compare=True, describes=True,
+            section="for-vem", ask_as=Ask("line", hint=_l("Språk som personalen talar, utom svenska."),
+            shape=_l("%(field)s: skriv språkens namn, till exempel engelska, arabiska."))),
     ProviderField("contact.phone", checks.phone, _l("Telefon"), compare=True, describes=True, section="start",
-                  link="tel", dated=True),
+                  link="tel", dated=True, ask_as=Ask("line", limit=40,
+                  shape=_l("%(field)s: skriv ett telefonnummer, till exempel 08-123 456 78."))),
     ProviderField("contact.email", checks.email, _l("E-post"), describes=True, section="start", link="mailto",
-                  dated=True),
+                  dated=True, ask_as=Ask("line", limit=checks.MAX_EMAIL,
+                  shape=_l("%(field)s: skriv en e-postadress som namn@exempel.se."))),
     ProviderField("contact.website", checks.url, _l("Webbplats"), describes=True, section="start", link="web",
-                  dated=True, compare=True),
+                  dated=True, compare=True,
+                  ask_as=Ask("line", shape=_l("%(field)s: skriv en webbadress som börjar med https://."))),
 )  # fmt: skip
 FIELDS_BY_KEY = {field.key: field for field in FIELDS}
 REQUIRED = ("name", "summary", "status", "reviewed", "sources")

@@ -20,7 +20,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
 from catalogue import i18n, query
-from catalogue.facts import fields
+from catalogue.facts import fields, kinds
 from catalogue.opendata.api import provider_twin, readable_anywhere
 from catalogue.page_kit import absolute_url, public_provider_url, snapshot
 from catalogue.routes import localized
@@ -47,7 +47,7 @@ def _cell(value: str, phone: bool = False) -> str:
 
 def _shown(field: fields.ProviderField, record: dict) -> str:
     if field.key == "opening_hours":  # the periods alone: the note has its own column, "Om öppettiderna"
-        return "; ".join(fields.opening_hours_lines(record))
+        return "; ".join(kinds.opening_hours_lines(record))
     shown = field.show(record)
     return "; ".join(shown) if isinstance(shown, list) else (shown or "")
 

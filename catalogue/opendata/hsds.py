@@ -117,16 +117,16 @@ class Taxonomy:
         return list(value) if isinstance(value, list) else [value]
 
 
-TAXONOMIES = (
-    Taxonomy("orientation", v.ORIENTATIONS.terms),
-    Taxonomy("activities", v.ACTIVITIES.terms),
-    Taxonomy("hours", v.HOURS.terms),
-    # A stated no is a fact worth sending (the site lists it as "Nej"), so IPS has a term for it.
-    Taxonomy("ips", {"ja": v.IPS.terms["ja"], "nej": "Arbetar inte med IPS"}),
-    Taxonomy("access", v.ACCESS.terms),
-    # Who runs it describes the organization, not what is done there.
-    Taxonomy("operator", v.OPERATORS.terms, link_entity="organization"),
-)
+def _terms(field: fields.ProviderField) -> dict[str, Any]:
+    """A taxonomy's terms: the row's own (a yes/no's "ja" and "nej"), else its vocabulary's."""
+    if field.taxonomy_terms is not None:
+        return field.taxonomy_terms
+    assert field.vocabulary is not None, f"{field.key}: a taxonomy needs terms"
+    return field.vocabulary.terms
+
+
+# Every field whose row names a taxonomy (``fields.ProviderField.taxonomy``), in the field table's order.
+TAXONOMIES = tuple(Taxonomy(field.key, _terms(field), field.taxonomy) for field in fields.FIELDS if field.taxonomy)
 TAXONOMIES_BY_ID = {taxonomy.id: taxonomy for taxonomy in TAXONOMIES}
 TERMS_BY_ID = {taxonomy.term_id(code): (taxonomy, code) for taxonomy in TAXONOMIES for code in taxonomy.terms}
 

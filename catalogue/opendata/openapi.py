@@ -11,63 +11,12 @@ from typing import Any
 
 from catalogue import query
 from catalogue.facts import fields
-from catalogue.facts import vocabulary as v
+from catalogue.facts.fields import NULLABLE_TEXT, TEXT
 from catalogue.query.facets import FACETS, MAX_VALUES_PER_FILTER, ChoiceFacet, RangeFacet
-
-TEXT = {"type": "string"}
-NULLABLE_TEXT = {"type": ["string", "null"]}
-_PERIOD = {
-    "type": "object",
-    "required": ["days", "opens", "closes"],
-    "properties": {
-        "days": {"type": "array", "items": {"enum": list(v.WEEKDAYS)}, "minItems": 1, "maxItems": 2},
-        "opens": {"type": "string", "pattern": r"^\d\d:\d\d$"},
-        "closes": {"type": "string", "pattern": r"^\d\d:\d\d$"},
-        "note": TEXT,
-        "part": TEXT,
-    },
-}
-_SOURCE = {
-    "type": "object",
-    "required": ["title", "date"],
-    "properties": {"title": TEXT, "date": {"type": "string", "pattern": r"^\d{4}(-\d\d){0,2}$"}, "url": TEXT,
-                   "covers": {"type": "array", "items": TEXT}},
-}  # fmt: skip
-# The fields whose values are not a vocabulary, a yes/no or one line of text.
-_FIELD_SCHEMAS: dict[str, dict] = {
-    "reviewed": {"type": "string", "format": "date"},
-    "confirmed": {"type": ["object", "null"], "required": ["date", "via"], "properties": {
-        "date": {"type": "string", "format": "date"}, "via": {"enum": list(v.CONFIRMATION_WAYS)}}},
-    "parts": {"type": ["array", "null"], "items": {"type": "object", "required": ["name", "access"], "properties": {
-        "name": TEXT, "access": {"type": "array", "items": {"enum": list(v.ACCESS)}}, "summary": TEXT,
-        "start": TEXT}}},
-    "sources": {"type": "array", "items": _SOURCE},
-    "address": {"type": ["object", "null"],
-                "properties": {key: TEXT for key in ("street", "postal_code", "city", "note")}},
-    "transport": {"type": ["array", "null"], "items": TEXT},
-    "opening_hours": {"type": ["array", "null"], "items": _PERIOD},
-    "age": {"type": ["object", "null"], "properties": {"min": {"type": "integer"}, "max": {"type": "integer"}}},
-    "languages": {"type": ["array", "null"], "items": {"type": "string", "pattern": "^[a-z]{2,3}$"}},
-}  # fmt: skip
-_LISTS = {"orientation", "activities", "hours", "access", "physical_accessibility"}
-
-
-def field_schema(field: fields.ProviderField) -> dict:
-    """How one provider field is sent: null (or absent from a list) when the provider has not stated it."""
-    if field.key in _FIELD_SCHEMAS:
-        return _FIELD_SCHEMAS[field.key]
-    if field.vocabulary is not None:
-        values = {"enum": list(field.vocabulary)}
-        return (
-            {"type": ["array", "null"], "items": values} if field.key in _LISTS else {"enum": [*values["enum"], None]}
-        )
-    if field.check is fields.checks.boolean:
-        return {"type": ["boolean", "null"]}
-    return NULLABLE_TEXT
 
 
 def _provider_schema(keys: list[str]) -> dict:
-    properties = {field.key: field_schema(field) for field in fields.FIELDS if field.key in keys}
+    properties = {field.key: field.json_schema for field in fields.FIELDS if field.key in keys}
     return {"type": "object", "required": ["slug", "url", *keys], "properties": {
         "slug": TEXT, "url": TEXT, **properties}}  # fmt: skip
 

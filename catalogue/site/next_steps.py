@@ -25,7 +25,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from catalogue.facts import evidence, fields
+from catalogue.facts import evidence, fields, kinds
 from catalogue.facts import vocabulary as v
 from catalogue.page_kit import snapshot, tel_href
 from catalogue.query import SearchRequest
@@ -291,8 +291,8 @@ def _visit(record: dict, part: str | None, today: dt.date) -> Action | None:
         for period in record.get("opening_hours") or []
         if period.get("part") in (None, part)
     ]
-    lines = fields.opening_hours_lines({"opening_hours": periods})  # no periods: not a time to go
-    return Action(VISIT, _("Adress"), fields.address_line(record) or "", lines=tuple(lines),
+    lines = kinds.opening_hours_lines({"opening_hours": periods})  # no periods: not a time to go
+    return Action(VISIT, _("Adress"), kinds.address_line(record) or "", lines=tuple(lines),
                   note=record.get("opening_note"), old_year=evidence.fact_old_year(record, "address", today),
                   lines_old_year=evidence.fact_old_year(record, "opening_hours", today) if lines else None,
                   swedish=True)  # fmt: skip
