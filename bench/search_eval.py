@@ -39,9 +39,11 @@ from pathlib import Path
 
 import yaml
 
+from catalogue import i18n
+
 ROOT = Path(__file__).resolve().parent.parent
 SET = ROOT / "tests" / "search_eval.yml"
-LANGUAGES = ("sv", "en", "fi", "ar", "so")
+LANGUAGES = tuple(i18n.LANGUAGES)
 TOP = 5
 
 

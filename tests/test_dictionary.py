@@ -12,6 +12,7 @@ import re
 import pytest
 import wordfreq
 
+from catalogue import i18n
 from catalogue.index.content import load_content
 from catalogue.language import dictionary
 from catalogue.search.engine import CatalogueIndex
@@ -106,3 +107,9 @@ def test_word_tables_are_made_elsewhere_when_their_folder_cannot_be_written(tmp_
     assert not (blocked / "words").exists()
     assert dictionary.frequency("arbete") == wordfreq.zipf_frequency("arbete", "sv")
     dictionary.frequency.cache_clear()
+
+
+def test_the_dictionary_knows_every_language_of_the_site():
+    """The word tables are built by this module run alone (it imports nothing of the site): its own list
+    must be the site's."""
+    assert dictionary.LANGUAGES == tuple(i18n.LANGUAGES)

@@ -18,6 +18,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 from flask_babel import gettext
 
+from catalogue import i18n
 from catalogue.facts.vocabulary import ACTIVITIES, ORIENTATIONS
 from catalogue.index.content import load_content
 from catalogue.language.analysis import concept_key
@@ -26,7 +27,7 @@ from catalogue.query import SearchRequest
 from catalogue.query.thesaurus import CONCEPT_FILTERS
 from catalogue.search import engine
 
-LANGUAGES = ("sv", "en", "fi", "ar", "so")
+LANGUAGES = tuple(i18n.LANGUAGES)  # Swedish first
 
 
 def prefix(lang: str) -> str:

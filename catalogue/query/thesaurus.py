@@ -16,6 +16,7 @@ from pathlib import Path
 from babel import support
 from flask_babel import gettext as _
 
+from catalogue import i18n
 from catalogue.facts import checks
 from catalogue.facts.vocabulary import ACCENT_FOLD, CITYWIDE, DISTRICTS
 from catalogue.language.analysis import concept_key
@@ -32,7 +33,7 @@ _AGE = frozenset(concept_key(_ARABIC_MARKS.sub("", word)) for word in _AGE_WORDS
 _IS = frozenset(("är", "ar", "am", "is", "im", "olen", "on", "waa"))
 MIN_AGE, ADULT, MAX_AGE = 16, 18, 120  # "i 2 år" is how long, not how old; "är 23" only for a grown-up
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
-TRANSLATED = ("en", "fi", "ar", "so")
+TRANSLATED = tuple(code for code in i18n.LANGUAGES if code != i18n.DEFAULT)
 
 
 @dataclass(frozen=True)
