@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -47,7 +48,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
-def _settings(app: Flask) -> dict:
+def _settings(app: Flask) -> dict[str, Any]:
     instance = Path(app.instance_path)
     public_url = os.environ.get("CATALOGUE_PUBLIC_URL", "").rstrip("/") or None
     return {
@@ -112,7 +113,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 _COMPILED_TEMPLATES = _CompiledTemplates()
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),

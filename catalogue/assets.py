@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, send_from_directory
+from flask import Flask, Response, send_from_directory
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -27,11 +28,11 @@ def init_app(app: Flask) -> None:
     original = {version: name for name, version in versioned.items()}
 
     @app.url_defaults
-    def versioned_static_names(endpoint, values):
+    def versioned_static_names(endpoint: str, values: dict[str, Any]) -> None:
         if endpoint == "static":
             values["filename"] = versioned.get(values["filename"], values["filename"])
 
-    def static(filename: str):
+    def static(filename: str) -> Response:
         if filename in original:
             response = send_from_directory(folder, original[filename], max_age=ONE_YEAR)
             response.cache_control.immutable = True

@@ -32,6 +32,8 @@ ENCODINGS = ["br", "gzip"]  # what Flask-Compress may choose; it adds ":<encodin
 # static has its own rules; health is live; a suggestion's status and an invitation are private, and change
 _UNCACHED_ENDPOINTS = {"static", "health.alive", "health.ready", "suggestions.status", "suggestions.invited_form"}
 _UNCACHED_BLUEPRINTS = {"desk"}  # the editors' desk: private, and changes with every decision
+_Key = tuple[str, str]  # the page's ETag and the request's Accept-Encoding
+_Page = tuple[list[tuple[str, str]], bytes]  # a rendered response's headers and body
 
 
 @functools.cache
@@ -49,18 +51,18 @@ class PageCache:
     """Rendered responses by ETag and Accept-Encoding, bounded in bytes; one index version at a time."""
 
     def __init__(self, max_bytes: int) -> None:
-        self._pages: LRUCache = LRUCache(maxsize=max_bytes, getsizeof=lambda page: len(page[1]))
+        self._pages: LRUCache[_Key, _Page] = LRUCache(maxsize=max_bytes, getsizeof=lambda page: len(page[1]))
         self._version: str | None = None
         self._lock = threading.Lock()
 
-    def get(self, version: str, key: tuple) -> tuple | None:
+    def get(self, version: str, key: _Key) -> _Page | None:
         with self._lock:
             if version != self._version:
                 self._pages.clear()  # pages of an older index are never asked for again
                 self._version = version
             return self._pages.get(key)
 
-    def put(self, version: str, key: tuple, page: tuple) -> None:
+    def put(self, version: str, key: _Key, page: _Page) -> None:
         with self._lock:
             if version == self._version and len(page[1]) <= min(LARGEST_PAGE, self._pages.maxsize):
                 self._pages[key] = page
@@ -95,7 +97,7 @@ def _label(response: Response) -> Response:
     return response
 
 
-def _cache_key() -> tuple:
+def _cache_key() -> _Key:
     return (g.etag, request.headers.get("Accept-Encoding", ""))
 
 
@@ -105,7 +107,7 @@ def init_app(app: Flask) -> None:
     pages = PageCache(app.config.get("PAGE_CACHE_BYTES", PAGE_CACHE_BYTES))
 
     @app.before_request
-    def answer_from_cache():
+    def answer_from_cache() -> Response | None:
         etag = _etag()
         if etag is None:
             return None

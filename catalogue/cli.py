@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
+from flask.ctx import RequestContext
 
 from catalogue import retention
-from catalogue.db import ErrorReport, db
+from catalogue.db import ErrorReport, Invitation, db
 from catalogue.editorial import campaign, contacts, coverage, desk, digest, invitations, mail
 from catalogue.facts import evidence
 from catalogue.index import builder
@@ -28,7 +31,7 @@ COMMAND_LINE = "kommandoraden"  # the editor named for what is done from the com
 catalogue_cli = AppGroup("catalogue", help="Check content and build the search index.")
 
 
-def _report(errors) -> None:
+def _report(errors: Iterable[object]) -> None:
     for error in errors:
         click.echo(str(error), file=sys.stderr)
 
@@ -162,12 +165,14 @@ def send_mail(limit: int) -> None:
     click.echo(f"{done.sent} skickade, {done.later} försöks igen senare, {done.failed} gick inte att skicka.")
 
 
-def _public_context():
+def _public_context() -> RequestContext:
     """A request context on the public address, so that links in mail and letters are absolute."""
     return current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"] or "http://localhost:5000")
 
 
-def _invite_each(records: list[dict], editor: str, action: str, days: int = invitations.INVITATION_DAYS) -> list:
+def _invite_each(
+    records: list[dict[str, Any]], editor: str, action: str, days: int = invitations.INVITATION_DAYS
+) -> list[Invitation]:
     """One invitation at a time, each committed and logged as it is made: a run cut off keeps what it did."""
     made = []
     for record in records:
@@ -225,7 +230,7 @@ def invite(slug: str | None, group: str | None, csv_path: str | None, days: int)
             click.echo(f"Listan för koppling av brev: {csv_path}")
 
 
-def _invite_one(slug: str, days: int):
+def _invite_one(slug: str, days: int) -> Invitation:
     record = snapshot().provider(slug)
     if record is None:
         click.echo(f"Det finns ingen verksamhet {slug}.", err=True)

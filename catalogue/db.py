@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.pool import ConnectionPoolEntry
+    from sqlalchemy.sql.expression import Executable
 
 db = SQLAlchemy()
 migrate = Migrate()
@@ -25,13 +32,13 @@ def utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def rows_changed(statement) -> int:
+def rows_changed(statement: Executable) -> int:
     """Run an UPDATE or DELETE in the session's transaction: how many rows it changed. A guarded UPDATE
     that changed none lost a race to another request or run."""
-    return db.session.execute(statement).rowcount or 0  # type: ignore[attr-defined]  # a CursorResult
+    return cast("CursorResult[Any]", db.session.execute(statement)).rowcount or 0  # UPDATE, DELETE: a CursorResult
 
 
-def engine_options(uri: str, wait: float = WAIT_SECONDS) -> dict:
+def engine_options(uri: str, wait: float = WAIT_SECONDS) -> dict[str, Any]:
     """Give up on a locked or unreachable database quickly: a visitor waits seconds, never minutes."""
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": wait}}  # WAL: see write_ahead_log
@@ -40,7 +47,7 @@ def engine_options(uri: str, wait: float = WAIT_SECONDS) -> dict:
     return {"connect_args": {"connect_timeout": max(1, round(wait)), "options": options}, "pool_pre_ping": True}
 
 
-def write_ahead_log(dbapi_connection, _record) -> None:
+def write_ahead_log(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     """SQLite in WAL mode: readers never wait for a writer, and a write cut off (a full disk, a file made
     read-only, a killed process) leaves no hot journal that every later read would have to roll back.
     Following a short link, which only reads, then works whatever happens to writing."""
@@ -61,7 +68,19 @@ def sqlite_file(uri: str) -> Path | None:
     return Path(uri.removeprefix("sqlite:///").removeprefix("file:").split("?")[0])
 
 
-class ErrorReport(db.Model):  # type: ignore[name-defined]  # db.Model is made at run time
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+    from sqlalchemy.orm import DeclarativeBase
+
+    class Model(_FlaskModel, DeclarativeBase):
+        """``db.Model`` as mypy sees it: the class is made at run time, from Flask-SQLAlchemy's ``Model``
+        (``query``) on a SQLAlchemy declarative base (``metadata``, the keyword constructor)."""
+
+else:
+    Model = db.Model
+
+
+class ErrorReport(Model):
     """A reader's note that a fact is wrong. Nothing about the reader is kept: no IP, no cookie."""
 
     __tablename__ = "error_report"
@@ -72,7 +91,7 @@ class ErrorReport(db.Model):  # type: ignore[name-defined]  # db.Model is made a
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
 
 
-class ShortLink(db.Model):  # type: ignore[name-defined]
+class ShortLink(Model):
     """A short code for a list or search address, to read aloud or write on a whiteboard.
 
     Only the site-relative address is kept: which offerings and filters, never who made it.
@@ -87,7 +106,7 @@ class ShortLink(db.Model):  # type: ignore[name-defined]
     last_used: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class Suggestion(db.Model):  # type: ignore[name-defined]
+class Suggestion(Model):
     """A proposed change to a provider's facts, or a tip about an offering that is missing.
 
     Only what was proposed is kept, and an e-mail address when the sender asked for a reply; that
@@ -100,7 +119,8 @@ class Suggestion(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token: Mapped[str] = mapped_column(String(40), unique=True, index=True)
     provider: Mapped[str | None] = mapped_column(String(120), nullable=True)  # None: a missing offering
-    changes: Mapped[dict] = mapped_column(JSON)  # field key -> {"before": shown text, "after": proposed text}
+    # field key -> {"before": shown text, "after": proposed text}
+    changes: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSON)
     message: Mapped[str] = mapped_column(Text, default="")
     reply_to: Mapped[str | None] = mapped_column(String(254), nullable=True)
     from_provider: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -112,7 +132,7 @@ class Suggestion(db.Model):  # type: ignore[name-defined]
     notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # in a digest
 
 
-class Editor(db.Model):  # type: ignore[name-defined]
+class Editor(Model):
     """One of the few trained people who handle suggestions at /redaktion (``flask catalogue editor add``)."""
 
     __tablename__ = "editor"
@@ -128,7 +148,7 @@ class Editor(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
 
 
-class Invitation(db.Model):  # type: ignore[name-defined]
+class Invitation(Model):
     """A signed, expiring link for one provider to update its own facts; it can be used once."""
 
     __tablename__ = "invitation"
@@ -146,7 +166,7 @@ class Invitation(db.Model):  # type: ignore[name-defined]
     opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # the link, first
 
 
-class AuditEntry(db.Model):  # type: ignore[name-defined]
+class AuditEntry(Model):
     """Who did what in the desk, and when: every sign-in, decision and invitation."""
 
     __tablename__ = "audit_entry"
@@ -159,7 +179,7 @@ class AuditEntry(db.Model):  # type: ignore[name-defined]
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
-class Acceptance(db.Model):  # type: ignore[name-defined]
+class Acceptance(Model):
     """The steps of one accepted suggestion, each recorded as it is done, so that an accept cut off by a
     crash is finished by the next one: exactly the missing steps, and "accepted" only once it is public.
 
@@ -179,7 +199,7 @@ class Acceptance(db.Model):  # type: ignore[name-defined]
     told_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class OutgoingMail(db.Model):  # type: ignore[name-defined]
+class OutgoingMail(Model):
     """One e-mail waiting to go, or gone: written in the same transaction as what it is about, so that an
     SMTP server that is down, slow or refusing never loses it (``catalogue.editorial.mail`` delivers and retries).
 
@@ -204,7 +224,7 @@ class OutgoingMail(db.Model):  # type: ignore[name-defined]
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class Contact(db.Model):  # type: ignore[name-defined]
+class Contact(Model):
     """The person the editors write to at one offering, imported from the city's own register.
 
     Private to the desk: never in the Markdown files, the public pages, the feeds or the APIs. One per
@@ -220,7 +240,7 @@ class Contact(db.Model):  # type: ignore[name-defined]
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=lambda: dt.datetime.now(dt.UTC))
 
 
-class ContactRefusal(db.Model):  # type: ignore[name-defined]
+class ContactRefusal(Model):
     """A person who asked not to be contacted: only a digest (``contacts.refusal_key``), so that the next
     import of the city's register leaves them out without the site keeping who they are."""
 

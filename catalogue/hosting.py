@@ -9,9 +9,15 @@ CATALOGUE_FORCE_HTTPS sees the TLS the proxy ended. X-Forwarded-Host is never be
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.sansio.utils import host_is_trusted
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 UNTRUSTED_HOST = "catalogue.untrusted_host"
 
@@ -19,10 +25,10 @@ UNTRUSTED_HOST = "catalogue.untrusted_host"
 class TrustedHosts:
     """WSGI middleware: an unknown Host is replaced by the first trusted one and the request marked."""
 
-    def __init__(self, wsgi_app, hosts: list[str]) -> None:
+    def __init__(self, wsgi_app: WSGIApplication, hosts: list[str]) -> None:
         self.wsgi_app, self.hosts = wsgi_app, hosts
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if not host_is_trusted(environ.get("HTTP_HOST") or environ.get("SERVER_NAME"), self.hosts):
             environ[UNTRUSTED_HOST] = environ.get("HTTP_HOST", "")
             environ["HTTP_HOST"] = self.hosts[0]
@@ -36,6 +42,6 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)  # type: ignore[method-assign]
 
     @app.before_request
-    def refuse_untrusted_host():
+    def refuse_untrusted_host() -> None:
         if UNTRUSTED_HOST in request.environ:
             abort(400)

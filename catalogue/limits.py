@@ -8,6 +8,7 @@ several nodes serve the site. GETs are never limited here: reading is what the s
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
@@ -15,6 +16,9 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import func, select
 
 from catalogue.db import db
+
+if TYPE_CHECKING:
+    from catalogue.db import Model
 
 WRITES_PER_CLIENT = "10 per minute;100 per day"  # a person sends a handful; more is a script
 MAX_BODY = 64 * 1024  # the largest form, an error report of 2,000 characters, is a few kilobytes
@@ -27,7 +31,7 @@ class StoreFull(Exception):
     """A table has reached its cap: the write is refused with a calm 503, nothing else is touched."""
 
 
-def ensure_room(model) -> None:
+def ensure_room(model: type[Model]) -> None:
     cap = current_app.config["ROW_CAPS"][model.__tablename__]
     if db.session.scalar(select(func.count()).select_from(model)) >= cap:
         raise StoreFull(model.__tablename__)

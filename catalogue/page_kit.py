@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, has_request_context, request, url_for
@@ -28,7 +29,7 @@ def snapshot() -> Snapshot:
     """The index version this request reads: every part of one page answers from the same one."""
     if "snapshot" not in g:
         g.snapshot = current_app.extensions["catalogue_index"].snapshot()
-    return g.snapshot
+    return cast(Snapshot, g.snapshot)
 
 
 def saved_in_request() -> tuple[str, ...]:
@@ -39,7 +40,7 @@ def saved_in_request() -> tuple[str, ...]:
         return ()
     if "saved" not in g:
         g.saved = query.parse_leniently(MultiDict(("v", slug) for slug in request.args.getlist("v"))).saved
-    return g.saved
+    return cast("tuple[str, ...]", g.saved)
 
 
 def saved_list_url() -> str:
@@ -47,7 +48,7 @@ def saved_list_url() -> str:
     return list_url(query.parse_leniently(request.args))
 
 
-def address(endpoint: str, params: list[tuple[str, str]], carry_list: bool = True, **values) -> str:
+def address(endpoint: str, params: list[tuple[str, str]], carry_list: bool = True, **values: Any) -> str:
     """A page address with its parameters in the given order: the printed-link contract.
 
     The saved list travels along, unless ``params`` come from a search state that says its own."""
@@ -59,11 +60,11 @@ def address(endpoint: str, params: list[tuple[str, str]], carry_list: bool = Tru
 SITE_LINKS_KEPT = 10_000  # languages × Min lista × the layout's links; beyond this the memo starts again
 
 
-def site_link(endpoint: str, **values) -> str:
+def site_link(endpoint: str, **values: Any) -> str:
     """A link of the layout (header, footer, stylesheet), which depends only on the page's language and
     Min lista: made once per app, language and list, not on every page (url_for costs about 20 µs)."""
     key = (endpoint, tuple(sorted(values.items())), i18n.current(), saved_in_request(), request.script_root)
-    made = current_app.extensions.setdefault("site_links", {})
+    made: dict[tuple[object, ...], str] = current_app.extensions.setdefault("site_links", {})
     link = made.get(key)  # one look-up: another thread may empty the memo at any moment
     if link is None:
         if len(made) >= SITE_LINKS_KEPT:
@@ -72,7 +73,7 @@ def site_link(endpoint: str, **values) -> str:
     return link
 
 
-def search_url(search_request: SearchRequest, **changes) -> str:
+def search_url(search_request: SearchRequest, **changes: Any) -> str:
     return address("site.search", search_request.to_params(**changes), carry_list=False)
 
 
@@ -81,7 +82,7 @@ def export_url(endpoint: str, search_request: SearchRequest) -> str:
     return address(endpoint, replace(search_request, page=1, saved=()).to_params(), carry_list=False)
 
 
-def list_url(search_request: SearchRequest, endpoint: str = "lists.saved_list", **changes) -> str:
+def list_url(search_request: SearchRequest, endpoint: str = "lists.saved_list", **changes: Any) -> str:
     return address(endpoint, search_request.to_params(page=1, **changes), carry_list=False)
 
 
@@ -114,7 +115,7 @@ _SLUG_MARK = "__slug__"
 
 def hit_links(search_request: SearchRequest) -> HitLinks:
     """Made once per page and search (kept in ``g``)."""
-    kept = g.get("hit_links")
+    kept: tuple[SearchRequest, HitLinks] | None = g.get("hit_links")
     if kept is None or kept[0] is not search_request:
         provider = url_for("site.provider", slug=_SLUG_MARK, v=())
         links = HitLinks(provider.removesuffix(_SLUG_MARK), url_for("site.search", v=()),
@@ -123,7 +124,7 @@ def hit_links(search_request: SearchRequest) -> HitLinks:
     return kept[1]
 
 
-def saved_records(search_request: SearchRequest) -> list[dict]:
+def saved_records(search_request: SearchRequest) -> list[dict[str, Any]]:
     """The saved offerings, in the order they were saved; an unknown one is a bad address."""
     records = [snapshot().provider(slug) for slug in search_request.saved]
     found = [record for record in records if record is not None]
@@ -145,7 +146,7 @@ def label(kind: str, value: str) -> str:
 
 def long_date(date: dt.date | str) -> str:
     """A date (or a stored ISO date) written out in the page's language: "23 november 2026"."""
-    return format_date(dt.date.fromisoformat(date) if isinstance(date, str) else date, format="long")
+    return cast(str, format_date(dt.date.fromisoformat(date) if isinstance(date, str) else date, format="long"))
 
 
 def today() -> dt.date:
@@ -159,12 +160,12 @@ def absolute_url(path: str) -> str:
     return (current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")) + path
 
 
-def public_provider_url(record: dict) -> str:
+def public_provider_url(record: dict[str, Any]) -> str:
     """A provider page's public address, for files and feeds that leave the site."""
     return absolute_url(url_for("site.provider", slug=record["slug"], v=(), lang=None))
 
 
-def hit_tags(record: dict) -> list[str]:
+def hit_tags(record: dict[str, Any]) -> list[str]:
     """The short facts under a search hit, in the page's language: district, orientation, IPS, access."""
     district = record.get("district")
     neighbourhood = f" ({record['neighbourhood']})" if record.get("neighbourhood") else ""
@@ -174,10 +175,13 @@ def hit_tags(record: dict) -> list[str]:
     return tags + [v.ACCESS.label(value) for value in record.get("access") or []]
 
 
+_IN_SWEDISH, _AS_THE_PAGE = Markup(' lang="sv"'), Markup("")
+
+
 def swedish(written_in_swedish: bool = True) -> Markup:
     """` lang="sv"` for an element whose text the content wrote in Swedish, on a page in another language, so
     that screen readers read it as Swedish: ``<h1{{ swedish() }}>``, ``<span{{ swedish(a.swedish) }}>``."""
-    return Markup(' lang="sv"') if written_in_swedish and i18n.current() != i18n.DEFAULT else Markup("")
+    return _IN_SWEDISH if written_in_swedish and i18n.current() != i18n.DEFAULT else _AS_THE_PAGE
 
 
 def tel_href(phone: str) -> str:
@@ -193,7 +197,7 @@ def site_links(html: str) -> Markup:
     carrying Min lista, like every other link of the site."""
     lang, saved = i18n.current(), saved_in_request()
 
-    def localized(match: re.Match) -> str:
+    def localized(match: re.Match[str]) -> str:
         path, fragment = match.group(1), match.group(2) or ""
         if lang != i18n.DEFAULT:
             path = f"/{lang}{path}"
@@ -215,7 +219,7 @@ def init_app(app: Flask) -> None:
         app.add_template_global(function)
 
     @app.url_defaults
-    def keep_saved_list(endpoint, values):
+    def keep_saved_list(endpoint: str, values: dict[str, Any]) -> None:
         """Every link to a page of the site keeps Min lista: the header, the guide, the districts."""
         if "v" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang") and saved_in_request():
             values["v"] = list(saved_in_request())

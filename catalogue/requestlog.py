@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
         log.setLevel(logging.INFO)
 
     @app.before_request
-    def start_clock():
+    def start_clock() -> None:
         g.started = time.perf_counter()
 
     @app.after_request

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import Blueprint
+from flask.typing import RouteCallable
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
@@ -69,15 +71,16 @@ _MAP = Map(
     converters={"lang": LanguageConverter},
 )  # fmt: skip
 _MATCHER = _MAP.bind("localhost")
+_View = TypeVar("_View", bound=RouteCallable)
 
 
-def localized(blueprint: Blueprint, name: str | None = None) -> Callable:
+def localized(blueprint: Blueprint, name: str | None = None) -> Callable[[_View], _View]:
     """Register a view at its route, in Swedish at the root and under every other language's prefix.
 
     The endpoint is the blueprint's name and the view's name (``site.provider``), or ``name`` when given.
     """
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: _View) -> _View:
         endpoint = name or view.__name__
         route = ROUTES_BY_ENDPOINT[f"{blueprint.name}.{endpoint}"]
         for prefix in ("", "/<lang:lang>"):

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import segno
 from flask import current_app, url_for
@@ -36,7 +37,7 @@ GROUPS = {
 class Freshness:
     """One offering on the freshness page: how old its facts are, what it lacks, when it was last asked."""
 
-    record: dict
+    record: dict[str, Any]
     evidence: evidence.Evidence
     missing: list[str]
     last_invited: dt.datetime | None
@@ -74,17 +75,17 @@ def freshness_rows() -> list[Freshness]:
     )
 
 
-def _missing(record: dict) -> list[str]:
+def _missing(record: dict[str, Any]) -> list[str]:
     return [str(field.label) for field in fields.FACTS if field.ask and not fields.stated(field, record)]
 
 
-def email_of(record: dict) -> str | None:
+def email_of(record: dict[str, Any]) -> str | None:
     """The editors' own contact first (the person who can answer), else the offering's public address."""
     contact = contacts.of(record["slug"])
     return (contact.email if contact else None) or (record.get("contact") or {}).get("email")
 
 
-def postal_address_of(record: dict) -> str | None:
+def postal_address_of(record: dict[str, Any]) -> str | None:
     """The contact's postal address, else the offering's own if the post can deliver to it (street, postal
     code and town; "Götgatan, Stockholm" without a number or code cannot be), else None."""
     contact = contacts.of(record["slug"])
@@ -126,7 +127,7 @@ def letter_of(invitation: Invitation) -> Letter:
                   utc(invitation.expires_at).date(), _missing(record))  # fmt: skip
 
 
-def invitation_text(record: dict, link: str, expires: dt.date) -> str:
+def invitation_text(record: dict[str, Any], link: str, expires: dt.date) -> str:
     """The e-mail: plain Swedish, what we ask and why, the link. (The letter says the same.)"""
     missing = _missing(record)
     lines = [
@@ -157,7 +158,7 @@ def invitation_text(record: dict, link: str, expires: dt.date) -> str:
     return "\n".join(lines) + "\n"
 
 
-def chosen(group: str) -> list[dict]:
+def chosen(group: str) -> list[dict[str, Any]]:
     """The active offerings of one group, with the oldest facts first (the freshness page's order)."""
     rows = freshness_rows()
     if group == "dags":
@@ -167,7 +168,7 @@ def chosen(group: str) -> list[dict]:
     return [row.record for row in rows]
 
 
-def reminders_due(today: dt.date, older_than_months: int) -> list[dict]:
+def reminders_due(today: dt.date, older_than_months: int) -> list[dict[str, Any]]:
     """Active offerings never confirmed, or confirmed longer ago than the age, and not invited lately."""
     cutoff = today - dt.timedelta(days=round(older_than_months * 30.44))
     return [
@@ -177,7 +178,7 @@ def reminders_due(today: dt.date, older_than_months: int) -> list[dict]:
     ]
 
 
-def invite(records: list[dict], editor: str, days: int = invitations.INVITATION_DAYS) -> list[Invitation]:
+def invite(records: list[dict[str, Any]], editor: str, days: int = invitations.INVITATION_DAYS) -> list[Invitation]:
     """One invitation each, by e-mail when mail is on and an address is known, else by letter."""
     config = current_app.config
     made = []
@@ -222,7 +223,7 @@ class Progress:
     opened: int
     answered: int
     accepted: int
-    waiting: list[dict]
+    waiting: list[dict[str, Any]]
 
 
 def progress() -> Progress:

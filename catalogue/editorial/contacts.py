@@ -17,8 +17,9 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Set
+from collections.abc import Iterator, Set
 from dataclasses import dataclass
+from typing import Any
 
 from catalogue.db import Contact, ContactRefusal, db
 from catalogue.facts import checks, textpolicy
@@ -54,7 +55,7 @@ def decoded(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _rows(text: str) -> csv.DictReader:
+def _rows(text: str) -> csv.DictReader[str]:
     """Rows by the heading line's separator: comma, semicolon or tab, whatever the lines below hold."""
     heading = text.splitlines()[0] if text else ""
     try:
@@ -64,13 +65,13 @@ def _rows(text: str) -> csv.DictReader:
     return csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)  # any line ending, quoted ones too
 
 
-def _slugs_by_name(records: list[dict]) -> dict[str, str]:
+def _slugs_by_name(records: list[dict[str, Any]]) -> dict[str, str]:
     found = {record["slug"]: record["slug"] for record in records}
     found |= {record["name"].casefold(): record["slug"] for record in records}
     return found
 
 
-def read(text: str, filename: str, records: list[dict], refused: Set[str] = frozenset()) -> Read:
+def read(text: str, filename: str, records: list[dict[str, Any]], refused: Set[str] = frozenset()) -> Read:
     """The file's contacts, or the problems that keep it from being imported. A person who has asked not to
     be contacted (their ``refusal_key`` in ``refused``) is left out and counted, never imported again."""
     rows = _rows(text)
@@ -87,7 +88,7 @@ class Read:
     refused: int  # rows left out because the person asked not to be contacted
 
 
-def _read(rows: csv.DictReader, filename: str, records: list[dict], refused: Set[str]) -> Read:
+def _read(rows: csv.DictReader[str], filename: str, records: list[dict[str, Any]], refused: Set[str]) -> Read:
     headings = [(heading or "").strip().lower() for heading in rows.fieldnames or []]
     missing = [column for column in COLUMNS if column not in headings]
     if missing:
@@ -131,7 +132,7 @@ def refusal_key(contact: Contact) -> str:
     return hashlib.sha256(who.encode("utf-8")).hexdigest()
 
 
-def _problems(values: dict[str, str], slugs: dict[str, str]):
+def _problems(values: dict[str, str], slugs: dict[str, str]) -> Iterator[tuple[str, str]]:
     for column, value in values.items():
         if code := textpolicy.forbidden(value):
             yield column, f"innehåller ett osynligt styrtecken ({code})"
@@ -148,7 +149,7 @@ def _problems(values: dict[str, str], slugs: dict[str, str]):
         yield "e-post", "ange e-post eller postadress, annars når inbjudan ingen"
 
 
-def import_file(raw: bytes, filename: str, records: list[dict], editor: str) -> Imported:
+def import_file(raw: bytes, filename: str, records: list[dict[str, Any]], editor: str) -> Imported:
     """Replace the contacts of the offerings in the file, or change nothing if any row is wrong."""
     refused = set(db.session.scalars(db.select(ContactRefusal.digest)))
     found = read(decoded(raw), filename, records, refused)

@@ -16,10 +16,10 @@ import os
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
@@ -74,12 +74,12 @@ def _coverage(counts: dict[str, int], active: int, day: dt.date, errors: int, co
     return Coverage(day, active, facts, errors, commit)
 
 
-def _count(records: Iterable[dict]) -> tuple[dict[str, int], int]:
+def _count(records: Iterable[dict[str, Any]]) -> tuple[dict[str, int], int]:
     active = [record for record in records if record.get("status") == "active"]
     return {field.key: sum(fields.stated(field, record) for record in active) for field in fields.FACTS}, len(active)
 
 
-def measure(records: Iterable[dict], day: dt.date | None = None, errors: int = 0) -> Coverage:
+def measure(records: Iterable[dict[str, Any]], day: dt.date | None = None, errors: int = 0) -> Coverage:
     """For each fact, how many of the active offerings among ``records`` state it."""
     counts, active = _count(records)
     return _coverage(counts, active, day or _today(), errors, None)
@@ -89,7 +89,7 @@ def _today() -> dt.date:
     return dt.datetime.now(STOCKHOLM).date()
 
 
-def _parse_files(files: Iterable[tuple[str, bytes | None]]) -> tuple[list[dict], int]:
+def _parse_files(files: Iterable[tuple[str, bytes | None]]) -> tuple[list[dict[str, Any]], int]:
     """Records from (file name, bytes) pairs, and how many files were skipped: invalid, not UTF-8 or
     unreadable (None)."""
     records, errors = [], 0
@@ -119,7 +119,7 @@ def today(content_dir: Path | str) -> Coverage:
     return measure(records, errors=errors)
 
 
-def cache_dir(config) -> Path:
+def cache_dir(config: Mapping[str, Any]) -> Path:
     """Where counts per commit are kept: beside the index folder (the instance folder), like the desk's lock."""
     return Path(config["INDEX_DIR"]).parent / "coverage"
 
@@ -179,10 +179,10 @@ def _files_at(folder: Path, commit: str) -> list[tuple[str, bytes]] | None:
     return sorted(files)
 
 
-_MEMORY: dict[str, dict] = {}  # counts per commit in this process, in front of the files
+_MEMORY: dict[str, dict[str, Any]] = {}  # counts per commit in this process, in front of the files
 
 
-def _cached(cache_dir: Path | None, commit: str) -> dict | None:
+def _cached(cache_dir: Path | None, commit: str) -> dict[str, Any] | None:
     stored = _MEMORY.get(commit)
     if stored is None and cache_dir is not None:
         try:
@@ -197,7 +197,7 @@ def _cached(cache_dir: Path | None, commit: str) -> dict | None:
     return stored if usable else None
 
 
-def _store(cache_dir: Path | None, commit: str, counted: dict) -> None:
+def _store(cache_dir: Path | None, commit: str, counted: dict[str, Any]) -> None:
     """Kept in memory and, written whole (a temporary file renamed), in the cache folder; a cache that
     cannot be written only costs time."""
     _MEMORY[commit] = counted

@@ -15,7 +15,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
@@ -23,6 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import (
     Blueprint,
     Flask,
+    Response,
     abort,
     current_app,
     flash,
@@ -33,7 +34,9 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from catalogue import retention
 from catalogue.db import Acceptance, AuditEntry, Editor, ErrorReport, Invitation, Suggestion, db, rows_changed, utc
@@ -170,7 +173,7 @@ def _count_failure(editor: Editor) -> None:
 
 
 @desk.before_request
-def signed_in_only():
+def signed_in_only() -> ResponseReturnValue | None:
     """Every desk page but the sign-in needs a signed-in editor; every POST needs its CSRF token."""
     if request.method == "POST":
         csrf.protect()
@@ -186,13 +189,13 @@ def signed_in_only():
 
 
 @desk.after_request
-def private(response):
+def private(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 
-def _desk_referrer(response):
+def _desk_referrer(response: Response) -> Response:
     """Public pages send no referrer; the desk's forms send one to the desk itself, because Flask-WTF's
     CSRF check under HTTPS requires it to name this site. Runs after Talisman, which sets no-referrer."""
     if request.blueprint == "desk":
@@ -201,7 +204,7 @@ def _desk_referrer(response):
 
 
 @desk.errorhandler(CSRFError)
-def stale_form(error: CSRFError):
+def stale_form(error: CSRFError) -> tuple[str, int]:
     message = (
         "Formuläret kom inte från redaktionens sidor, eller så var sidan för gammal. Ladda om sidan och försök igen."
     )
@@ -209,12 +212,12 @@ def stale_form(error: CSRFError):
 
 
 @desk.errorhandler(403)
-def not_signed_in(error):
+def not_signed_in(error: HTTPException) -> tuple[str, int]:
     return render_template("desk/message.html", title="Logga in först", message="Du behöver logga in."), 403
 
 
 @desk.route("/logga-in", methods=["GET", "POST"])
-def sign_in():
+def sign_in() -> ResponseReturnValue:
     target = request.args.get("next", "")
     target = target if target.startswith("/redaktion") and "//" not in target else url_for("desk.queue")
     if request.method == "GET":
@@ -229,7 +232,7 @@ def sign_in():
 
 
 @desk.route("/logga-ut", methods=["POST"])
-def sign_out():
+def sign_out() -> ResponseReturnValue:
     g.editor.session_version += 1  # this cookie, and any copy of it, stops working
     audit("utloggning")
     db.session.commit()
@@ -244,7 +247,7 @@ STATUS_NAMES = {"new": "Väntar", "accepting": "Godkännandet avbröts", "accept
 
 
 @desk.route("/")
-def queue():
+def queue() -> ResponseReturnValue:
     waiting = db.session.scalars(
         db.select(Suggestion).where(Suggestion.status.in_(WAITING)).order_by(Suggestion.created_at)
     )
@@ -297,7 +300,7 @@ class Review:
     """A suggestion beside the current file: the diff, field by field, and what went wrong last time."""
 
     suggestion: Suggestion
-    record: dict | None  # the provider file as it is on disk now; None for a tip
+    record: dict[str, Any] | None  # the provider file as it is on disk now; None for a tip
     problems: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     answers: dict[str, Any] = field(default_factory=dict)  # the editor's edits, when sent back with an error
@@ -352,7 +355,7 @@ class Review:
 
     @property
     def name(self) -> str:
-        return self.answers.get("name") or self.suggestion.changes.get("name", {}).get("after", "")
+        return cast(str, self.answers.get("name") or self.suggestion.changes.get("name", {}).get("after", ""))
 
     def new_fields(self) -> list[NewField]:
         """For a tip: what the new file needs besides the answers, pre-filled where the tip says it."""
@@ -385,12 +388,12 @@ def _suggestion(number: int) -> Suggestion:
     return suggestion
 
 
-def _review_page(review: Review, status: int = 200):
+def _review_page(review: Review, status: int = 200) -> tuple[str, int]:
     return render_template("desk/review.html", review=review), status
 
 
 @desk.route("/forslag/<int:number>")
-def review(number: int):
+def review(number: int) -> ResponseReturnValue:
     return _review_page(Review.of(_suggestion(number)))
 
 
@@ -479,7 +482,7 @@ def _commit_message(review: Review, slug: str) -> str:
 
 
 @desk.route("/forslag/<int:number>/godta", methods=["POST"])
-def accept(number: int):
+def accept(number: int) -> ResponseReturnValue:
     """Accept as one recoverable transaction: write, commit, publish, tell the sender, each step recorded
     (``Acceptance``) as it is done. An accept cut off by a crash stays "accepting"; accepting it again
     does exactly the steps that are missing, and nothing says "accepted" before the change is public."""
@@ -507,7 +510,7 @@ def accept(number: int):
     return redirect(url_for("desk.queue"), code=303)
 
 
-def _accept_steps(review: Review, steps: Acceptance):
+def _accept_steps(review: Review, steps: Acceptance) -> tuple[str, int] | None:
     """The steps still missing, in order; the page to show when one could not be done, else None."""
     number = review.suggestion.id
     if review.suggestion.provider and review.record is None:
@@ -559,7 +562,7 @@ def _accept_steps(review: Review, steps: Acceptance):
 
 
 @desk.route("/forslag/<int:number>/avsla", methods=["POST"])
-def reject(number: int):
+def reject(number: int) -> ResponseReturnValue:
     suggestion = _suggestion(number)
     if not _claim(number, ("new",), "rejected"):  # never one that is being accepted, or was
         flash(f"Förslag #{number} är redan hanterat.", "info")
@@ -573,7 +576,7 @@ def reject(number: int):
 
 
 @desk.route("/rapport/<int:number>/klar", methods=["POST"])
-def report_done(number: int):
+def report_done(number: int) -> ResponseReturnValue:
     report = db.session.get(ErrorReport, number)
     if report is None:
         abort(404)
@@ -588,12 +591,12 @@ def report_done(number: int):
 
 
 @desk.route("/aktualitet")
-def freshness():
+def freshness() -> ResponseReturnValue:
     return render_template("desk/freshness.html", rows=campaign.freshness_rows())
 
 
 @desk.route("/inbjudan/<slug>", methods=["POST"])
-def invite(slug: str):
+def invite(slug: str) -> ResponseReturnValue:
     record = snapshot().provider(slug)
     if record is None:
         abort(404)
@@ -605,14 +608,14 @@ def invite(slug: str):
 
 
 @desk.route("/kampanj")
-def campaign_page():
+def campaign_page() -> ResponseReturnValue:
     over_time = coverage.over_time(current_app.config["CONTENT_DIR"], coverage.cache_dir(current_app.config))
     return render_template("desk/campaign.html", progress=campaign.progress(), groups=campaign.GROUPS,
                            mail_on=mail.enabled(current_app.config), coverage=over_time)  # fmt: skip
 
 
 @desk.route("/kampanj", methods=["POST"])
-def campaign_invite():
+def campaign_invite() -> ResponseReturnValue:
     """Invite a whole group at once: e-mails go to the outbox, letters wait to be printed."""
     group = request.form.get("grupp", "")
     if group not in campaign.GROUPS:
@@ -640,7 +643,7 @@ def _batch() -> list[Invitation]:
 
 
 @desk.route("/kampanj/utskick")
-def campaign_batch():
+def campaign_batch() -> ResponseReturnValue:
     batch = _batch()
     letters = [invitation for invitation in batch if invitation.channel == "letter"]
     return render_template("desk/campaign_batch.html", batch=batch, letters=len(letters),
@@ -648,13 +651,13 @@ def campaign_batch():
 
 
 @desk.route("/kampanj/brev")
-def campaign_letters():
+def campaign_letters() -> ResponseReturnValue:
     letters = [campaign.letter_of(invitation) for invitation in _batch() if invitation.channel == "letter"]
     return render_template("desk/letters.html", letters=letters)
 
 
 @desk.route("/kampanj/inbjudningar.csv")
-def campaign_csv():
+def campaign_csv() -> ResponseReturnValue:
     return current_app.response_class(
         campaign.csv_export(_batch()), mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="inbjudningar.csv"'},
@@ -662,7 +665,7 @@ def campaign_csv():
 
 
 @desk.route("/logg")
-def audit_log():
+def audit_log() -> ResponseReturnValue:
     entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(500))
     return render_template("desk/audit.html", entries=list(entries))
 
@@ -676,7 +679,7 @@ class ContactRow:
 
 
 @desk.route("/kontakter")
-def contacts_page():
+def contacts_page() -> ResponseReturnValue:
     return _contacts_page([])
 
 
@@ -689,7 +692,7 @@ def _contacts_page(problems: list[contacts.Problem]) -> str:
 
 
 @desk.route("/kontakter", methods=["POST"])
-def contacts_import():
+def contacts_import() -> ResponseReturnValue:
     """Import a CSV file: all rows or none, and every problem named by row and column."""
     upload = request.files.get("fil")
     if upload is None or not upload.filename:
@@ -709,7 +712,7 @@ def contacts_import():
 
 
 @desk.route("/kontakter/ta-bort", methods=["POST"])
-def contacts_delete():
+def contacts_delete() -> ResponseReturnValue:
     """Delete one contact (``verksamhet``) or, with ``alla``, every one of them; with ``sparra`` the person
     asked not to be contacted, and later imports leave them out."""
     slugs = None if request.form.get("alla") else request.form.getlist("verksamhet")

@@ -15,7 +15,7 @@ import io
 import os
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +52,7 @@ class Author:
     email: str
 
 
-def content_value(key: str, kind: str, answer: Any, record: dict | None = None) -> Any:
+def content_value(key: str, kind: str, answer: Any, record: dict[str, Any] | None = None) -> Any:
     """One answer of the suggestion form as the content file states it; None: the fact is unknown.
 
     ``record`` is the provider as its file says now (None for a new one). A field of a structured kind
@@ -103,7 +103,8 @@ def _plain(value: Any) -> Any:
 def _reads_back(text: str) -> bool:
     """Whether the site's YAML reader takes the text, written plain, as this very string."""
     try:
-        return yaml.safe_load(text) == text
+        loaded: object = yaml.safe_load(text)
+        return loaded == text
     except yaml.YAMLError:  # "@alla", "a: b: c": not even readable plain
         return False
 
@@ -193,7 +194,7 @@ def changed_text(
 
 
 @contextmanager
-def one_writer(config: dict) -> Iterator[None]:
+def one_writer(config: Mapping[str, Any]) -> Iterator[None]:
     """Hold it while a change is decided, read, written, committed and published: one writer at a time,
     across threads and processes, so a change is always made to the file as the last one left it."""
     lock_file = Path(config["INDEX_DIR"]).parent / "desk.lock"
@@ -231,7 +232,9 @@ def _write(path: Path, text: str) -> None:
         raise EditError(f"Filen kunde inte sparas ({error.strerror or error}). Inget har ändrats.") from error
 
 
-def _git(folder: Path, *arguments: str, author: Author | None = None, stdin: str | None = None):
+def _git(
+    folder: Path, *arguments: str, author: Author | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     if author is not None:
         env |= {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email}
@@ -300,7 +303,7 @@ def commit_file(path: Path, author: Author, message: str) -> Committed:
     return Committed(_git(folder, "rev-parse", "HEAD").stdout.strip(), removed)
 
 
-def _commit(folder: Path, name: str, author: Author, message: str):
+def _commit(folder: Path, name: str, author: Author, message: str) -> subprocess.CompletedProcess[str]:
     return _git(folder, "commit", "-q", "-F", "-", "--", name, author=author, stdin=message)
 
 
@@ -312,7 +315,7 @@ class Written:
 
 
 def write_file(
-    config: dict,
+    config: Mapping[str, Any],
     slug: str,
     values: dict[str, Any],
     source_title: str,
@@ -347,7 +350,7 @@ def undo(written: Written) -> None:
         raise EditError(f"Filen kunde inte återställas ({error.strerror or error}): kontrollera den.") from error
 
 
-def publish(config: dict) -> str:
+def publish(config: Mapping[str, Any]) -> str:
     """Build and publish a new index from the content as it is now; returns the version it serves.
 
     Raises NotPublished when it could not be built: the files keep the change, the old index serves."""
@@ -360,6 +363,6 @@ def publish(config: dict) -> str:
     return builder.content_version(loaded)
 
 
-def _facts(record: dict | None) -> dict:
+def _facts(record: dict[str, Any] | None) -> dict[str, Any]:
     """What a file states, leaving out when its sources were re-read and where it came from."""
     return {key: value for key, value in (record or {}).items() if key not in ("reviewed", "sources", "body_line")}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from catalogue.db import ErrorReport, db
@@ -30,7 +31,7 @@ def _page(raw: str | None) -> str:
 
 
 @localized(feedback)
-def report_form():
+def report_form() -> ResponseReturnValue:
     """Pre-filled from "Vet du? Berätta för oss" with the facts the page does not know (``falt``)."""
     asked = [FIELDS_BY_KEY[key] for key in dict.fromkeys(request.args.getlist("falt")) if key in FIELDS_BY_KEY]
     message = "".join(f"{field.label}: \n" for field in asked)
@@ -48,7 +49,7 @@ def _written(message: str) -> str:
 
 
 @localized(feedback)
-def report_submit():
+def report_submit() -> ResponseReturnValue:
     page = _page(request.form.get("sida"))
     message = textpolicy.normalized(request.form.get("meddelande") or "").strip()
     if request.form.get(ROBOT_TRAP):
@@ -69,5 +70,5 @@ def report_submit():
 
 
 @localized(feedback)
-def report_thanks():
+def report_thanks() -> ResponseReturnValue:
     return render_template("report_thanks.html", page=_page(request.args.get("sida")))

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import Any
 
 from catalogue.db import OutgoingMail, db, rows_changed, utc
 
@@ -30,7 +31,7 @@ STALE_CLAIM = dt.timedelta(minutes=10)  # a run killed while sending: the messag
 TIMEOUT_SECONDS = 10
 
 
-def settings(environ: Mapping[str, str]) -> dict:
+def settings(environ: Mapping[str, str]) -> dict[str, str | int | None]:
     """The mail settings from the environment (``create_app`` puts them in the config)."""
     return {
         "SMTP_HOST": environ.get("CATALOGUE_SMTP_HOST") or None,
@@ -42,11 +43,11 @@ def settings(environ: Mapping[str, str]) -> dict:
     }
 
 
-def enabled(config) -> bool:
+def enabled(config: Mapping[str, Any]) -> bool:
     return bool(config.get("SMTP_HOST"))
 
 
-def queue(config, kind: str, to_address: str, subject: str, body: str) -> OutgoingMail:
+def queue(config: Mapping[str, Any], kind: str, to_address: str, subject: str, body: str) -> OutgoingMail:
     """Add a message to the outbox in the caller's transaction; it goes when the caller commits."""
     domain = config["MAIL_FROM"].rpartition("@")[2].rstrip(">") or "localhost"
     message = OutgoingMail(
@@ -85,7 +86,7 @@ def _claim(number: int, now: dt.datetime) -> OutgoingMail | None:
     return db.session.get(OutgoingMail, number) if claimed == 1 else None
 
 
-def _email(config, message: OutgoingMail) -> EmailMessage:
+def _email(config: Mapping[str, Any], message: OutgoingMail) -> EmailMessage:
     email = EmailMessage()
     email["From"] = config["MAIL_FROM"]
     email["To"] = message.to_address
@@ -98,7 +99,7 @@ def _email(config, message: OutgoingMail) -> EmailMessage:
     return email
 
 
-def _connect(config) -> smtplib.SMTP:
+def _connect(config: Mapping[str, Any]) -> smtplib.SMTP:
     context = ssl.create_default_context()
     host, port = config["SMTP_HOST"], config["SMTP_PORT"]
     if config["SMTP_SECURITY"] == "tls":
@@ -134,7 +135,7 @@ def _outcome(message: OutgoingMail, error: Exception | None, now: dt.datetime) -
     return "later"
 
 
-def deliver(config, limit: int = 100) -> Delivery:
+def deliver(config: Mapping[str, Any], limit: int = 100) -> Delivery:
     """Send what is due, oldest first, over one connection; every outcome is committed as it happens."""
     done = Delivery()
     if not enabled(config):

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 
 from catalogue.db import Invitation, Suggestion, db
 from catalogue.editorial import editing, invitations
@@ -91,11 +93,11 @@ class Question:
     def options(self) -> list[tuple[str, str]]:
         return list(self.vocabulary.labels().items())
 
-    def asked_about(self, record: dict | None) -> bool:
+    def asked_about(self, record: dict[str, Any] | None) -> bool:
         """An offering with parts states its access in each part: one answer for all could not be written."""
         return not (self.key == "access" and record and record.get("parts"))
 
-    def today(self, record: dict | None) -> Any:
+    def today(self, record: dict[str, Any] | None) -> Any:
         """What the site says now, as the form holds it: the starting point of every change."""
         field = self.field
         if record is None:
@@ -112,7 +114,7 @@ class Question:
             return "\n".join(shown) if self.kind == "lines" else ", ".join(shown)
         return shown or ""
 
-    def read(self, form) -> Any:
+    def read(self, form: MultiDict[str, str]) -> Any:
         """The sender's answer, in the same shape as ``today``; None when the form did not ask it.
 
         A group of check boxes always sends an empty value of its own, so that "none ticked" (a
@@ -129,14 +131,14 @@ class Question:
             return "\n".join(line.strip() for line in answer.splitlines() if line.strip())
         return answer if self.kind == "text" else " ".join(answer.split())
 
-    def problem(self, answer: Any, record: dict | None = None) -> str | None:
+    def problem(self, answer: Any, record: dict[str, Any] | None = None) -> str | None:
         """What is wrong with an answer, by the same rules as the content file it will become."""
         if self.kind in ("choices", "yes_no") or not answer:
             return None  # a vocabulary's values, or "Vet inte": always writable
         if said := textpolicy.problem(answer):
             return f"{self.title}: {said}"
         if len(answer) > self.max_length:
-            return _("%(field)s: skriv högst %(count)d tecken.", field=self.title, count=self.max_length)
+            return cast(str, _("%(field)s: skriv högst %(count)d tecken.", field=self.title, count=self.max_length))
         try:
             value = editing.content_value(self.key, self.kind, answer, record)
         except editing.EditError:
@@ -150,12 +152,13 @@ class Question:
     def display(self, answer: Any) -> str | list[str]:
         """An answer as people read it: labels for choices, "Vet inte" for nothing."""
         if self.kind == "choices":
-            return ", ".join(self.vocabulary.label(slug) for slug in answer if slug in self.vocabulary) or _("Vet inte")
+            labels = ", ".join(self.vocabulary.label(slug) for slug in answer if slug in self.vocabulary)
+            return labels or cast(str, _("Vet inte"))
         if self.kind == "yes_no":
-            return {YES: _("Ja"), NO: _("Nej")}.get(answer, _("Vet inte"))
+            return {YES: cast(str, _("Ja")), NO: cast(str, _("Nej"))}.get(answer, cast(str, _("Vet inte")))
         if self.kind == "lines":
-            return answer.splitlines() or _("Vet inte")
-        return answer or _("Vet inte")
+            return cast("list[str]", answer.splitlines()) or cast(str, _("Vet inte"))
+        return cast(str, answer or _("Vet inte"))
 
 
 MAX_LINE = 300  # a line whose field is not plain text (an address, a web address): far above real ones
@@ -171,7 +174,7 @@ QUESTIONS: tuple[Question, ...] = tuple(
 QUESTIONS_BY_KEY = {question.key: question for question in QUESTIONS}
 
 
-def asked(record: dict | None) -> list[Question]:
+def asked(record: dict[str, Any] | None) -> list[Question]:
     """The questions the form asks about this offering (all of them for a tip)."""
     return [question for question in QUESTIONS if question.asked_about(record)]
 
@@ -186,7 +189,7 @@ ALL_CORRECT = "allt-stammer"  # the field of the invitation's one-step confirmat
 class Form:
     """The form's state: what the sender wrote, and what is wrong with it."""
 
-    provider: dict | None
+    provider: dict[str, Any] | None
     answers: dict[str, Any]
     before: dict[str, Any]  # what the site says today, the answers a change is measured against
     name: str = ""
@@ -203,12 +206,12 @@ class Form:
         return asked(self.provider)
 
     @classmethod
-    def today(cls, provider: dict | None) -> Form:
+    def today(cls, provider: dict[str, Any] | None) -> Form:
         today = {question.key: question.today(provider) for question in asked(provider)}
         return cls(provider, today, today)
 
     @classmethod
-    def submitted(cls, provider: dict | None, form, invited: bool = False) -> Form:
+    def submitted(cls, provider: dict[str, Any] | None, form: MultiDict[str, str], invited: bool = False) -> Form:
         """What was sent; ``invited`` (the offering's own link) may also say "Allt stämmer"."""
         today = {question.key: question.today(provider) for question in asked(provider)}
         confirms = invited and form.get(ALL_CORRECT) == "ja"
@@ -279,21 +282,21 @@ class Form:
         )
 
 
-def _provider(slug: str) -> dict:
+def _provider(slug: str) -> dict[str, Any]:
     record = snapshot().provider(slug) if SLUG_PATTERN.match(slug) else None
     if record is None or record.get("status") == "closed":
         abort(404)
     return record
 
 
-def _render(form: Form, status: int = 200, invited: bool = False):
+def _render(form: Form, status: int = 200, invited: bool = False) -> tuple[str, int, dict[str, str]]:
     page = render_template(
         "suggestion_form.html", form=form, questions=form.questions, name=NAME, max_email=MAX_EMAIL, invited=invited
     )
     return page, status, PRIVATE if invited else {}
 
 
-def _submit(form: Form, invitation: Invitation | None = None):
+def _submit(form: Form, invitation: Invitation | None = None) -> ResponseReturnValue:
     if request.form.get(ROBOT_TRAP):
         return redirect(url_for("site.start"), code=303)
     if form.problems:
@@ -310,12 +313,12 @@ def _submit(form: Form, invitation: Invitation | None = None):
 
 
 @localized(suggestions)
-def change_form(slug: str):
+def change_form(slug: str) -> ResponseReturnValue:
     return _render(Form.today(_provider(slug)))
 
 
 @localized(suggestions)
-def change_submit(slug: str):
+def change_submit(slug: str) -> ResponseReturnValue:
     return _submit(Form.submitted(_provider(slug), request.form))
 
 
@@ -343,13 +346,13 @@ _UNUSABLE_LINK = {
 }
 
 
-def _unusable(kind: str):
+def _unusable(kind: str) -> Response:
     status, title, message = _UNUSABLE_LINK[kind]
     page, _status = error_page(status, str(title), explanation=str(message))  # calm: nothing to correct
     return make_response(page, status, PRIVATE)
 
 
-def _invited(token: str) -> tuple[Invitation, dict]:
+def _invited(token: str) -> tuple[Invitation, dict[str, Any]]:
     """The invitation and its provider; the provider comes from the signed link alone."""
     try:
         invitation = invitations.read(token)
@@ -362,25 +365,25 @@ def _invited(token: str) -> tuple[Invitation, dict]:
 
 
 @localized(suggestions)
-def invited_form(token: str):
+def invited_form(token: str) -> ResponseReturnValue:
     invitation, record = _invited(token)
     invitations.opened(invitation)
     return _render(Form.today(record), invited=True)
 
 
 @localized(suggestions)
-def invited_submit(token: str):
+def invited_submit(token: str) -> ResponseReturnValue:
     invitation, record = _invited(token)
     return _submit(Form.submitted(record, request.form, invited=True), invitation)
 
 
 @localized(suggestions)
-def tip_form():
+def tip_form() -> ResponseReturnValue:
     return _render(Form.today(None))
 
 
 @localized(suggestions)
-def tip_submit():
+def tip_submit() -> ResponseReturnValue:
     return _submit(Form.submitted(None, request.form))
 
 
@@ -417,7 +420,7 @@ STATUS_TEXT = {
 
 
 @localized(suggestions)
-def status(token: str):
+def status(token: str) -> ResponseReturnValue:
     # Only a token's own characters reach the database (PostgreSQL refuses a NUL, as an error).
     readable = _TOKEN.fullmatch(token) is not None
     suggestion = db.session.scalar(db.select(Suggestion).filter_by(token=token)) if readable else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,10 @@ _PHONE = re.compile(r"^\+?[\d\s-]{6,20}$")
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _LANGUAGE_NAMES = Locale("sv").languages
+
+
+# Where a value is in a file: its keys and list positions, ("contact", "phone") or ("sources", 0, "date").
+FieldPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -43,12 +47,12 @@ class ContentError:
 class Problems:
     """Collects errors for one file, finding each field's line in the YAML."""
 
-    def __init__(self, path: str, offset: int = 1):
+    def __init__(self, path: str, offset: int = 1) -> None:
         self.path, self.offset = path, offset
-        self.lines: dict[tuple, int] = {}
+        self.lines: dict[FieldPath, int] = {}
         self.errors: list[ContentError] = []
 
-    def add(self, field_path: tuple, message: str) -> None:
+    def add(self, field_path: FieldPath, message: str) -> None:
         line = self.offset
         for depth in range(len(field_path), 0, -1):
             if field_path[:depth] in self.lines:
@@ -58,14 +62,14 @@ class Problems:
         self.errors.append(ContentError(self.path, line, name, message))
 
 
-Checker = Callable[[Any, Problems, tuple], Any]
+Checker = Callable[[Any, Problems, FieldPath], Any]
 
 
 def did_you_mean(suggestion: str | None) -> str:
     return f" – menade du '{suggestion}'?" if suggestion else ""
 
 
-def closest(word: str, candidates) -> str | None:
+def closest(word: str, candidates: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(str(word), list(candidates), n=1)
     return close[0] if close else None
 
@@ -80,8 +84,10 @@ RENAMED = {
 }
 
 
-def check_fields(data: dict, fields: dict[str, Checker], required: tuple, problems: Problems, path: tuple) -> dict:
-    clean = {}
+def check_fields(
+    data: dict[str, Any], fields: dict[str, Checker], required: tuple[str, ...], problems: Problems, path: FieldPath
+) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
     for key, value in data.items():
         if key not in fields:
             if key in RENAMED and RENAMED[key][0] in fields:
@@ -111,7 +117,7 @@ class Text:
     limit: int
     single_line: bool = False
 
-    def __call__(self, value, problems: Problems, path: tuple):
+    def __call__(self, value: Any, problems: Problems, path: FieldPath) -> str | None:
         if not isinstance(value, str) or not value.strip():
             problems.add(path, "ska vara en text")
             return None
@@ -131,15 +137,15 @@ def text(limit: int, single_line: bool = False) -> Text:
     return Text(limit, single_line)
 
 
-def boolean(value, problems, path):
+def boolean(value: Any, problems: Problems, path: FieldPath) -> bool | None:
     if not isinstance(value, bool):
         problems.add(path, "ska vara true eller false")
         return None
     return value
 
 
-def one_of(vocabulary: v.Vocabulary) -> Checker:
-    def check(value, problems, path):
+def one_of(vocabulary: v.Vocabulary) -> Callable[[Any, Problems, FieldPath], str | None]:
+    def check(value: Any, problems: Problems, path: FieldPath) -> str | None:
         slug = vocabulary.canonical(value) if isinstance(value, (str, int)) else None
         if slug is None:
             hint = did_you_mean(vocabulary.suggest(value))
@@ -156,9 +162,9 @@ class ListOf:
 
     item: Checker
 
-    def __call__(self, value, problems: Problems, path: tuple):
+    def __call__(self, value: Any, problems: Problems, path: FieldPath) -> list[Any] | None:
         items = value if isinstance(value, list) else [value]
-        clean = []
+        clean: list[Any] = []
         for index, item in enumerate(items):
             result = self.item(item, problems, path + (index,) if isinstance(value, list) else path)
             if result is not None and result not in clean:
@@ -170,8 +176,10 @@ def list_of(check_item: Checker) -> ListOf:
     return ListOf(check_item)
 
 
-def mapping(fields: dict[str, Checker], required: tuple = ()) -> Checker:
-    def check(value, problems, path):
+def mapping(
+    fields: dict[str, Checker], required: tuple[str, ...] = ()
+) -> Callable[[Any, Problems, FieldPath], dict[str, Any] | None]:
+    def check(value: Any, problems: Problems, path: FieldPath) -> dict[str, Any] | None:
         if not isinstance(value, dict):
             problems.add(path, "ska vara en lista med fält (nyckel: värde)")
             return None
@@ -180,7 +188,7 @@ def mapping(fields: dict[str, Checker], required: tuple = ()) -> Checker:
     return check
 
 
-def language(value, problems, path):
+def language(value: Any, problems: Problems, path: FieldPath) -> str | None:
     code = str(value).strip().lower()
     if code not in _LANGUAGE_NAMES:
         problems.add(path, f"okänd språkkod '{value}' (använd ISO 639-1, till exempel sv, en, fi, ar, so)")
@@ -188,7 +196,7 @@ def language(value, problems, path):
     return code
 
 
-def date(value, problems, path):
+def date(value: Any, problems: Problems, path: FieldPath) -> str | None:
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value)
@@ -203,21 +211,21 @@ def date(value, problems, path):
     return None
 
 
-def url(value, problems, path):
+def url(value: Any, problems: Problems, path: FieldPath) -> str | None:
     if not isinstance(value, str) or not _URL.match(value) or textpolicy.forbidden(value):
         problems.add(path, "ska vara en webbadress som börjar med https:// eller http://")
         return None
     return value
 
 
-def whole_number(value, problems, path):
+def whole_number(value: Any, problems: Problems, path: FieldPath) -> int | None:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 120:
         problems.add(path, "ska vara ett heltal mellan 0 och 120")
         return None
     return value
 
 
-def age(value, problems, path):
+def age(value: Any, problems: Problems, path: FieldPath) -> dict[str, Any] | None:
     limits = mapping({"min": whole_number, "max": whole_number})(value, problems, path)
     if limits and "min" in limits and "max" in limits and limits["min"] > limits["max"]:
         problems.add(path, "min är större än max")
@@ -225,7 +233,7 @@ def age(value, problems, path):
     return limits
 
 
-def time(value, problems, path):
+def time(value: Any, problems: Problems, path: FieldPath) -> str | None:
     clean = str(value)
     if not _TIME.match(clean):
         problems.add(path, 'ska vara en tid som TT:MM inom citattecken, till exempel "09:00"')
@@ -233,7 +241,7 @@ def time(value, problems, path):
     return clean
 
 
-def days(value, problems, path):
+def days(value: Any, problems: Problems, path: FieldPath) -> list[str] | None:
     parts = [part.strip() for part in str(value).strip().lower().split("-")]
     if len(parts) > 2 or any(part not in v.WEEKDAYS for part in parts):
         problems.add(path, "ska vara en veckodag eller ett spann som mon-fri (mon tue wed thu fri sat sun)")
@@ -241,7 +249,7 @@ def days(value, problems, path):
     return parts
 
 
-def opening_period(value, problems, path):
+def opening_period(value: Any, problems: Problems, path: FieldPath) -> dict[str, Any] | None:
     period = mapping(
         {"days": days, "opens": time, "closes": time, "note": text(120), "part": text(60, single_line=True)},
         ("days", "opens", "closes"),
@@ -252,7 +260,7 @@ def opening_period(value, problems, path):
     return period
 
 
-def phone(value, problems, path):
+def phone(value: Any, problems: Problems, path: FieldPath) -> str | None:
     if not _PHONE.match(str(value)) or textpolicy.forbidden(str(value)):
         problems.add(path, "ska vara ett telefonnummer, till exempel 08-508 00 000")
         return None
@@ -268,7 +276,7 @@ def is_email(text: str) -> bool:
     return bool(_EMAIL.fullmatch(text)) and textpolicy.forbidden(text) is None
 
 
-def email(value, problems, path):
+def email(value: Any, problems: Problems, path: FieldPath) -> str | None:
     if not isinstance(value, str) or not is_email(value):
         problems.add(path, "ska vara en e-postadress")
         return None
@@ -278,7 +286,7 @@ def email(value, problems, path):
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
-def evidence_date(value, problems, path):
+def evidence_date(value: Any, problems: Problems, path: FieldPath) -> str | None:
     """When a source said it: a year (2014), a month (2014-02) or a day (2014-02-18), never in the future.
 
     Kept as text of that precision, so that "2014" is never shown as if it were a day."""
@@ -294,7 +302,7 @@ def evidence_date(value, problems, path):
     return found.group(0)
 
 
-def sources(value, problems, path):
+def sources(value: Any, problems: Problems, path: FieldPath) -> list[Any] | None:
     """Where the facts come from: a title, when the source said it, an optional address, and the fields it supports."""
     source = mapping(
         {"url": url, "title": text(200), "date": evidence_date, "covers": list_of(text(40))},

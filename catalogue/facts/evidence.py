@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, cast
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -66,7 +67,7 @@ class Evidence:
         return (today - since).days if since else None
 
 
-def evidence_of(record: dict) -> Evidence:
+def evidence_of(record: dict[str, Any]) -> Evidence:
     dates = sorted(str(source["date"]) for source in record.get("sources", []) if source.get("date"))
     confirmed = record.get("confirmed")
     confirmation = Confirmation(dt.date.fromisoformat(confirmed["date"]), confirmed["via"]) if confirmed else None
@@ -74,7 +75,7 @@ def evidence_of(record: dict) -> Evidence:
     return Evidence(dates[0] if dates else None, dates[-1] if dates else None, confirmation, reviewed)
 
 
-def covering_year(record: dict, key: str) -> str | None:
+def covering_year(record: dict[str, Any], key: str) -> str | None:
     """The year of the newest evidence for one fact: a source that covers it (or the mapping it is in,
     "contact" for "contact.phone"), or the offering's confirmation, which covers every fact."""
     names = {key, key.partition(".")[0]}
@@ -89,7 +90,7 @@ def old_year(year: str | None, today: dt.date) -> str | None:
     return year if year and int(year) <= today.year - OLD_AFTER_YEARS else None
 
 
-def fact_old_year(record: dict, key: str, today: dt.date) -> str | None:
+def fact_old_year(record: dict[str, Any], key: str, today: dt.date) -> str | None:
     return old_year(covering_year(record, key), today)
 
 
@@ -122,8 +123,10 @@ def said(found: Evidence) -> list[str]:
 def said_briefly(found: Evidence) -> str:
     """The same in a few words, for a table cell: "Från 2014–2017, inte bekräftade"."""
     if found.confirmation:
-        return _("Bekräftade av verksamheten %(date)s", date=format_date(found.confirmation.date, format="long"))
+        return cast(
+            str, _("Bekräftade av verksamheten %(date)s", date=format_date(found.confirmation.date, format="long"))
+        )
     if not found.years:
-        return _("Inga källor, inte bekräftade")
+        return cast(str, _("Inga källor, inte bekräftade"))
     first, last = found.years
-    return _("Från %(years)s, inte bekräftade", years=first if first == last else f"{first}–{last}")
+    return cast(str, _("Från %(years)s, inte bekräftade", years=first if first == last else f"{first}–{last}"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -59,7 +59,7 @@ class ProviderField:
     compare: bool = False  # a row in the comparison table
     api: bool = False  # returned for each result by the JSON twin
     swedish: bool = False  # free text written in Swedish, marked lang="sv" on other-language pages
-    display: Callable[[dict], Shown] | None = None  # the value as people read it, when labels are not enough
+    display: Callable[[dict[str, Any]], Shown] | None = None  # the value as people read it, when labels are not enough
     describes: bool = False  # tells what, where, when or for whom: an offering with none is known only by name
     section: str | None = None  # where the provider page shows it (see SECTIONS)
     ask: bool = True  # when unknown, named in "Vi vet ännu inte: …" so that someone who knows can tell us
@@ -67,13 +67,13 @@ class ProviderField:
     dated: bool = False  # changes often: shown with its year when the evidence is older than three years
     absent_is_unknown: bool = True  # False where leaving it out says something: no parts is one way in
     kind: Kind | None = None  # a structured kind (``kinds``): its check, display, form reading and schema
-    schema: dict | None = None  # its JSON schema, when neither its kind, vocabulary nor checker says it
+    schema: dict[str, Any] | None = None  # its JSON schema, when neither its kind, vocabulary nor checker says it
     ask_as: Ask | None = None  # a question on the suggestion form
     taxonomy: str | None = None  # an HSDS taxonomy, attached to this entity ("service" or "organization")
-    taxonomy_terms: dict | None = None  # the taxonomy's terms, when not its vocabulary's
+    taxonomy_terms: dict[str, object] | None = None  # the taxonomy's terms, when not its vocabulary's
 
     @property
-    def json_schema(self) -> dict:
+    def json_schema(self) -> dict[str, Any]:
         """How the field is sent (JSON twin, OpenAPI): null, or absent from a list, when it is not stated."""
         if self.kind is not None:
             return self.kind.schema
@@ -87,13 +87,13 @@ class ProviderField:
             return {"type": ["boolean", "null"]}
         return NULLABLE_TEXT
 
-    def value(self, record: dict) -> Any:
+    def value(self, record: dict[str, Any]) -> Any:
         value: Any = record
         for part in self.key.split("."):
             value = value.get(part) if isinstance(value, dict) else None
         return value
 
-    def show(self, record: dict) -> Shown:
+    def show(self, record: dict[str, Any]) -> Shown:
         """The value in the page's language, or None when the provider has not stated it."""
         if self.kind is not None:
             return self.kind.show(record)
@@ -103,14 +103,14 @@ class ProviderField:
         if value is None or value == []:
             return None
         if isinstance(value, bool):
-            return _("Ja") if value else _("Nej")
+            return cast(str, _("Ja") if value else _("Nej"))
         if self.vocabulary is not None:
             values = value if isinstance(value, list) else [value]
             return ", ".join(self.vocabulary.label(item) for item in values)
         return ", ".join(value) if isinstance(value, list) else str(value)
 
 
-def _district(record: dict) -> Shown:
+def _district(record: dict[str, Any]) -> Shown:
     if not record.get("district"):
         return record.get("neighbourhood")
     name = v.DISTRICTS.label(record["district"])
@@ -132,14 +132,14 @@ def _access_labels(access: list[str]) -> str:
     return ", ".join(v.ACCESS.label(value) for value in access)
 
 
-def _access(record: dict) -> Shown:
+def _access(record: dict[str, Any]) -> Shown:
     """How to start, said for each part when the offering has parts: nothing reads as a contradiction."""
     if record.get("parts"):
         return [f"{part['name']}: {_access_labels(part['access'])}" for part in record["parts"]]
     return _access_labels(record["access"]) if record.get("access") else None
 
 
-def _parts(record: dict) -> Shown:
+def _parts(record: dict[str, Any]) -> Shown:
     """Each part and what you do there, one line each: "Öppna delen: Du kan fika …" ("Så börjar du" and
     the access field say each part's way in)."""
     lines = [f"{part['name']}: {part['summary']}" if part.get("summary") else part["name"]
@@ -235,16 +235,16 @@ FACTS = tuple(field for field in FIELDS if field.label is not None)  # what a pr
 API_FIELDS = tuple(field for field in FIELDS if field.api)
 
 
-def stated(field: ProviderField, record: dict) -> bool:
+def stated(field: ProviderField, record: dict[str, Any]) -> bool:
     return field.value(record) not in (None, [], {})
 
 
-def known_facts(record: dict) -> int:
+def known_facts(record: dict[str, Any]) -> int:
     """How many facts the provider has stated: at equal relevance, the better known ranks higher."""
     return sum(stated(field, record) for field in FACTS)
 
 
-def known_only_by_name(record: dict) -> bool:
+def known_only_by_name(record: dict[str, Any]) -> bool:
     """Nothing stated about what you do there, where, when or for whom."""
     return not any(stated(field, record) for field in FIELDS if field.describes)
 
@@ -284,7 +284,7 @@ class Fact:
     old_year: str | None = None  # the year of its evidence, when that is more than three years ago
 
 
-def fact(field: ProviderField, record: dict, today: dt.date) -> Fact | None:
+def fact(field: ProviderField, record: dict[str, Any], today: dt.date) -> Fact | None:
     """The fact with its age label, or None when the provider has not stated it."""
     shown = field.show(record)
     if shown is None:
@@ -319,7 +319,7 @@ def lower_first(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def provider_facts(record: dict, today: dt.date) -> ProviderFacts:
+def provider_facts(record: dict[str, Any], today: dt.date) -> ProviderFacts:
     sections: dict[str, list[Fact]] = {name: [] for name in SECTIONS}
     unknown = []
     for field in FACTS:

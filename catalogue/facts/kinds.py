@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from babel import Locale
 from flask_babel import force_locale, get_locale
@@ -33,10 +33,10 @@ class Unreadable(ValueError):
 @dataclass(frozen=True)
 class Kind:
     check: checks.Checker
-    show: Callable[[dict], Shown]  # from the whole record: a kind may say more than its own value
-    schema: dict
-    read: Callable[[str, dict | None], Any] | None = None  # a form answer, and the record as it is now
-    form_text: Callable[[dict], str] | None = None  # what the form holds today, when not the shown lines
+    show: Callable[[dict[str, Any]], Shown]  # from the whole record: a kind may say more than its own value
+    schema: dict[str, Any]
+    read: Callable[[str, dict[str, Any] | None], Any] | None = None  # a form answer, and the record as it is now
+    form_text: Callable[[dict[str, Any]], str] | None = None  # what the form holds today, when not the shown lines
 
 
 # Opening periods: "Måndag–fredag 09.00–16.00 (lunch 12–13)".
@@ -52,7 +52,7 @@ def _clock(time: str) -> str:
     return time.replace(":", ".")
 
 
-def opening_hours_lines(record: dict) -> list[str]:
+def opening_hours_lines(record: dict[str, Any]) -> list[str]:
     """One line per period, the part it belongs to or its note in brackets. The form reads them back."""
     lines = []
     for period in record.get("opening_hours") or []:
@@ -71,7 +71,7 @@ class SwedishLine(str):
     swedish = True
 
 
-def _when_open(record: dict) -> Shown:
+def _when_open(record: dict[str, Any]) -> Shown:
     """The opening periods and, after them, what the structure cannot say ("Mest öppet på eftermiddagar"):
     one fact, so that no page says the hours are unknown while it knows something about them."""
     note = [SwedishLine(record["opening_note"])] if record.get("opening_note") else []
@@ -87,7 +87,7 @@ def _weekday_names() -> dict[str, str]:
     return names
 
 
-def _read_periods(text: str, record: dict | None) -> list[dict] | None:
+def _read_periods(text: str, record: dict[str, Any] | None) -> list[dict[str, Any]] | None:
     """Lines as the provider page writes them back to periods; a bracket that names one of the offering's
     parts ("(Öppna delen)") says whose times they are."""
     parts = tuple(part["name"] for part in (record or {}).get("parts") or [])
@@ -142,13 +142,13 @@ OPENING_HOURS = Kind(
 _POSTAL_TOWN = re.compile(r"^(\d{3}\s?\d{2})\s+(.+)$")
 
 
-def address_line(record: dict) -> str | None:
+def address_line(record: dict[str, Any]) -> str | None:
     address = record.get("address") or {}
     town = " ".join(filter(None, [address.get("postal_code"), address.get("city")]))
     return ", ".join(filter(None, [address.get("street"), town, address.get("note")])) or None
 
 
-def _read_address(line: str, record: dict | None) -> dict | None:
+def _read_address(line: str, record: dict[str, Any] | None) -> dict[str, str] | None:
     """The line as the page writes it (street, "postal code city", note) -> street, postal code and city; the
     rest is a note. What is still as the file says keeps its place, commas and all, so an address known only
     by its note stays a note."""
@@ -187,14 +187,14 @@ ADDRESS = Kind(
 # An age range: "18–30 år", "från 18 år".
 
 
-def _age(record: dict) -> Shown:
+def _age(record: dict[str, Any]) -> Shown:
     limits = record.get("age") or {}
     if "min" in limits and "max" in limits:
-        return _("%(min)d–%(max)d år", min=limits["min"], max=limits["max"])
+        return cast(str, _("%(min)d–%(max)d år", min=limits["min"], max=limits["max"]))
     if "min" in limits:
-        return _("från %(min)d år", min=limits["min"])
+        return cast(str, _("från %(min)d år", min=limits["min"]))
     if "max" in limits:
-        return _("upp till %(max)d år", max=limits["max"])
+        return cast(str, _("upp till %(max)d år", max=limits["max"]))
     return None
 
 
@@ -210,14 +210,14 @@ AGE_RANGE = Kind(
 
 def language_name(code: str) -> str:
     """A language named in the page's language: "sv" is "Swedish" on /en/."""
-    return Locale.parse(str(get_locale())).languages.get(code, code)
+    return cast(str, Locale.parse(str(get_locale())).languages.get(code, code))
 
 
-def _languages(record: dict) -> Shown:
+def _languages(record: dict[str, Any]) -> Shown:
     return ", ".join(language_name(code) for code in record["languages"]) if record.get("languages") else None
 
 
-def _read_languages(line: str, record: dict | None = None) -> list[str] | None:
+def _read_languages(line: str, record: dict[str, Any] | None = None) -> list[str] | None:
     """ "engelska, arabiska" (or "English", "en") -> ISO codes, in any language of the site."""
     known: dict[str, str] = {str(code): str(code) for code in Locale("sv").languages}
     for code in i18n.LANGUAGES:

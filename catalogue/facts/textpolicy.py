@@ -13,6 +13,7 @@ hold, whatever a file or the database says.
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from flask_babel import gettext as _
 
@@ -37,7 +38,9 @@ def forbidden(text: str) -> str | None:
 
 def refusal() -> str:
     """What the visitor is told, in their language, when a text holds what the rule refuses."""
-    return _("Texten innehåller osynliga styrtecken. Skriv den igen utan dem, eller klistra in den som vanlig text.")
+    return cast(
+        str, _("Texten innehåller osynliga styrtecken. Skriv den igen utan dem, eller klistra in den som vanlig text.")
+    )
 
 
 def problem(text: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from flask_babel import get_locale
@@ -32,7 +33,7 @@ class Vocabulary:
     _alias_slugs: dict[str, str] = field(init=False, repr=False, compare=False)
     _labels: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False, default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "_alias_slugs", {slugify(name): slug for name, slug in self.aliases.items()})
 
     def canonical(self, raw: object) -> str | None:
@@ -65,12 +66,12 @@ class Vocabulary:
         close = difflib.get_close_matches(slugify(str(raw)), candidates, n=1, cutoff=0.6)
         return self._alias_slugs.get(close[0], close[0]) if close else None
 
-    def ordered(self, values) -> tuple[str, ...]:
+    def ordered(self, values: Iterable[str] | None) -> tuple[str, ...]:
         """The given slugs in the vocabulary's own order, each once: ("beslut", "oppen") however written."""
         chosen = set(values or ())
         return tuple(slug for slug in self.terms if slug in chosen)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self.terms)
 
     def __contains__(self, slug: object) -> bool:

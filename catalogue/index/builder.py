@@ -15,12 +15,16 @@ import re
 import shutil
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from whoosh import fields, index
 
 from catalogue.facts import vocabulary as v
 from catalogue.index.content import Content, load_content, plain_text
 from catalogue.language import analysis, dictionary
+
+if TYPE_CHECKING:
+    from whoosh.analysis import Analyzer
 
 CURRENT = "current"
 _BUILD_PREFIX = "build-"
@@ -36,7 +40,7 @@ PARALLEL_FROM = 1000
 def make_schema() -> fields.Schema:
     """No positions are stored (phrase=False): queries are bags of words, and that halves build time."""
 
-    def text(analyzer):
+    def text(analyzer: Analyzer) -> fields.TEXT:
         return fields.TEXT(analyzer=analyzer, phrase=False)
 
     swedish, folded = analysis.swedish_analyzer(), analysis.folded_analyzer()
@@ -58,7 +62,7 @@ def make_schema() -> fields.Schema:
     )
 
 
-def _place_text(record: dict) -> str:
+def _place_text(record: dict[str, Any]) -> str:
     """Neighbourhood, district and its former names, street: so "Tensta" or "Östermalm" finds a place."""
     district = record.get("district")
     words = [record.get("neighbourhood", ""), record.get("address", {}).get("street", "")]
@@ -67,7 +71,7 @@ def _place_text(record: dict) -> str:
     return " ".join(filter(None, words))
 
 
-def _area_text(record: dict, places: dict | None) -> str:
+def _area_text(record: dict[str, Any], places: dict[str, Any] | None) -> str:
     """Every neighbourhood of the provider's district: a search for "Hökarängen" also finds the rest of Farsta."""
     district = (places or {}).get("districts", {}).get(record.get("district"), {})
     return " ".join(district.get("neighbourhoods", []))
@@ -87,7 +91,7 @@ def says_not(text: str) -> bool:
     return _NEGATION.search(text) is not None
 
 
-def _denial(clause: str) -> re.Match | None:
+def _denial(clause: str) -> re.Match[str] | None:
     for negation in _NEGATION.finditer(clause):
         after, before = clause[negation.end() :], clause[: negation.start()]
         if not _NOT_A_DENIAL_AFTER.match(after) and not _CONDITION_BEFORE.search(before):
@@ -136,8 +140,8 @@ def compound_parts_text(text: str) -> str:
 
 
 def _document(
-    kind: str, record: dict, name: str, summary: str, activities: str = "", place: str = "", area: str = ""
-) -> dict:
+    kind: str, record: dict[str, Any], name: str, summary: str, activities: str = "", place: str = "", area: str = ""
+) -> dict[str, str]:
     # Who it is for is searched with the description: "missbruk" or "unga vuxna" name the target group; so are
     # what you do in each part of an offering and how you start there ("boka ett första besök").
     part_texts = [text for part in record.get("parts") or [] for text in (part.get("summary"), part.get("start"))]
@@ -165,7 +169,7 @@ def _document(
     }
 
 
-def provider_document(record: dict, places: dict | None = None) -> dict:
+def provider_document(record: dict[str, Any], places: dict[str, Any] | None = None) -> dict[str, str]:
     activities = " ".join(v.ACTIVITIES.label(slug) for slug in record.get("activities", []))
     return _document(
         "provider",
@@ -178,7 +182,7 @@ def provider_document(record: dict, places: dict | None = None) -> dict:
     )
 
 
-def page_document(record: dict) -> dict:
+def page_document(record: dict[str, Any]) -> dict[str, str]:
     return _document("page", record, record["title"], record["summary"])
 
 
@@ -250,7 +254,7 @@ def _previous_target(index_root: Path, folder: Path) -> str | None:
     return builds[-1] if builds else None
 
 
-def _remove_old_builds(index_root: Path, keep: set) -> None:
+def _remove_old_builds(index_root: Path, keep: set[str | None]) -> None:
     """Keep the new and the previous build: a running server may still be reading the previous one."""
     for path in index_root.glob(f"{_BUILD_PREFIX}*"):
         if path.name not in keep:
@@ -290,7 +294,7 @@ def _readable(folder: Path) -> bool:
     return True
 
 
-def rebuild(content_dir: Path, index_root: Path, strict: bool = True):
+def rebuild(content_dir: Path, index_root: Path, strict: bool = True) -> Content:
     """Validate the content and publish a new index from it.
 
     Strict (the CLI): any content error means nothing is published and the

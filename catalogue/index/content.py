@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
+from typing import Any, cast
 
 import markdown
 import nh3
@@ -20,7 +21,7 @@ import yaml
 from catalogue import routes
 from catalogue.facts import checks, fields
 from catalogue.facts import vocabulary as v
-from catalogue.facts.checks import ContentError, Problems
+from catalogue.facts.checks import ContentError, FieldPath, Problems
 from catalogue.query.thesaurus import parse_thesaurus
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -30,7 +31,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "h2", "h3", "h4", "blockquote", "br"}
 
 
-def _node_lines(node, path: tuple, offset: int, into: dict) -> None:
+def _node_lines(node: yaml.Node, path: FieldPath, offset: int, into: dict[FieldPath, int]) -> None:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             child = path + (key.value,)
@@ -43,7 +44,7 @@ def _node_lines(node, path: tuple, offset: int, into: dict) -> None:
             _node_lines(item, child, offset, into)
 
 
-def _check_sources_cover_known_fields(record: dict, known: set[str], problems: Problems) -> None:
+def _check_sources_cover_known_fields(record: dict[str, Any], known: set[str], problems: Problems) -> None:
     for index, source in enumerate(record.get("sources", [])):
         for position, name in enumerate(source.get("covers", [])):
             if name not in known:
@@ -58,7 +59,7 @@ def _markdown() -> markdown.Markdown:
     """One converter per thread, reset for each file: building one costs more than converting a file."""
     if not hasattr(_converters, "markdown"):
         _converters.markdown = markdown.Markdown(output_format="html")
-    return _converters.markdown.reset()
+    return cast(markdown.Markdown, _converters.markdown).reset()
 
 
 def render_description(body: str) -> str:
@@ -87,7 +88,7 @@ def _split_front_matter(text: str, problems: Problems) -> tuple[str, str, int] |
     return "\n".join(lines[1:end]), "\n".join(lines[end + 1 :]), end + 2
 
 
-def _read_yaml(text: str, problems: Problems, first_line: int):
+def _read_yaml(text: str, problems: Problems, first_line: int) -> dict[str, Any] | None:
     """The YAML mapping in text (which starts at first_line of the file), with each key's line noted."""
     loader = _YAML_LOADER(text)
     try:
@@ -105,6 +106,7 @@ def _read_yaml(text: str, problems: Problems, first_line: int):
     if not isinstance(data, dict):
         problems.add((), "faktadelen ska vara fält med nyckel: värde")
         return None
+    assert node is not None  # the document is a mapping, so it has a node
     _node_lines(node, (), first_line - 1, problems.lines)
     return data
 
@@ -112,12 +114,12 @@ def _read_yaml(text: str, problems: Problems, first_line: int):
 def _parse_document(
     path: Path,
     text: str,
-    checkers: dict,
-    required: tuple,
+    checkers: dict[str, checks.Checker],
+    required: tuple[str, ...],
     display_path: str | None,
     covered: set[str],
-    rules: Callable[[dict, Problems], None] | None = None,
-) -> tuple[dict | None, list[ContentError]]:
+    rules: Callable[[dict[str, Any], Problems], None] | None = None,
+) -> tuple[dict[str, Any] | None, list[ContentError]]:
     """A Markdown file with front matter: (record, errors), the record None if anything is wrong."""
     problems = Problems(display_path or str(path))
     if not SLUG_PATTERN.match(path.stem):
@@ -138,7 +140,7 @@ def _parse_document(
     return record, []
 
 
-def _parts_rules(record: dict, problems: Problems) -> None:
+def _parts_rules(record: dict[str, Any], problems: Problems) -> None:
     """An offering with parts says each part's way in, and its ``access`` is all of them.
 
     One part is no parts (its facts belong to the offering), a part is named once, an opening period
@@ -167,7 +169,9 @@ def _parts_rules(record: dict, problems: Problems) -> None:
     record["access"] = list(v.ACCESS.ordered(value for part in parts for value in part.get("access", [])))
 
 
-def parse_provider(path: Path, text: str, display_path: str | None = None) -> tuple[dict | None, list[ContentError]]:
+def parse_provider(
+    path: Path, text: str, display_path: str | None = None
+) -> tuple[dict[str, Any] | None, list[ContentError]]:
     """One provider file to a record, or the list of everything wrong with it."""
     record, errors = _parse_document(
         path, text, _PROVIDER_CHECKERS, fields.REQUIRED, display_path, _PROVIDER_COVERED, _parts_rules
@@ -185,7 +189,7 @@ _HEADING = re.compile(r"<(/?)h([23])>")
 
 _PROVIDER_CHECKERS = fields.checkers()
 _PROVIDER_COVERED = set(_PROVIDER_CHECKERS) | set(fields.FIELDS_BY_KEY)
-PAGE_FIELDS = {
+PAGE_FIELDS: dict[str, checks.Checker] = {
     "title": checks.text(120, single_line=True),
     "summary": checks.text(300),
     "order": checks.whole_number,
@@ -195,7 +199,9 @@ PAGE_FIELDS = {
 }
 
 
-def parse_page(path: Path, text: str, display_path: str | None = None) -> tuple[dict | None, list[ContentError]]:
+def parse_page(
+    path: Path, text: str, display_path: str | None = None
+) -> tuple[dict[str, Any] | None, list[ContentError]]:
     """One guidance page (content/pages/*.md)."""
     return _parse_document(path, text, PAGE_FIELDS, ("title", "summary"), display_path, set(PAGE_FIELDS))
 
@@ -212,11 +218,11 @@ DISTRICT_FIELDS: dict[str, checks.Checker] = {
 }
 
 
-def _districts(value, problems, path):
+def _districts(value: Any, problems: Problems, path: FieldPath) -> dict[str, dict[str, Any]] | None:
     if not isinstance(value, dict):
         problems.add(path, "ska vara en lista med stadsdelsområden")
         return None
-    clean: dict[str, dict] = {}
+    clean: dict[str, dict[str, Any]] = {}
     seen: dict[str, str] = {}
     for key, facts in value.items():
         if key not in v.DISTRICTS or key == v.CITYWIDE:
@@ -237,7 +243,7 @@ def _districts(value, problems, path):
     return clean
 
 
-PLACES_FIELDS = {
+PLACES_FIELDS: dict[str, checks.Checker] = {
     "switchboard": checks.mapping(
         {"name": checks.text(100), "phone": checks.phone, "sources": checks.sources}, ("name", "phone", "sources")
     ),
@@ -254,7 +260,9 @@ PLACES_FIELDS = {
 }
 
 
-def parse_places(path: Path, text: str, display_path: str | None = None) -> tuple[dict | None, list[ContentError]]:
+def parse_places(
+    path: Path, text: str, display_path: str | None = None
+) -> tuple[dict[str, Any] | None, list[ContentError]]:
     """The gazetteer and district facts (content/places.yml)."""
     problems = Problems(display_path or str(path))
     data = _read_yaml(text, problems, 1)
@@ -266,14 +274,14 @@ def parse_places(path: Path, text: str, display_path: str | None = None) -> tupl
 
 @dataclass
 class Content:
-    providers: list[dict]
-    pages: list[dict]
-    places: dict | None
+    providers: list[dict[str, Any]]
+    pages: list[dict[str, Any]]
+    places: dict[str, Any] | None
     errors: list[ContentError]
-    thesaurus: dict | None = None
+    thesaurus: dict[str, Any] | None = None
 
 
-def _read(path: Path, errors: list) -> str | None:
+def _read(path: Path, errors: list[ContentError]) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
@@ -283,7 +291,11 @@ def _read(path: Path, errors: list) -> str | None:
     return None
 
 
-def _load_folder(folder: Path, parse, errors: list) -> list[dict]:
+def _load_folder(
+    folder: Path,
+    parse: Callable[[Path, str], tuple[dict[str, Any] | None, list[ContentError]]],
+    errors: list[ContentError],
+) -> list[dict[str, Any]]:
     records = []
     for path in sorted(folder.glob("*.md")):
         text = _read(path, errors)

@@ -10,7 +10,9 @@ separate fields so that mal/mål and var/vår stay apart for those who type them
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.lang import stemmer_for_language, stopwords_for_language
@@ -29,7 +31,7 @@ def swedish_stem(word: str) -> str:
     Snowball drops a genitive -s, which also cuts "kurs" to "kur" while "kurser" becomes "kurs", so
     singular and plural never meet; "dans" and "kors" alike. The word list tells a genitive ("Annas")
     from a word that ends in s."""
-    stem = _SNOWBALL(word)
+    stem: str = _SNOWBALL(word)
     if word.endswith("s") and stem == word[:-1] and dictionary.frequency(word) > dictionary.frequency(stem):
         return word
     return stem
@@ -69,10 +71,10 @@ _FOLDED_FRIENDS = {form.translate(ACCENT_FOLD): key.translate(ACCENT_FOLD) for f
 _FOLDED_PROTECTED = frozenset(_FOLDED_FRIENDS.values())
 
 
-class _FalseFriends(Filter):
+class _FalseFriends(Filter):  # type: ignore[misc]  # whoosh is untyped: its Filter is Any
     """Replaces each listed form with its key, and writes "café" the Swedish way ("kafé")."""
 
-    def __init__(self, table: dict[str, str]):
+    def __init__(self, table: dict[str, str]) -> None:
         self.table = table
 
     @staticmethod
@@ -80,7 +82,7 @@ class _FalseFriends(Filter):
         word = "ka" + word[2:] if word.startswith("caf") else word
         return table.get(word, word)
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
         for token in tokens:
             token.text = self.rename(token.text, self.table)
             yield token
@@ -105,13 +107,13 @@ def index_word(word: str, folded: bool) -> str:
     return stem if stem in protected else _extra_stem(stem)
 
 
-class _IndexWords(Filter):
+class _IndexWords(Filter):  # type: ignore[misc]  # whoosh is untyped: its Filter is Any
     """``index_word`` for every token; a stop word kept for highlighting only meets its false friend."""
 
-    def __init__(self, folded: bool = False):
+    def __init__(self, folded: bool = False) -> None:
         self.folded = folded
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
         friends = _FOLDED_FRIENDS if self.folded else FALSE_FRIENDS
         for token in tokens:
             if token.stopped:
@@ -121,11 +123,11 @@ class _IndexWords(Filter):
             yield token
 
 
-def swedish_analyzer():
+def swedish_analyzer() -> Any:
     return RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(stoplist=_STOPWORDS, minsize=1) | _IndexWords()
 
 
-def folded_analyzer():
+def folded_analyzer() -> Any:
     """Folds before stemming, so "kafe" and "kafé" reach the stemmer as the same word."""
     return (
         RegexTokenizer(_WORDS)
@@ -169,7 +171,7 @@ QUERY_FILLER = frozenset(
 _FOLDED_STOPWORDS = frozenset(word.translate(ACCENT_FOLD) for word in _STOPWORDS)
 
 
-def spelling_analyzer():
+def spelling_analyzer() -> Any:
     """Whole, unstemmed words: the words of a query, and what "Menade du …?" may suggest."""
     stoplist = _STOPWORDS | _FOLDED_STOPWORDS | QUERY_FILLER
     return RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(stoplist=stoplist, minsize=1)

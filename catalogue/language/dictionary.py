@@ -28,9 +28,11 @@ import tempfile
 import threading
 from importlib.metadata import version
 from pathlib import Path
+from typing import cast
 
 import numpy as np
-from wordfreq import digit_freq, lossy_tokenize, smash_numbers
+from wordfreq.numbers import digit_freq, smash_numbers
+from wordfreq.tokens import lossy_tokenize
 
 LANGUAGES = ("sv", "en", "fi", "ar", "so")  # the site's; wordfreq has no Somali list and answers with English
 KEPT_FROM = 2.0  # Zipf: rarer words are below every threshold below, so they are not kept
@@ -107,7 +109,7 @@ def _names(folder: Path) -> dict[str, str]:
     if not index.exists():
         # This file run as a script: the builder imports neither the site nor its other modules.
         subprocess.run([sys.executable, __file__, str(folder)], check=True, stdout=subprocess.DEVNULL)
-    return json.loads(index.read_text(encoding="utf-8"))
+    return cast(dict[str, str], json.loads(index.read_text(encoding="utf-8")))
 
 
 def _table(lang: str) -> WordTable:

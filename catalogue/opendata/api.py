@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import text
 
@@ -18,7 +21,7 @@ from catalogue.search import engine
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def readable_anywhere(response):
+def readable_anywhere(response: Response) -> Response:
     """Any origin may read a GET answer of an API, an export or a feed: no cookie is involved, the data
     is public. Pages (HTML) are for people and say nothing of the kind."""
     if request.method in ("GET", "HEAD") and response.mimetype != "text/html":
@@ -29,7 +32,7 @@ def readable_anywhere(response):
 api.after_request(readable_anywhere)
 
 
-def _result(hit: engine.Hit) -> dict:
+def _result(hit: engine.Hit) -> dict[str, Any]:
     record = hit.record
     item = {"slug": record["slug"], "url": url_for("site.provider", slug=record["slug"])}
     item.update({field.key: field.value(record) for field in fields.API_FIELDS})
@@ -38,7 +41,7 @@ def _result(hit: engine.Hit) -> dict:
 
 
 @api.get("/sok")
-def search_json():
+def search_json() -> ResponseReturnValue:
     search_request = query.parse(request.args)
     try:
         result = engine.run(snapshot(), search_request, i18n.current())
@@ -88,7 +91,7 @@ def search_json():
 
 
 @api.get("/verksamhet/<slug>")
-def provider_json(slug: str):
+def provider_json(slug: str) -> ResponseReturnValue:
     """The JSON twin of a provider page: every field, null when not stated, and which facts are unknown."""
     record = snapshot().provider(slug)
     if record is None:
@@ -96,7 +99,7 @@ def provider_json(slug: str):
     return jsonify(provider_twin(record))
 
 
-def provider_twin(record: dict) -> dict:
+def provider_twin(record: dict[str, Any]) -> dict[str, Any]:
     """Every field, null when not stated, and which facts are unknown: also a line of the NDJSON export."""
     return {
         "slug": record["slug"],
@@ -110,7 +113,7 @@ def provider_twin(record: dict) -> dict:
 
 
 @api.get("/openapi.json")
-def openapi_description():
+def openapi_description() -> Response:
     return jsonify(openapi.description(absolute_url("")))
 
 
@@ -118,13 +121,13 @@ health = Blueprint("health", __name__)
 
 
 @health.get("/healthz")
-def alive():
+def alive() -> Response:
     """For a load balancer: the process answers."""
     return jsonify({"status": "ok"})
 
 
 @health.get("/readyz")
-def ready():
+def ready() -> ResponseReturnValue:
     """For a load balancer: send visitors here only when the index is loaded and the database answers."""
     checks = {"index": _index_loaded(), "database": _database_answers()}
     ready = all(checks.values())

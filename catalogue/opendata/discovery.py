@@ -138,36 +138,36 @@ def robots_txt() -> str:
 
 
 @discovery.get("/sitemap.xml")
-def sitemap():
+def sitemap() -> Response:
     return Response(textpolicy.xml_safe(sitemap_xml()), mimetype="application/xml")
 
 
 @discovery.get("/robots.txt")
-def robots():
+def robots() -> Response:
     return Response(robots_txt(), mimetype="text/plain")
 
 
 # --- Canonical links --------------------------------------------------------------------------
 
 
-def _search_query(args: MultiDict) -> list[tuple[str, str]]:
+def _search_query(args: MultiDict[str, str]) -> list[tuple[str, str]]:
     """A search's own parameters, in the order the search page redirects to, without Min lista."""
     return query.parse_leniently(args).to_params(saved=())
 
 
-def _saved_query(args: MultiDict) -> list[tuple[str, str]]:
+def _saved_query(args: MultiDict[str, str]) -> list[tuple[str, str]]:
     """Min lista and Jämför show the saved offerings: the list is what the page is (its search is a back link)."""
     return [("v", slug) for slug in query.parse_leniently(args).saved]
 
 
-def _own_query(args: MultiDict) -> list[tuple[str, str]]:
+def _own_query(args: MultiDict[str, str]) -> list[tuple[str, str]]:
     """The guide's answers, the reported page: everything but Min lista and the short code."""
     return [(key, value) for key, value in args.items(multi=True) if key not in ("v", SHORT_CODE_PARAM)]
 
 
 # Pages whose content depends on their query; every other page is its path alone (a provider page's
 # query is only its back link to the search, a district's only Min lista).
-_CANONICAL_QUERY: dict[str, Callable[[MultiDict], list[tuple[str, str]]]] = {
+_CANONICAL_QUERY: dict[str, Callable[[MultiDict[str, str]], list[tuple[str, str]]]] = {
     "site.start": _search_query,
     "site.search": _search_query,
     "lists.saved_list": _saved_query,
@@ -214,7 +214,7 @@ def _days_of_week(days: list[str]) -> list[str]:
     return [f"https://schema.org/{_DAYS[day]}" for day in v.weekday_span(days)]
 
 
-def _opening_hours(record: dict) -> list[dict]:
+def _opening_hours(record: dict[str, Any]) -> list[dict[str, Any]]:
     specifications = []
     for period in record.get("opening_hours") or []:
         specification = {
@@ -232,20 +232,20 @@ def _opening_hours(record: dict) -> list[dict]:
 _POSTAL_PARTS = (("street", "streetAddress"), ("postal_code", "postalCode"), ("city", "addressLocality"))
 
 
-def _postal_address(record: dict) -> dict | None:
+def _postal_address(record: dict[str, Any]) -> dict[str, Any] | None:
     """Only the parts stated; the free-text note ("ingång från gården") is not a postal part."""
     stated = record.get("address") or {}
     parts = {name: stated[key] for key, name in _POSTAL_PARTS if stated.get(key)}
     return {"@type": "PostalAddress", **parts} if parts else None
 
 
-def _area_served(record: dict) -> dict | None:
+def _area_served(record: dict[str, Any]) -> dict[str, Any] | None:
     """Stockholm, for an offering for the whole city. A district says where an offering is, not whom it
     serves (people from other districts may go there), so it is not written as the area served."""
     return {"@type": "City", "name": CITY} if record.get("district") == v.CITYWIDE else None
 
 
-def provider_structured_data(record: dict) -> dict:
+def provider_structured_data(record: dict[str, Any]) -> dict[str, Any]:
     """A provider as schema.org JSON-LD: only what the provider has stated; an unknown fact is left out.
 
     The type is ``LocalBusiness`` for every operator: schema.org's "particular physical business or
@@ -262,7 +262,7 @@ def provider_structured_data(record: dict) -> dict:
     The name, summary and other texts are in Swedish, as the content is; the page renders the dict
     with ``|tojson``, which escapes ``<``, ``>``, ``&`` and ``'``, so no text can end the script element.
     """
-    data: dict = {
+    data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "LocalBusiness",
         "name": record["name"],

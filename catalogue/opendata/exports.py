@@ -15,8 +15,10 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from flask import Blueprint, Response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from catalogue import i18n, query
@@ -45,14 +47,14 @@ def _cell(value: str, phone: bool = False) -> str:
     return value
 
 
-def _shown(field: fields.ProviderField, record: dict) -> str:
+def _shown(field: fields.ProviderField, record: dict[str, Any]) -> str:
     if field.key == "opening_hours":  # the periods alone: the note has its own column, "Om öppettiderna"
         return "; ".join(kinds.opening_hours_lines(record))
     shown = field.show(record)
     return "; ".join(shown) if isinstance(shown, list) else (shown or "")
 
 
-def _sources(record: dict) -> str:
+def _sources(record: dict[str, Any]) -> str:
     return " | ".join(
         f"{source['title']} ({source['date']})" + (f" {source['url']}" if source.get("url") else "")
         for source in record.get("sources", [])
@@ -66,7 +68,7 @@ def header(with_fit: bool = False) -> list[str]:
     return ([_("Passar sökningen")] if with_fit else []) + columns
 
 
-def row(record: dict, fit: str | None = None) -> list[str]:
+def row(record: dict[str, Any], fit: str | None = None) -> list[str]:
     dates = [str(source["date"]) for source in record.get("sources", [])]
     cells = [record["slug"], record["name"], record["summary"], public_provider_url(record)]
     cells.append(_shown(fields.FIELDS_BY_KEY["status"], record))
@@ -84,21 +86,21 @@ def _csv(rows: Iterable[list[str]], name: str) -> Response:
     return Response(out.getvalue(), mimetype="text/csv", headers=_attachment(name, "csv"))
 
 
-def _attachment(name: str, extension: str) -> dict:
+def _attachment(name: str, extension: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}-{dt.date.today().isoformat()}.{extension}"'}
 
 
-def _catalogue() -> list[dict]:
+def _catalogue() -> list[dict[str, Any]]:
     return sorted(snapshot().providers(), key=lambda record: (record.get("status") == "closed", record["slug"]))
 
 
 @opendata.get("/oppna-data/katalog.csv")
-def catalogue_csv():
+def catalogue_csv() -> Response:
     return _csv([header(), *(row(record) for record in _catalogue())], "hitta-sysselsattning")
 
 
 @opendata.get("/oppna-data/katalog.ndjson")
-def catalogue_ndjson():
+def catalogue_ndjson() -> Response:
     lines = (
         json.dumps(provider_twin(record) | {"url": public_provider_url(record)}, ensure_ascii=False)
         for record in _catalogue()
@@ -111,7 +113,7 @@ def catalogue_ndjson():
 class Match:
     """An offering a search shows, and how it fits: the same for "Ladda ner listan" and "Följ sökningen"."""
 
-    record: dict
+    record: dict[str, Any]
     fit: str  # "Ja", "Kanske: har inte berättat …" or "Matchar orden: …"
     sure: bool
 
@@ -132,14 +134,14 @@ def search_matches(search_request: query.SearchRequest) -> list[Match]:
 
 
 @opendata.get("/sok.csv")
-def search_csv():
+def search_csv() -> Response:
     search_request = query.parse(request.args)
     rows = [row(match.record, match.fit) for match in search_matches(search_request)]
     return _csv([header(with_fit=True), *rows], "sokning")
 
 
 @localized(opendata)
-def page():
+def page() -> ResponseReturnValue:
     records = snapshot().providers()
     active = sum(record.get("status") == "active" for record in records)
     confirmed = sum(bool(record.get("confirmed")) for record in records if record.get("status") == "active")

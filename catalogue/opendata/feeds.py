@@ -15,6 +15,7 @@ import functools
 import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 
@@ -73,7 +74,7 @@ def _git_history(content_dir: Path, version: str) -> dict[str, History] | None:
     return history
 
 
-def history_of(record: dict) -> History:
+def history_of(record: dict[str, Any]) -> History:
     found = snapshot()
     history = _git_history(Path(current_app.config["CONTENT_DIR"]), found.version)
     reviewed = dt.datetime.combine(dt.date.fromisoformat(record["reviewed"]), dt.time(), dt.UTC)
@@ -120,7 +121,7 @@ def _atom(title: str, self_url: str, page_url: str, entries: list[Entry]) -> Res
 
 
 @feeds.get("/feed.atom")
-def catalogue_feed():
+def catalogue_feed() -> Response:
     return _atom("Hitta sysselsättning: nytt och ändrat", absolute_url("/feed.atom"), absolute_url("/"),
                  catalogue_entries())  # fmt: skip
 
@@ -133,7 +134,7 @@ def _search_entry(match: Match) -> Entry:
 
 
 @feeds.get("/sok.atom")
-def search_feed():
+def search_feed() -> Response:
     """Each offering the search shows, dated by its last change, so a new one shows as a new entry;
     one that may fit is there too, titled "Kanske", with what it has not told us."""
     search_request = replace(query.parse(request.args), page=1, saved=())

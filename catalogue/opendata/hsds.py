@@ -26,13 +26,14 @@ import functools
 import json
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from markupsafe import escape
 
@@ -70,18 +71,20 @@ STANDARD_PARAMETERS = (
 SERVICE_FILTERS = ("search", "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after")
 PAGING = ("page", "per_page", "format")
 
+_T = TypeVar("_T")
+
 
 def hsds_id(kind: str, *parts: str) -> str:
     """A stable UUID for one object: "service", "aktivitetshuset" gives the same id on every node, every build."""
     return str(uuid.uuid5(NAMESPACE, ":".join((kind, *parts))))
 
 
-def _known(**values: Any) -> dict:
+def _known(**values: Any) -> dict[str, Any]:
     """The object with only what is stated: an unknown fact is left out, never sent as null, "" or a guess."""
     return {key: value for key, value in values.items() if value is not None and value != "" and value != []}
 
 
-def _field(key: str, record: dict) -> Any:
+def _field(key: str, record: dict[str, Any]) -> Any:
     return fields.FIELDS_BY_KEY[key].value(record)
 
 
@@ -107,7 +110,7 @@ class Taxonomy:
     def name(self) -> str:
         return str(fields.FIELDS_BY_KEY[self.key].label)
 
-    def stated(self, record: dict) -> list[str]:
+    def stated(self, record: dict[str, Any]) -> list[str]:
         """The codes the provider has stated: a yes/no is the term "ja" or "nej", an unstated fact none."""
         value = _field(self.key, record)
         if isinstance(value, bool):
@@ -131,7 +134,7 @@ TAXONOMIES_BY_ID = {taxonomy.id: taxonomy for taxonomy in TAXONOMIES}
 TERMS_BY_ID = {taxonomy.term_id(code): (taxonomy, code) for taxonomy in TAXONOMIES for code in taxonomy.terms}
 
 
-def taxonomy(chosen: Taxonomy) -> dict:
+def taxonomy(chosen: Taxonomy) -> dict[str, Any]:
     return {
         "id": chosen.id,
         "name": chosen.name,
@@ -140,7 +143,7 @@ def taxonomy(chosen: Taxonomy) -> dict:
     }
 
 
-def taxonomy_term(chosen: Taxonomy, code: str) -> dict:
+def taxonomy_term(chosen: Taxonomy, code: str) -> dict[str, Any]:
     """A flat vocabulary: no term has a parent. ``code`` is the value the site's own addresses use."""
     label = str(chosen.terms[code])
     return {
@@ -155,7 +158,7 @@ def taxonomy_term(chosen: Taxonomy, code: str) -> dict:
     }
 
 
-def attributes(record: dict, link_id: str, link_entity: str) -> list[dict]:
+def attributes(record: dict[str, Any], link_id: str, link_entity: str) -> list[dict[str, Any]]:
     """HSDS's way of classifying: one attribute per stated term. No link_type: HSDS has no codelist for ours."""
     return [
         {
@@ -174,7 +177,7 @@ def attributes(record: dict, link_id: str, link_entity: str) -> list[dict]:
 # Organizations: one per provider.
 
 
-def organization_fields(record: dict) -> dict:
+def organization_fields(record: dict[str, Any]) -> dict[str, Any]:
     """One organization per provider: its operator when the operator's name is stated, else the provider itself.
 
     Providers are not merged by operator name: an id would then hang on a text that editors rewrite
@@ -189,13 +192,13 @@ def organization_fields(record: dict) -> dict:
     )
 
 
-def organization_nested(record: dict) -> dict:
+def organization_nested(record: dict[str, Any]) -> dict[str, Any]:
     """The organization inside a service: its own fields and who runs it."""
     organization_id = hsds_id("organization", record["slug"])
     return organization_fields(record) | _known(attributes=attributes(record, organization_id, "organization"))
 
 
-def organization_full(record: dict, full_service: bool = False) -> dict:
+def organization_full(record: dict[str, Any], full_service: bool = False) -> dict[str, Any]:
     """With its place and its service: the service's own fields, or all of it with ``full_service``."""
     service = service_full(record, with_organization=False) if full_service else service_fields(record)
     return organization_nested(record) | _known(
@@ -206,14 +209,14 @@ def organization_full(record: dict, full_service: bool = False) -> dict:
 # Services.
 
 
-def _description(record: dict) -> str:
+def _description(record: dict[str, Any]) -> str:
     """The summary, then the description as the provider page shows it (HSDS allows HTML here), with the
     site's own links made absolute so that they work wherever the text is shown."""
     body = absolute_links(record.get("description_html", ""))
     return f"<p>{escape(record['summary'])}</p>\n{body}".strip()
 
 
-def _eligibility(record: dict) -> str | None:
+def _eligibility(record: dict[str, Any]) -> str | None:
     """Who it is for and whether a decision from social services is needed, in Swedish, in the provider
     page's words (``next_steps``). HSDS has no field for "needs a decision" (``application_process`` is the
     steps), and it decides who can come. An offering with parts says it for each part, so that the open
@@ -228,13 +231,13 @@ def _eligibility(record: dict) -> str | None:
     return " ".join(sentence for sentence in [record.get("target_group"), *access] if sentence) or None
 
 
-def _application_process(record: dict) -> str | None:
+def _application_process(record: dict[str, Any]) -> str | None:
     """How to start, part by part, as the content says it ("Öppna delen: Ring och boka ett första besök.")."""
     steps = [f"{part['name']}: {part['start']}" for part in record.get("parts") or [] if part.get("start")]
     return " ".join(steps) or None
 
 
-def service_fields(record: dict) -> dict:
+def service_fields(record: dict[str, Any]) -> dict[str, Any]:
     """A service's one-to-one fields. ``assured_date`` is the day the offering itself confirmed its facts,
     left out until it has: the editors re-reading old sources assures nothing. ``last_modified`` is left out:
     we know the day of the last change (``reviewed``, which the desk moves with every accepted change),
@@ -256,18 +259,18 @@ def service_fields(record: dict) -> dict:
     )
 
 
-def service_list_item(record: dict) -> dict:
+def service_list_item(record: dict[str, Any]) -> dict[str, Any]:
     return service_fields(record) | {"organization": organization_fields(record)}
 
 
-def service_minimal(record: dict) -> dict:
+def service_minimal(record: dict[str, Any]) -> dict[str, Any]:
     """For ``minimal``: what a copy needs to see what changed. The specification asks for "id and
     modified_date", but its schema requires name and status; ``assured_date`` comes when the offering confirmed."""
     fields_ = service_fields(record)
     return {key: fields_[key] for key in ("id", "name", "status", "assured_date") if key in fields_}
 
 
-def service_full(record: dict, with_locations: bool = True, with_organization: bool = True) -> dict:
+def service_full(record: dict[str, Any], with_locations: bool = True, with_organization: bool = True) -> dict[str, Any]:
     service_id = hsds_id("service", record["slug"])
     return service_fields(record) | _known(
         phones=phones(record),
@@ -282,7 +285,7 @@ def service_full(record: dict, with_locations: bool = True, with_organization: b
     )
 
 
-def phones(record: dict) -> list[dict]:
+def phones(record: dict[str, Any]) -> list[dict[str, Any]]:
     """The number as the source writes it. No ``type``: nobody has told us whether it takes text messages."""
     number = _field("contact.phone", record)
     if not number:
@@ -292,7 +295,7 @@ def phones(record: dict) -> list[dict]:
     ]
 
 
-def languages(record: dict) -> list[dict]:
+def languages(record: dict[str, Any]) -> list[dict[str, Any]]:
     """Languages the staff speak: the ISO 639-1 code and its Swedish name."""
     return [
         {
@@ -305,7 +308,7 @@ def languages(record: dict) -> list[dict]:
     ]
 
 
-def service_areas(record: dict) -> list[dict]:
+def service_areas(record: dict[str, Any]) -> list[dict[str, Any]]:
     """Only a city-wide offering has a known area, the city. One in a district serves whoever its
     decision or door lets in: the district is where it is (the location), not whom it serves."""
     if record.get("district") != v.CITYWIDE:
@@ -320,7 +323,7 @@ def service_areas(record: dict) -> list[dict]:
     ]
 
 
-def schedules(record: dict) -> list[dict]:
+def schedules(record: dict[str, Any]) -> list[dict[str, Any]]:
     """Each opening period as a weekly RRULE (freq WEEKLY, byday "MO,TU,WE"), its note as the description.
 
     Times are Stockholm's local time, as the sources give them, without a UTC offset: it is +01:00 in
@@ -350,7 +353,7 @@ def schedules(record: dict) -> list[dict]:
 # Locations: where an offering is, as far as we know it.
 
 
-def postal_address(record: dict) -> dict | None:
+def postal_address(record: dict[str, Any]) -> dict[str, Any] | None:
     """HSDS requires street, postal code, city and state or province. An address known only in part stays
     in the location's description instead of being completed by a guess. Every district of the catalogue
     is in Stockholms stad, so an address in one is in Stockholms län and in Sweden: stated, not guessed."""
@@ -370,7 +373,7 @@ def postal_address(record: dict) -> dict | None:
     }
 
 
-def _where(record: dict) -> str | None:
+def _where(record: dict[str, Any]) -> str | None:
     """The district and neighbourhood, and the address as far as it is known, as the provider page says them."""
     lines = []
     if record.get("neighbourhood") or record.get("district") not in (None, v.CITYWIDE):
@@ -383,12 +386,12 @@ def _where(record: dict) -> str | None:
     return " ".join(line.rstrip(".") + "." for line in lines) or None
 
 
-def has_location(record: dict) -> bool:
+def has_location(record: dict[str, Any]) -> bool:
     """A place is known when anything about where it is has been stated; a city-wide offering alone has none."""
     return bool(_where(record) or record.get("transport") or record.get("physical_accessibility"))
 
 
-def location_fields(record: dict) -> dict:
+def location_fields(record: dict[str, Any]) -> dict[str, Any]:
     return _known(
         id=hsds_id("location", record["slug"]),
         location_type="physical",
@@ -399,7 +402,7 @@ def location_fields(record: dict) -> dict:
     )
 
 
-def accessibility(record: dict) -> list[dict]:
+def accessibility(record: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {
             "id": hsds_id("accessibility", record["slug"], code),
@@ -410,12 +413,12 @@ def accessibility(record: dict) -> list[dict]:
     ]
 
 
-def location_full(record: dict) -> dict:
+def location_full(record: dict[str, Any]) -> dict[str, Any]:
     found = postal_address(record)
     return location_fields(record) | _known(addresses=[found] if found else None, accessibility=accessibility(record))
 
 
-def service_at_location_fields(record: dict) -> dict:
+def service_at_location_fields(record: dict[str, Any]) -> dict[str, Any]:
     """Each provider is one service in at most one place, so its service-at-location shares its slug."""
     slug = record["slug"]
     return {
@@ -425,18 +428,18 @@ def service_at_location_fields(record: dict) -> dict:
     }
 
 
-def service_at_location_in_service(record: dict) -> dict:
+def service_at_location_in_service(record: dict[str, Any]) -> dict[str, Any]:
     return service_at_location_fields(record) | {"location": location_full(record)}
 
 
-def service_at_location_list_item(record: dict) -> dict:
+def service_at_location_list_item(record: dict[str, Any]) -> dict[str, Any]:
     return service_at_location_fields(record) | {
         "location": location_fields(record),
         "service": service_list_item(record),
     }
 
 
-def service_at_location_full(record: dict) -> dict:
+def service_at_location_full(record: dict[str, Any]) -> dict[str, Any]:
     return service_at_location_fields(record) | {
         "location": location_full(record),
         "service": service_full(record, with_locations=False),
@@ -448,10 +451,10 @@ def service_at_location_full(record: dict) -> dict:
 
 @dataclass(frozen=True)
 class Prepared:
-    records: list[dict]  # every provider, closed ones too (HSDS has a status for them), in name order
-    services: dict[str, dict]  # id -> provider record
-    organizations: dict[str, dict]
-    service_at_locations: dict[str, dict]
+    records: list[dict[str, Any]]  # every provider, closed ones too (HSDS has a status for them), in name order
+    services: dict[str, dict[str, Any]]  # id -> provider record
+    organizations: dict[str, dict[str, Any]]
+    service_at_locations: dict[str, dict[str, Any]]
 
 
 @functools.lru_cache(maxsize=2)
@@ -475,7 +478,7 @@ class NotFound(Exception):
 
 
 @hsds.errorhandler(NotFound)
-def _not_found(error: NotFound):
+def _not_found(error: NotFound) -> ResponseReturnValue:
     return error_response(error.message, error.parameter, 404)
 
 
@@ -505,7 +508,7 @@ def _boolean(name: str) -> bool:
     raise BadParameter(name, f"{name} is true or false.")
 
 
-def _id_in(name: str, known: dict, what: str) -> str | None:
+def _id_in(name: str, known: Mapping[str, object], what: str) -> str | None:
     """An id given as a filter: one that names nothing is an error, not an empty list that looks like an answer."""
     raw = _one(name)
     if raw is None:
@@ -519,7 +522,7 @@ def _id_in(name: str, known: dict, what: str) -> str | None:
     return wanted
 
 
-def _by_id(known: dict, raw: str, what: str) -> Any:
+def _by_id(known: Mapping[str, _T], raw: str, what: str) -> _T:
     try:
         found = known.get(str(uuid.UUID(raw)))
     except ValueError:
@@ -570,9 +573,11 @@ def _mentions(words: list[str], *texts: str) -> bool:
     return all(_folded(word) in whole for word in words)
 
 
-def _services_filtered(current: engine.Snapshot, prepared: Prepared, records: list[dict]) -> list[dict]:
+def _services_filtered(
+    current: engine.Snapshot, prepared: Prepared, records: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """The filters of /services and /service_at_locations, cumulative (AND), as the specification requires."""
-    tests: list[Callable[[dict], bool]] = []
+    tests: list[Callable[[dict[str, Any]], bool]] = []
     if (term := _id_in("taxonomy_term_id", TERMS_BY_ID, "taxonomy term")) is not None:
         by_term, code = TERMS_BY_ID[term]  # a service's own terms, or its organization's (who runs it)
         tests.append(lambda record: code in by_term.stated(record))
@@ -588,7 +593,9 @@ def _services_filtered(current: engine.Snapshot, prepared: Prepared, records: li
     return [record for record in records if all(test(record) for test in tests)]
 
 
-def _listing(items: Sequence[Any], render: Callable[[Any], dict], per_page_default: int = PER_PAGE) -> Response:
+def _listing(
+    items: Sequence[Any], render: Callable[[Any], dict[str, Any]], per_page_default: int = PER_PAGE
+) -> Response:
     """One page in the specification's envelope, or with ``format=ndjson`` every item, one JSON object a line,
     streamed without pages (as the specification describes it)."""
     kind = (_one("format") or "json").strip().lower()
@@ -629,12 +636,12 @@ def _listing(items: Sequence[Any], render: Callable[[Any], dict], per_page_defau
 
 
 @hsds.get("/")
-def about():
+def about() -> Response:
     return jsonify({"version": VERSION, "profile": PROFILE, "openapi_url": OPENAPI_URL})
 
 
 @hsds.get("/services")
-def services():
+def services() -> Response:
     _takes(*SERVICE_FILTERS, *PAGING, "minimal", "full")
     current = snapshot()
     prepared = prepare(current)
@@ -648,12 +655,12 @@ def services():
 
 
 @hsds.get("/services/<id>")
-def service_by_id(id: str):
+def service_by_id(id: str) -> Response:
     return jsonify(service_full(_by_id(prepare(snapshot()).services, id, "service")))
 
 
 @hsds.get("/organizations")
-def organizations():
+def organizations() -> Response:
     _takes("search", "full_service", "full", *PAGING)
     current = snapshot()
     prepared = prepare(current)
@@ -673,13 +680,13 @@ def organizations():
 
 
 @hsds.get("/organizations/<id>")
-def organization_by_id(id: str):
+def organization_by_id(id: str) -> Response:
     record = _by_id(prepare(snapshot()).organizations, id, "organization")
     return jsonify(organization_full(record, full_service=_boolean("full_service")))
 
 
 @hsds.get("/service_at_locations")
-def service_at_locations():
+def service_at_locations() -> Response:
     _takes(*SERVICE_FILTERS, *PAGING, "full")
     current = snapshot()
     prepared = prepare(current)
@@ -689,14 +696,14 @@ def service_at_locations():
 
 
 @hsds.get("/service_at_locations/<id>")
-def service_at_location_by_id(id: str):
+def service_at_location_by_id(id: str) -> Response:
     return jsonify(
         service_at_location_full(_by_id(prepare(snapshot()).service_at_locations, id, "service_at_location"))
     )
 
 
 @hsds.get("/taxonomies")
-def taxonomies():
+def taxonomies() -> Response:
     _takes("search", *PAGING)
     words = _search_words()
     found = [chosen for chosen in TAXONOMIES if _mentions(words, chosen.name, chosen.key)]
@@ -704,12 +711,12 @@ def taxonomies():
 
 
 @hsds.get("/taxonomies/<id>")
-def taxonomy_by_id(id: str):
+def taxonomy_by_id(id: str) -> Response:
     return jsonify(taxonomy(_by_id(TAXONOMIES_BY_ID, id, "taxonomy")))
 
 
 @hsds.get("/taxonomy_terms")
-def taxonomy_terms():
+def taxonomy_terms() -> Response:
     """Our vocabularies are flat: every term is at the top and has no children, so ``top_only`` keeps
     them all and ``parent_id`` (of a term that exists) finds none."""
     _takes("search", "taxonomy_id", "top_only", "parent_id", *PAGING)
@@ -728,5 +735,5 @@ def taxonomy_terms():
 
 
 @hsds.get("/taxonomy_terms/<id>")
-def taxonomy_term_by_id(id: str):
+def taxonomy_term_by_id(id: str) -> Response:
     return jsonify(taxonomy_term(*_by_id(TERMS_BY_ID, id, "taxonomy term")))

@@ -12,16 +12,16 @@ from typing import Any
 from catalogue import query
 from catalogue.facts import fields
 from catalogue.facts.fields import NULLABLE_TEXT, TEXT
-from catalogue.query.facets import FACETS, MAX_VALUES_PER_FILTER, ChoiceFacet, RangeFacet
+from catalogue.query.facets import FACETS, MAX_VALUES_PER_FILTER, ChoiceFacet, Facet, RangeFacet
 
 
-def _provider_schema(keys: list[str]) -> dict:
+def _provider_schema(keys: list[str]) -> dict[str, Any]:
     properties = {field.key: field.json_schema for field in fields.FIELDS if field.key in keys}
     return {"type": "object", "required": ["slug", "url", *keys], "properties": {
         "slug": TEXT, "url": TEXT, **properties}}  # fmt: skip
 
 
-def _filter_parameter(facet) -> dict:
+def _filter_parameter(facet: Facet) -> dict[str, Any]:
     if isinstance(facet, RangeFacet):
         schema: dict[str, Any] = {"type": "integer", "minimum": facet.low, "maximum": facet.high}
     else:
@@ -32,12 +32,12 @@ def _filter_parameter(facet) -> dict:
             "explode": True, "description": str(facet.legend)}  # fmt: skip
 
 
-def _error() -> dict:
+def _error() -> dict[str, Any]:
     return {"description": "A parameter that cannot be read, or something that does not exist.", "content": {
         "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}  # fmt: skip
 
 
-def description(server: str) -> dict:
+def description(server: str) -> dict[str, Any]:
     """The whole document; ``server`` is the site's address, where the API lives under /api/v1."""
     result_keys = [
         "name",

@@ -36,7 +36,7 @@ class SearchRequest:
     saved: tuple[str, ...] = ()  # "Min lista": offerings kept while browsing, in the address, no cookie
     literal: bool = False  # "ordagrant=1": search the words as typed, without the thesaurus's concepts
 
-    def to_params(self, **changes) -> list[tuple[str, str]]:
+    def to_params(self, **changes: Any) -> list[tuple[str, str]]:
         """Query parameters in a stable order; defaults are left out to keep links short."""
         state = replace(self, **changes) if changes else self
         params = [("q", state.q)] if state.q else []
@@ -69,14 +69,14 @@ class SearchRequest:
         return replace(self, filters=filters, page=1)
 
 
-def _single(args: MultiDict, name: str) -> str | None:
+def _single(args: MultiDict[str, str], name: str) -> str | None:
     values = args.getlist(name)
     if len(values) > 1:
         raise BadParameter(name, _("Parametern %(name)s får bara finnas en gång.", name=name))
     return values[0] if values else None
 
 
-def parse(args: MultiDict) -> SearchRequest:
+def parse(args: MultiDict[str, str]) -> SearchRequest:
     """Raises BadParameter naming the first parameter that cannot be understood."""
     q = " ".join((_single(args, "q") or "").split())
     if len(q) > MAX_QUERY_LENGTH:
@@ -110,9 +110,9 @@ def parse(args: MultiDict) -> SearchRequest:
 _SINGLE_VALUED = ("q", "sortera", "sida", "ordagrant")
 
 
-def parse_leniently(args: MultiDict) -> SearchRequest:
+def parse_leniently(args: MultiDict[str, str]) -> SearchRequest:
     """Keeps what can be understood, for back links and error pages."""
-    clean: MultiDict = MultiDict()
+    clean: MultiDict[str, str] = MultiDict()
     for name in [*_SINGLE_VALUED, "v", *FACETS_BY_PARAM]:
         for value in args.getlist(name)[:MAX_SAVED]:
             try:

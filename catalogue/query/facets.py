@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, cast
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -45,7 +46,7 @@ def whole_number(raw: str, name: str, low: int, high: int, message: str) -> int:
     return int(raw)
 
 
-def mask_of(docnums, size: int) -> int:
+def mask_of(docnums: Iterable[int], size: int) -> int:
     """A set of documents as a bitset: bit n is document n."""
     bits = bytearray((size + 8) // 8)
     for docnum in docnums:
@@ -109,7 +110,7 @@ class Prepared:
 
     known: int  # the listed offerings that have stated this fact, yes or no
     values: dict[str, int] = field(default_factory=dict)  # value -> offerings that have it
-    limits: tuple[tuple[int, dict], ...] = ()  # (docnum, {min, max}) for a range
+    limits: tuple[tuple[int, dict[str, int]], ...] = ()  # (docnum, {min, max}) for a range
 
 
 class Facet(ABC):
@@ -134,7 +135,7 @@ class Facet(ABC):
     not_stated: Any = ""  # what an offering has not told us, said after "har inte berättat"
 
     @abstractmethod
-    def parse(self, args: MultiDict) -> Any:
+    def parse(self, args: MultiDict[str, str]) -> Any:
         """The state in the address, None when the filter is not set; BadParameter when it cannot be read."""
 
     @abstractmethod
@@ -142,7 +143,7 @@ class Facet(ABC):
         """The state written back as query parameters: parse(to_params(x)) == x."""
 
     @abstractmethod
-    def prepare(self, records: list[tuple[int, dict]], size: int) -> Prepared:
+    def prepare(self, records: list[tuple[int, dict[str, Any]]], size: int) -> Prepared:
         """Built once per index version from the listed providers (docnum, record)."""
 
     @abstractmethod
@@ -175,7 +176,7 @@ class Facet(ABC):
     def relax_text(self) -> str:
         """The zero-results advice to drop this filter."""
 
-    def reasons(self, record: dict, state: Any) -> list[str]:
+    def reasons(self, record: dict[str, Any], state: Any) -> list[str]:
         """Why a result fits the chosen values, for "Passar dina val"."""
         return []
 
@@ -189,23 +190,31 @@ class ChoiceFacet(Facet):
     partial = "facets/_checkboxes.html"
     counted = repeatable = True
 
-    def __init__(self, param: str, field: str, legend, not_stated, vocabulary: v.Vocabulary | None = None, hint=None):
+    def __init__(
+        self,
+        param: str,
+        field: str,
+        legend: Any,
+        not_stated: Any,
+        vocabulary: v.Vocabulary | None = None,
+        hint: Any = None,
+    ) -> None:
         self.param, self.field, self.legend, self.hint = param, fields.FIELDS_BY_KEY[field], legend, hint
         self.not_stated = not_stated
         vocabulary = vocabulary or self.field.vocabulary
         assert vocabulary is not None, f"{param}: a choice needs a vocabulary"
         self.vocabulary = vocabulary
 
-    def values_of(self, record: dict) -> list[str]:
+    def values_of(self, record: dict[str, Any]) -> list[str]:
         value = self.field.value(record)
         if value is None:
             return []
         return list(value) if isinstance(value, list) else [value]
 
-    def stated(self, record: dict) -> bool:
+    def stated(self, record: dict[str, Any]) -> bool:
         return self.field.value(record) not in (None, [])
 
-    def parse(self, args: MultiDict) -> tuple[str, ...] | None:
+    def parse(self, args: MultiDict[str, str]) -> tuple[str, ...] | None:
         raw_values = args.getlist(self.param)
         if len(raw_values) > MAX_VALUES_PER_FILTER:
             raise BadParameter(self.param, _("För många val i filtret."))
@@ -217,13 +226,13 @@ class ChoiceFacet(Facet):
             values.append(value)
         return self._ordered(values) or None
 
-    def _ordered(self, values) -> tuple[str, ...]:
+    def _ordered(self, values: Iterable[str]) -> tuple[str, ...]:
         return tuple(value for value in self.vocabulary if value in set(values))
 
     def to_params(self, state: tuple[str, ...]) -> list[tuple[str, str]]:
         return [(self.param, value) for value in state]
 
-    def prepare(self, records: list[tuple[int, dict]], size: int) -> Prepared:
+    def prepare(self, records: list[tuple[int, dict[str, Any]]], size: int) -> Prepared:
         values = {value: mask_of((n for n, record in records if value in self.values_of(record)), size)
                   for value in self.vocabulary}  # fmt: skip
         return Prepared(mask_of((n for n, record in records if self.stated(record)), size), values)
@@ -260,9 +269,9 @@ class ChoiceFacet(Facet):
         ]  # fmt: skip
 
     def relax_text(self) -> str:
-        return _("Ta bort filtret %(legend)s", legend=self.legend)
+        return cast(str, _("Ta bort filtret %(legend)s", legend=self.legend))
 
-    def reasons(self, record: dict, state: tuple[str, ...]) -> list[str]:
+    def reasons(self, record: dict[str, Any], state: tuple[str, ...]) -> list[str]:
         return [self.vocabulary.label(value) for value in self.values_of(record) if value in state]
 
 
@@ -286,7 +295,7 @@ class DistrictFacet(ChoiceFacet):
         options = tuple(replace(option, everywhere=everywhere) for option in plain.options)
         return replace(plain, options=options, everywhere=everywhere)
 
-    def reasons(self, record: dict, state: tuple[str, ...]) -> list[str]:
+    def reasons(self, record: dict[str, Any], state: tuple[str, ...]) -> list[str]:
         if record.get("district") == self.EVERYWHERE and self.EVERYWHERE not in state:
             return [_("I hela staden")]
         return super().reasons(record, state)
@@ -296,7 +305,7 @@ class HoursFacet(ChoiceFacet):
     """The weekly hours of a decision. An offering you can only walk into, without a decision, has
     no hours interval at all: that is known (it does not apply), not unknown."""
 
-    def stated(self, record: dict) -> bool:
+    def stated(self, record: dict[str, Any]) -> bool:
         return super().stated(record) or record.get("access") == ["oppen"]
 
     def anyone_stated(self, prepared: Prepared, listed: int) -> bool:
@@ -310,7 +319,7 @@ class AccessFacet(ChoiceFacet):
 
     exclusive = True
 
-    def reasons(self, record: dict, state: tuple[str, ...]) -> list[str]:
+    def reasons(self, record: dict[str, Any], state: tuple[str, ...]) -> list[str]:
         parts = record.get("parts")
         if not parts:
             return super().reasons(record, state)
@@ -326,10 +335,10 @@ class YesFacet(ChoiceFacet):
 
     exclusive = True
 
-    def values_of(self, record: dict) -> list[str]:
+    def values_of(self, record: dict[str, Any]) -> list[str]:
         return list(self.vocabulary) if self.field.value(record) is True else []
 
-    def stated(self, record: dict) -> bool:
+    def stated(self, record: dict[str, Any]) -> bool:
         return isinstance(self.field.value(record), bool)
 
 
@@ -343,11 +352,11 @@ class RangeFacet(Facet):
     exclusive = True
     low, high = 0, 120  # the whole years content may state (see checks.whole_number)
 
-    def __init__(self, param: str, field: str, legend, not_stated):
+    def __init__(self, param: str, field: str, legend: Any, not_stated: Any) -> None:
         self.param, self.field, self.legend = param, fields.FIELDS_BY_KEY[field], legend
         self.not_stated = not_stated
 
-    def parse(self, args: MultiDict) -> int | None:
+    def parse(self, args: MultiDict[str, str]) -> int | None:
         values = args.getlist(self.param)
         if len(values) > 1:
             raise BadParameter(self.param, _("Parametern %(name)s får bara finnas en gång.", name=self.param))
@@ -359,7 +368,7 @@ class RangeFacet(Facet):
     def to_params(self, state: int) -> list[tuple[str, str]]:
         return [(self.param, str(state))]
 
-    def prepare(self, records: list[tuple[int, dict]], size: int) -> Prepared:
+    def prepare(self, records: list[tuple[int, dict[str, Any]]], size: int) -> Prepared:
         limits = tuple((n, self.field.value(record)) for n, record in records if self.field.value(record))
         return Prepared(mask_of((n for n, _limits in limits), size), limits=limits)
 
@@ -380,7 +389,7 @@ class RangeFacet(Facet):
         ]
 
     def relax_text(self) -> str:
-        return _("Ta bort ålder")
+        return cast(str, _("Ta bort ålder"))
 
 
 FACETS: tuple[Facet, ...] = (

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from babel import support
 from flask_babel import gettext as _
@@ -55,7 +57,7 @@ class Concept:
     @property
     def label(self) -> str:
         if self.param == AGE:
-            return _("%(age)s år", age=self.values[0])
+            return cast(str, _("%(age)s år", age=self.values[0]))
         if self.param == MEANS:
             return f"”{self.values[0]}”"
         facet = FACETS_BY_PARAM[self.param]
@@ -89,7 +91,7 @@ PAGE = "page"  # a guidance page, suggested beside the results: "hur söker man"
 MEANS = "means"
 
 
-def _entry(value, problems, path):
+def _entry(value: Any, problems: checks.Problems, path: checks.FieldPath) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         problems.add(path, "ska ha filter, values och words, page och words, eller means och words")
         return None
@@ -118,8 +120,11 @@ def _entry(value, problems, path):
 
 
 def parse_thesaurus(
-    path: Path, text: str, read_yaml, pages: frozenset[str] | None = None
-) -> tuple[dict | None, list[checks.ContentError]]:
+    path: Path,
+    text: str,
+    read_yaml: Callable[[str, checks.Problems, int], dict[str, Any] | None],
+    pages: frozenset[str] | None = None,
+) -> tuple[dict[str, Any] | None, list[checks.ContentError]]:
     """The validated file, or the problems as ``file:line: field: what is wrong``.
 
     ``pages`` are the guidance pages that exist, when known: an entry's page must be one of them."""
@@ -144,7 +149,7 @@ def parse_thesaurus(
     return (None, problems.errors) if problems.errors else (clean, [])
 
 
-def place_words(places: dict | None) -> dict[str, list[str]]:
+def place_words(places: dict[str, Any] | None) -> dict[str, list[str]]:
     """Every name of every district, as people type it: its name ("hagersten alvsjo" finds "Hägersten-Älvsjö",
     since the thesaurus folds å/ä/ö), each part of a joined name ("älvsjö"), its name in the site's other
     languages ("فارستا"), its former names, and the neighbourhoods ``content/places.yml`` lists for it."""
@@ -222,7 +227,7 @@ class Thesaurus:
     sentence, is read as its district ("jag bor i Alvik" is Bromma). An entry of the thesaurus file
     itself wins ("Östermalm" is Norra innerstaden there too)."""
 
-    def __init__(self, data: dict | None, places: dict | None = None):
+    def __init__(self, data: dict[str, Any] | None, places: dict[str, Any] | None = None) -> None:
         self.phrases: dict[tuple[str, ...], Concept] = {}
         self.vocabulary: set[str] = set()  # every word a query may mean, for the spelling check
         written = {_exact(word) for entry in (data or {}).get("concepts", []) for word in entry["words"]}

@@ -19,9 +19,10 @@ import itertools
 import json
 import re
 import threading
-from collections.abc import Sequence, Set
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from markupsafe import escape
@@ -36,6 +37,10 @@ from catalogue.query import SearchRequest
 from catalogue.query.facets import FACETS, FACETS_BY_PARAM, ChoiceFacet, Chosen, Facet, FacetResult, mask_of
 from catalogue.query.thesaurus import AGE, Concept, Thesaurus, Understood
 from catalogue.search.scoring import TermScores, bitset
+
+if TYPE_CHECKING:
+    from whoosh.reading import IndexReader
+    from whoosh.searching import Searcher
 
 PAGE_SIZE = 20
 GUIDANCE_LIMIT = 2
@@ -69,7 +74,7 @@ def name_sort_key(name: str) -> str:
 class Snapshot:
     """One published index version with its facet bitsets; immutable once built."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.index = index.open_dir(str(folder))
         version_file = folder / builder.VERSION_FILE  # builds from before it existed: the folder names them
@@ -89,14 +94,14 @@ class Snapshot:
         self.speller = dictionary.Speller({word: 1 for word in self.thesaurus.vocabulary} | index_words)
         self._keep_answers()
 
-    def _read_documents(self) -> dict | None:
+    def _read_documents(self) -> dict[str, Any] | None:
         """Every stored record by docnum, the places, and the thesaurus (returned: the Thesaurus needs places)."""
         kinds: dict[str, dict[str, int]] = {"provider": {}, "page": {}}
-        self.places: dict = {}
-        thesaurus: dict | None = None
+        self.places: dict[str, Any] = {}
+        thesaurus: dict[str, Any] | None = None
         with self.index.searcher() as searcher:
-            self.size = searcher.doc_count_all()
-            self.records: list[dict | None] = [None] * self.size
+            self.size: int = searcher.doc_count_all()
+            self.records: list[dict[str, Any] | None] = [None] * self.size
             for docnum, stored in searcher.reader().iter_docs():
                 record = json.loads(stored["record"])
                 if stored["kind"] == "places":
@@ -110,7 +115,7 @@ class Snapshot:
         self.provider_docnums, self.page_docnums = kinds["provider"], kinds["page"]
         return thesaurus
 
-    def _prepare_offerings(self, live: list[tuple[int, dict]]) -> None:
+    def _prepare_offerings(self, live: list[tuple[int, dict[str, Any]]]) -> None:
         """The listed offerings' bitsets, facet data, known facts and order by name."""
         size = self.size
         self.listed = mask_of((n for n, _record in live), size)
@@ -137,7 +142,7 @@ class Snapshot:
         # A few kilobytes each: the offerings most shown, not the catalogue (issue 23's memory budget).
         self.description_tokens = functools.lru_cache(maxsize=SNIPPET_TEXTS_KEPT)(self._description_tokens)
 
-    def searcher(self):
+    def searcher(self) -> Searcher:
         """One long-lived searcher per thread: opening one costs milliseconds."""
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
@@ -334,25 +339,25 @@ class Snapshot:
             near = near or self.speller.suggest(candidate, maxdist=1)
         return near, near or self.speller.suggest(word, maxdist=2)
 
-    def record(self, docnum: int) -> dict:
+    def record(self, docnum: int) -> dict[str, Any]:
         """The provider or guidance page stored as document ``docnum``."""
         record = self.records[docnum]
         assert record is not None, f"document {docnum} is the places document"
         return record
 
-    def provider(self, slug: str) -> dict | None:
+    def provider(self, slug: str) -> dict[str, Any] | None:
         docnum = self.provider_docnums.get(slug)
         return self.record(docnum) if docnum is not None else None
 
-    def providers(self) -> list[dict]:
+    def providers(self) -> list[dict[str, Any]]:
         """Every provider, closed ones too."""
         return [self.record(docnum) for docnum in self.provider_docnums.values()]
 
-    def page(self, slug: str) -> dict | None:
+    def page(self, slug: str) -> dict[str, Any] | None:
         docnum = self.page_docnums.get(slug)
         return self.record(docnum) if docnum is not None else None
 
-    def pages(self, easy_read: bool = False) -> list[dict]:
+    def pages(self, easy_read: bool = False) -> list[dict[str, Any]]:
         """Guidance pages in their set order; easy-read (lättläst) versions are listed on their own."""
         pages = (self.record(n) for n in self.page_docnums.values())
         return sorted(
@@ -364,7 +369,7 @@ class Snapshot:
 class CatalogueIndex:
     """The site's view of the index: notices a newly published build without a restart."""
 
-    def __init__(self, index_root: Path):
+    def __init__(self, index_root: Path) -> None:
         self.index_root = Path(index_root)
         self._snapshot: Snapshot | None = None
         self._unusable: Path | None = None  # a published build that did not open: not tried again
@@ -414,7 +419,7 @@ class PlaceAnswer:
 
 @dataclass(frozen=True)
 class Hit:
-    record: dict
+    record: dict[str, Any]
     snippet: str = ""
     reasons: list[str] = field(default_factory=list)  # "Passar dina val": the chosen values it has
     unknown: list[Facet] = field(default_factory=list)  # in "Kan också passa": the chosen facts it has not stated
@@ -452,7 +457,7 @@ class SearchResult:
     facets: list[FacetResult]
     suggestion: str | None = None
     corrected_from: str | None = None
-    guidance: list[dict] = field(default_factory=list)
+    guidance: list[dict[str, Any]] = field(default_factory=list)
     relaxations: list[Relaxation] = field(default_factory=list)
     maybe: list[Hit] = field(default_factory=list)  # "Kan också passa": fit every filter they have answered
     maybe_total: int = 0
@@ -525,12 +530,12 @@ class SearchResult:
 
 
 class PageOutOfRange(LookupError):
-    def __init__(self, last_page: int):
+    def __init__(self, last_page: int) -> None:
         super().__init__(last_page)
         self.last_page = last_page
 
 
-def _bits(mask: int):
+def _bits(mask: int) -> Iterator[int]:
     """The docnums set in a bitset, lowest first."""
     while mask:
         low = mask & -mask
@@ -581,7 +586,7 @@ def _split_compounds(snapshot: Snapshot, words: list[str]) -> list[str]:
     return list(dict.fromkeys(split))
 
 
-def _in_index(reader, word: str) -> bool:
+def _in_index(reader: IndexReader, word: str) -> bool:
     fields = list(FIELD_WEIGHTS) + list(FOLDED_FIELD_WEIGHTS)
     return any((fieldname, term) in reader for fieldname in fields for term in _terms_for(fieldname, word))
 
@@ -651,7 +656,7 @@ def _mark(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
     return "".join(parts).strip()
 
 
-def _docnums_in(order, mask: int, start: int, stop: int) -> list[int]:
+def _docnums_in(order: Iterable[int], mask: int, start: int, stop: int) -> list[int]:
     bits = mask.to_bytes((mask.bit_length() + 8) // 8, "little")
     chosen, seen = [], 0
     for docnum in order:
@@ -796,7 +801,7 @@ class Advice:
     offerings whose stated facts or own words say otherwise, and when nothing fits, the best partial match
     and what dropping each constraint would give."""
 
-    guidance: list[dict]
+    guidance: list[dict[str, Any]]
     places: list[PlaceAnswer]
     spelling: Spelling | None
     stated_otherwise: list[Hit]
@@ -819,7 +824,7 @@ def advise(snapshot: Snapshot, request: SearchRequest, reading: Interpretation, 
     return replace(advice, partial=partial, partial_words=partial_words, relaxations=relaxations)
 
 
-def _guidance(snapshot: Snapshot, reading: Interpretation, constraints: Constraints) -> list[dict]:
+def _guidance(snapshot: Snapshot, reading: Interpretation, constraints: Constraints) -> list[dict[str, Any]]:
     """The guidance pages the thesaurus names for the words, then those whose own text matches them."""
     guidance = [found for found in map(snapshot.page, reading.pages) if found]
     if constraints.ranked:
@@ -904,7 +909,7 @@ def _best_partial(snapshot: Snapshot, request: SearchRequest, reading: Interpret
     masks = {id(clause): snapshot.clause_mask(clause) & listed for clause in clauses}
     everywhere = snapshot.facet_data["stadsdel"].values[CITYWIDE]
 
-    def telling(clause) -> tuple:
+    def telling(clause: str | Understood) -> tuple[bool, bool, int]:
         mask = masks[id(clause)]
         in_place = snapshot.is_place(clause) and bool(mask & ~everywhere)
         return (not in_place, isinstance(clause, str), mask.bit_count())
@@ -978,11 +983,11 @@ def _denies(sentence: str, terms: set[str]) -> bool:
                and terms & set(_terms_for("negated", word)))  # fmt: skip
 
 
-def _said(clause) -> str:
+def _said(clause: str | Understood) -> str:
     return clause if isinstance(clause, str) else clause.text
 
 
-def _hit(snapshot: Snapshot, docnum: int, words: Sequence[str], request: SearchRequest, maybe=False,
+def _hit(snapshot: Snapshot, docnum: int, words: Sequence[str], request: SearchRequest, maybe: bool = False,
          asked: Set[str] = frozenset()) -> Hit:  # fmt: skip
     """``asked``: the facts the filters or the words ask for; a "kan också passa" names those it has not stated."""
     record = snapshot.record(docnum)

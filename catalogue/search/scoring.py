@@ -12,7 +12,13 @@ is unchanged (tests/test_text_search.py compares the scores with Whoosh's own).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from whoosh.reading import IndexReader
+    from whoosh.searching import Searcher
 
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which the site's searcher uses
 _NOTHING = (np.zeros(0, dtype=np.int64), np.zeros(0))
@@ -21,9 +27,9 @@ _NOTHING = (np.zeros(0, dtype=np.int64), np.zeros(0))
 class TermScores:
     """For each (field, term) of the searched fields: the documents that have it, with their scores."""
 
-    def __init__(self, searcher, fields: list[str]) -> None:
-        self.size = searcher.doc_count_all()
-        self._length_norm = {}
+    def __init__(self, searcher: Searcher, fields: list[str]) -> None:
+        self.size: int = searcher.doc_count_all()
+        self._length_norm: dict[str, np.ndarray] = {}
         for field in fields:
             average = searcher.avg_field_length(field) or 1
             lengths = np.array([searcher.doc_field_length(n, field, 1) for n in range(self.size)], dtype=float)
@@ -31,7 +37,7 @@ class TermScores:
         # Filled as searches need terms; at most every term of the index (tens of MB at 10 000 providers).
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
-    def word(self, searcher, terms: list[tuple[str, str, float]]) -> tuple[np.ndarray, np.ndarray]:
+    def word(self, searcher: Searcher, terms: list[tuple[str, str, float]]) -> tuple[np.ndarray, np.ndarray]:
         """A word's score in every document, and which documents have it, from its (field, term, boost)s."""
         scores, found = np.zeros(self.size), np.zeros(self.size, dtype=bool)
         for field, text, boost in terms:
@@ -40,7 +46,7 @@ class TermScores:
             found[documents] = True
         return scores, found
 
-    def has_any(self, searcher, field: str, terms: set[str], docnum: int) -> bool:
+    def has_any(self, searcher: Searcher, field: str, terms: set[str], docnum: int) -> bool:
         """Whether the document has any of the terms in the field (postings are in document order)."""
         for text in terms:
             documents = self._term(searcher, field, text)[0]
@@ -49,7 +55,7 @@ class TermScores:
                 return True
         return False
 
-    def _term(self, searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def _term(self, searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         key = (field, text)
         if key not in self._postings:  # two threads may both read it: the same arrays, no harm
             reader = searcher.reader()
@@ -61,10 +67,11 @@ class TermScores:
         return self._postings[key]
 
 
-def _postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+def _postings(reader: IndexReader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """A term's documents and frequencies, a block at a time (Whoosh's matchers hand out one posting
     per call). Reads the block arrays of Whoosh-Reloaded 2.7.5's W3 codec, pinned in pyproject.toml."""
-    documents, frequencies = [], []
+    documents: list[np.ndarray] = []
+    frequencies: list[np.ndarray] = []
     for leaf, base in reader.leaf_readers():
         if (field, text) not in leaf:
             continue

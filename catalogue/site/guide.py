@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -136,8 +137,8 @@ def _hours_told() -> bool:
     return facet.anyone_stated(snapshot().facet_data["timmar"], snapshot().listed)
 
 
-def _answers(args: MultiDict) -> dict[str, list[str]]:
-    answers = {}
+def _answers(args: MultiDict[str, str]) -> dict[str, list[str]]:
+    answers: dict[str, list[str]] = {}
     for question in QUESTIONS:
         allowed = {value for value, _label in question.options}
         values = list(dict.fromkeys(args.getlist(question.param)))
@@ -148,7 +149,7 @@ def _answers(args: MultiDict) -> dict[str, list[str]]:
     return answers
 
 
-def _step(args: MultiDict) -> int | None:
+def _step(args: MultiDict[str, str]) -> int | None:
     """The question in the address (steg=N), or None for the first one asked."""
     if "steg" not in args:
         return None
@@ -201,7 +202,7 @@ def _where(questions: list[Question], number: int | None) -> Step:
 
 
 @localized(guide)
-def question():
+def question() -> ResponseReturnValue:
     answers = _answers(request.args)
     questions = asked(answers, _hours_told())
     step = _where(questions, _step(request.args))
@@ -226,7 +227,7 @@ def _outcome(result: engine.SearchResult) -> Outcome:
 
 
 @localized(guide)
-def done():
+def done() -> ResponseReturnValue:
     """A calm end: what fits the answers, why, what is not known, and whom to contact; the full search is
     one link away."""
     answers = _answers(request.args)

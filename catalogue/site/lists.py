@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from catalogue import query
@@ -29,7 +31,7 @@ COMPARE_MIN, COMPARE_MAX = 2, 4
 class Kept:
     """One offering in Min lista or Jämför: its facts as the provider page shows them, its age and ways in."""
 
-    record: dict
+    record: dict[str, Any]
     facts: list[fields.Fact]
     evidence: evidence.Evidence
     steps: next_steps.NextSteps
@@ -48,20 +50,22 @@ class Kept:
         return evidence.said_briefly(self.evidence)
 
 
-def _kept(record: dict, keys: tuple[fields.ProviderField, ...], search_request, today: dt.date) -> Kept:
+def _kept(
+    record: dict[str, Any], keys: tuple[fields.ProviderField, ...], search_request: query.SearchRequest, today: dt.date
+) -> Kept:
     found = [fact for field in keys if (fact := fields.fact(field, record, today)) is not None]
     closed = record.get("status") == "closed"
     steps = next_steps.NextSteps([], []) if closed else next_steps.for_offering(record, search_request)
     return Kept(record, found, evidence.evidence_of(record), steps)
 
 
-def _closing(kept: list[Kept], search_request) -> next_steps.NextSteps:
+def _closing(kept: list[Kept], search_request: query.SearchRequest) -> next_steps.NextSteps:
     """How a list ends: whom to contact to apply, first, unless nothing in it needs a decision."""
     return next_steps.for_search(search_request, decision=any(entry.steps.needs_applying for entry in kept))
 
 
 @localized(lists)
-def saved_list():
+def saved_list() -> ResponseReturnValue:
     search_request = query.parse(request.args)
     today = dt.date.today()
     kept = [_kept(record, fields.TAKE_HOME, search_request, today) for record in saved_records(search_request)]
@@ -75,7 +79,7 @@ class CompareRow:
 
 
 @localized(lists)
-def compare():
+def compare() -> ResponseReturnValue:
     search_request = query.parse(request.args)
     if not COMPARE_MIN <= len(search_request.saved) <= COMPARE_MAX:
         raise BadParameter("v", _("Välj två till fyra verksamheter att jämföra."))

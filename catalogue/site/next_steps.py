@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -62,7 +63,7 @@ class Action:
     @property
     def external(self) -> bool:
         """A page on another site: opened without telling it where the reader came from."""
-        return bool(self.href) and self.href.startswith(("http://", "https://"))  # type: ignore[union-attr]
+        return self.href is not None and self.href.startswith(("http://", "https://"))
 
     @property
     def left_to_right(self) -> bool:
@@ -156,7 +157,7 @@ def _phone_action(phone: str, note: str, year: str | None, today: dt.date, who: 
                   old_year=evidence.old_year(year, today))  # fmt: skip
 
 
-def apply_actions(places: dict, district: str | None, today: dt.date, with_page: bool = True) -> list[Action]:
+def apply_actions(places: dict[str, Any], district: str | None, today: dt.date, with_page: bool = True) -> list[Action]:
     """How to reach social services to apply: the district's number and mailbox when known, else the
     city's contact centre, then the city's page for applying and (``with_page``) the district's page here."""
     facts = (places.get("districts") or {}).get(district or "", {})
@@ -212,7 +213,7 @@ def apply_actions(places: dict, district: str | None, today: dt.date, with_page:
 
 
 def apply_way(
-    places: dict, district: str | None, today: dt.date, needed: bool | None = True, with_page: bool = True
+    places: dict[str, Any], district: str | None, today: dt.date, needed: bool | None = True, with_page: bool = True
 ) -> WayIn:
     """Apply for a decision: ``needed`` is True when the offering says it needs one, None when unknown."""
     if district:
@@ -223,7 +224,9 @@ def apply_way(
     return WayIn(APPLY_FOR_DECISION, title, text, tuple(apply_actions(places, district, today, with_page)))
 
 
-def guidance_way(guidance: dict | None, places: dict, today: dt.date, only: bool = False) -> WayIn | None:
+def guidance_way(
+    guidance: dict[str, Any] | None, places: dict[str, Any], today: dt.date, only: bool = False
+) -> WayIn | None:
     """The city's guidance service (Alfa): anyone may ask it, without a decision.
 
     Shown with its own number or address. Without one, and when it is the ``only`` way a page has, the
@@ -245,7 +248,11 @@ def guidance_way(guidance: dict | None, places: dict, today: dt.date, only: bool
 
 
 def general_steps(
-    places: dict, guidance: dict | None, today: dt.date, district: str | None = None, decision: bool = True
+    places: dict[str, Any],
+    guidance: dict[str, Any] | None,
+    today: dt.date,
+    district: str | None = None,
+    decision: bool = True,
 ) -> NextSteps:
     """Whom to contact when no one offering is chosen: the guide's end, Min lista, Jämför.
 
@@ -281,7 +288,7 @@ PART_ACCESS_SENTENCES = {
 }
 
 
-def _visit(record: dict, part: str | None, today: dt.date) -> Action | None:
+def _visit(record: dict[str, Any], part: str | None, today: dt.date) -> Action | None:
     """Walking in: the street address, and the opening times of the whole offering or of this part."""
     address = record.get("address") or {}
     if not address.get("street"):
@@ -302,7 +309,7 @@ _CONTACT_FIELDS = ("contact.phone", "contact.email", "contact.website")
 _CONTACT_KINDS = {"tel": TEL, "mailto": MAIL, "web": WEB}
 
 
-def _contact_actions(record: dict, today: dt.date) -> list[Action]:
+def _contact_actions(record: dict[str, Any], today: dt.date) -> list[Action]:
     actions = []
     for key in _CONTACT_FIELDS:
         found = fields.fact(fields.FIELDS_BY_KEY[key], record, today)
@@ -316,7 +323,11 @@ def _contact_actions(record: dict, today: dt.date) -> list[Action]:
 
 
 def offering_steps(
-    record: dict, places: dict, guidance: dict | None, today: dt.date, search_request: SearchRequest | None = None
+    record: dict[str, Any],
+    places: dict[str, Any],
+    guidance: dict[str, Any] | None,
+    today: dt.date,
+    search_request: SearchRequest | None = None,
 ) -> NextSteps:
     """ "Så börjar du" for one offering: how to start in each part, and its ways in, best first."""
     district = reader_district(search_request)
@@ -365,7 +376,7 @@ def _best_first(way: WayIn) -> tuple[bool, int]:
     return not way.concrete, rank
 
 
-def _ask_the_city(record: dict, places: dict, today: dt.date) -> WayIn | None:
+def _ask_the_city(record: dict[str, Any], places: dict[str, Any], today: dt.date) -> WayIn | None:
     """The last resort, when nothing else leads anywhere: the city's contact centre. It is asked for the
     offering by name only when the city runs it (Alfa itself); otherwise for guidance to sysselsättning."""
     switchboard = places.get("switchboard")
@@ -382,13 +393,13 @@ def _ask_the_city(record: dict, places: dict, today: dt.date) -> WayIn | None:
 # For the views: the request's index snapshot, today's date and the guidance service filled in.
 
 
-def guidance_service() -> dict | None:
+def guidance_service() -> dict[str, Any] | None:
     """The city's guidance service (Alfa), named wherever someone needs a person to ask."""
     record = snapshot().provider(GUIDANCE_SERVICE)
     return record if record and record.get("status") == "active" else None
 
 
-def for_offering(record: dict, search_request: SearchRequest | None = None) -> NextSteps:
+def for_offering(record: dict[str, Any], search_request: SearchRequest | None = None) -> NextSteps:
     return offering_steps(record, snapshot().places, guidance_service(), dt.date.today(), search_request)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any, cast
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from limits import parse_many
@@ -30,7 +32,7 @@ site = Blueprint("site", __name__)
 SIMILAR_LIMIT = 5
 
 
-def _render_search(template: str):
+def _render_search(template: str) -> ResponseReturnValue:
     search_request = query.parse(request.args)
     saved_records(search_request)  # an unknown saved offering is a bad address
     given = [(k, v) for k, v in request.args.items(multi=True) if k != SHORT_CODE_PARAM]
@@ -52,17 +54,17 @@ def _render_search(template: str):
 
 
 @localized(site)
-def start():
+def start() -> ResponseReturnValue:
     return _render_search("start.html")
 
 
 @localized(site, "search")
-def search_page():
+def search_page() -> ResponseReturnValue:
     return _render_search("search.html")
 
 
 @localized(site)
-def provider(slug: str):
+def provider(slug: str) -> ResponseReturnValue:
     record = snapshot().provider(slug) if SLUG_PATTERN.match(slug) else None
     if record is None:
         abort(404)
@@ -78,7 +80,7 @@ def provider(slug: str):
                            steps=steps)  # fmt: skip
 
 
-def _similar_open(record: dict) -> list[dict]:
+def _similar_open(record: dict[str, Any]) -> list[dict[str, Any]]:
     """Open offerings with the same orientation, nearest first in the same district."""
     filters = {"inriktning": tuple(record.get("orientation", ()))} if record.get("orientation") else {}
     result = engine.run(snapshot(), SearchRequest(filters=filters, sort="namn"), i18n.current())
@@ -90,36 +92,36 @@ def _similar_open(record: dict) -> list[dict]:
 
 
 @localized(site)
-def guidance_index():
+def guidance_index() -> ResponseReturnValue:
     return render_template("guidance_index.html", pages=snapshot().pages())
 
 
 @localized(site)
-def easy_read_index():
+def easy_read_index() -> ResponseReturnValue:
     return render_template("guidance_index.html", pages=snapshot().pages(easy_read=True), easy_read=True)
 
 
 @localized(site)
-def accessibility_statement():
+def accessibility_statement() -> ResponseReturnValue:
     return guidance_page("tillganglighet")
 
 
 @localized(site)
-def for_providers():
+def for_providers() -> ResponseReturnValue:
     """Why and how an offering is listed, in every language (the guidance pages are Swedish only)."""
     return render_template("for_providers.html")
 
 
 def _months(count: int) -> str:
-    return ngettext("%(num)d månad", "%(num)d månader", count)
+    return cast(str, ngettext("%(num)d månad", "%(num)d månader", count))
 
 
 def _days(count: int) -> str:
-    return ngettext("%(num)d dag", "%(num)d dagar", count)
+    return cast(str, ngettext("%(num)d dag", "%(num)d dagar", count))
 
 
 def _hours(count: int) -> str:
-    return ngettext("%(num)d timme", "%(num)d timmar", count)
+    return cast(str, ngettext("%(num)d timme", "%(num)d timmar", count))
 
 
 def privacy_periods() -> dict[str, str]:
@@ -138,13 +140,13 @@ def privacy_periods() -> dict[str, str]:
 
 
 @localized(site)
-def privacy():
+def privacy() -> ResponseReturnValue:
     """The privacy notice: what is kept about whom, why and for how long, and how to have it removed."""
     return render_template("privacy.html", periods=privacy_periods(), controller=current_app.config.get("CONTROLLER"))
 
 
 @localized(site)
-def guidance_page(slug: str):
+def guidance_page(slug: str) -> ResponseReturnValue:
     page = snapshot().page(slug) if SLUG_PATTERN.match(slug) else None
     if page is None:
         abort(404)
@@ -152,7 +154,7 @@ def guidance_page(slug: str):
 
 
 @localized(site)
-def district(slug: str):
+def district(slug: str) -> ResponseReturnValue:
     canonical = v.DISTRICTS.canonical(slug)
     if canonical is None or canonical == v.CITYWIDE:
         abort(404)
@@ -201,7 +203,7 @@ DISTRICT_GRID = {
 
 
 @localized(site)
-def districts():
+def districts() -> ResponseReturnValue:
     options = {option.value: option for option in engine.run(snapshot(), SearchRequest()).facet("stadsdel").options}
     return render_template(
         "districts.html",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -22,7 +23,7 @@ class DistrictContacts:
     contacts: list[Action]
     guidance: WayIn | None = None  # the city's guidance service, which anyone may ask
     unknown: list[str] = field(default_factory=list)  # what we do not know yet, in words
-    sources: list[dict] = field(default_factory=list)  # every source behind a shown contact
+    sources: list[dict[str, Any]] = field(default_factory=list)  # every source behind a shown contact
 
     def unknown_labels(self) -> str:
         return ", ".join(self.unknown)
@@ -35,7 +36,12 @@ class DistrictContacts:
 
 
 def district_contacts(
-    slug: str, name: str, facts: dict, places: dict, today: dt.date, guidance: dict | None = None
+    slug: str,
+    name: str,
+    facts: dict[str, Any],
+    places: dict[str, Any],
+    today: dt.date,
+    guidance: dict[str, Any] | None = None,
 ) -> DistrictContacts:
     """Rows for the district called ``name``; the first names whom to contact, the next how to reach them.
 

@@ -11,10 +11,12 @@ import datetime as dt
 import functools
 import re
 import secrets
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import segno
 from flask import Blueprint, Response, abort, g, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
@@ -65,7 +67,7 @@ def _new_code() -> str:
 
 def shorten(target: str) -> ShortLink:
     """The same address always gets the same code."""
-    link = db.session.scalar(db.select(ShortLink).where(ShortLink.target == target))
+    link: ShortLink | None = db.session.scalar(db.select(ShortLink).where(ShortLink.target == target))
     if link is None:
         ensure_room(ShortLink)
         link = ShortLink(code=_new_code(), target=target)
@@ -75,7 +77,7 @@ def shorten(target: str) -> ShortLink:
 
 
 @localized(shortlinks)
-def create():
+def create() -> ResponseReturnValue:
     target = shareable(request.form.get("url", ""))
     if target is None:
         return error_page(
@@ -88,7 +90,7 @@ def create():
 
 
 @shortlinks.get("/l/<code>")
-def follow(code: str):
+def follow(code: str) -> ResponseReturnValue:
     code = code.strip().lower()
     link = db.session.get(ShortLink, code) if _CODE.match(code) else None
     if link is None:
@@ -167,7 +169,7 @@ def _qr_svg(address: str) -> str:
 
 
 @shortlinks.get("/qr.svg")
-def qr_code():
+def qr_code() -> Response:
     """The QR code of a page on this site, drawn here so printing sends nothing to another host.
 
     A separate image rather than inline SVG: drawing one costs milliseconds, which
@@ -189,5 +191,5 @@ def qr_code():
 
 
 @shortlinks.app_context_processor
-def short_link_context():
+def short_link_context() -> dict[str, Callable[..., str | None]]:
     return {"current_short_code": current_short_code, "page_path": page_path, "short_link_url": short_link_url}
