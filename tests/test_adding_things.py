@@ -16,6 +16,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
+# Each test copies the package and starts its site in a process of its own (about 5 s): `make test` runs them.
+pytestmark = pytest.mark.system
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 
