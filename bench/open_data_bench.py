@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import search_bench  # noqa: E402
 
-from catalogue import create_app, indexing  # noqa: E402
+from catalogue import create_app  # noqa: E402
+from catalogue.index import builder  # noqa: E402
 
 ANSWERS = {
     "catalogue.csv": "/oppna-data/katalog.csv?n={n}",
@@ -46,7 +47,7 @@ def main() -> None:
     search_bench.write_content(work / "content", arguments.providers)
     search_bench.copy_thesaurus(work / "content")
     started = time.perf_counter()
-    indexing.rebuild(work / "content", work / "index")
+    builder.rebuild(work / "content", work / "index")
     built = time.perf_counter() - started
     app = create_app(
         {"CONTENT_DIR": work / "content", "INDEX_DIR": work / "index", "SQLALCHEMY_DATABASE_URI": "sqlite://",

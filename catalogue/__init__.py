@@ -54,7 +54,7 @@ def _settings(app: Flask) -> dict[str, Any]:
     return {
         "CONTENT_DIR": Path(os.environ.get("CATALOGUE_CONTENT_DIR", PROJECT_ROOT / "content")),
         "INDEX_DIR": Path(os.environ.get("CATALOGUE_INDEX_DIR", instance / "index")),
-        "WORDS_DIR": Path(os.environ.get("CATALOGUE_WORDS_DIR", instance / "words")),  # see catalogue/dictionary.py
+        "WORDS_DIR": Path(os.environ.get("CATALOGUE_WORDS_DIR", instance / "words")),  # language/dictionary.py
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'catalogue.db'}"),
         "FORCE_HTTPS": os.environ.get("CATALOGUE_FORCE_HTTPS", "0") == "1",
         "PUBLIC_URL": public_url,

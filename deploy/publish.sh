@@ -4,7 +4,7 @@
 # its next request. On any content error nothing is published and the last good index serves.
 #
 # The desk writes, commits and publishes in this same checkout on the first node. Every writer of the
-# checkout holds one lock (catalogue/editing.py, one_writer: desk.lock beside the index folder), so
+# checkout holds one lock (catalogue/editorial/editing.py, one_writer: desk.lock beside the index folder), so
 # a pull never lands in the middle of an accept and git never finds the other's lock file.
 set -eu
 cd "$(dirname "$0")/.."

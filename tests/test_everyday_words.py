@@ -68,6 +68,10 @@ def test_a_typo_one_edit_away_is_corrected_and_said(real_site):
     assert body["corrected_query"] == "jobbtorg" and slugs(body) == ["jobbtorg-stockholm"]
     page = unescape(real_site.get("/sok?q=jobtorg").get_data(as_text=True))
     assert "Inga träffar för ”jobtorg”. Visar träffar för ”jobbtorg”." in page
+    # "Du har valt" names the words the results are for: the corrected ones.
+    chosen = unescape(real_site.get("/sok?q=jobtorg&huvudman=kommunal").get_data(as_text=True))
+    assert "Visar träffar för ”jobbtorg”." in chosen
+    assert "Ta bort sökordet: jobbtorg" in chosen and "Ta bort sökordet: jobtorg" not in chosen
 
 
 def test_a_typo_two_edits_away_is_only_offered(real_site):

@@ -262,7 +262,7 @@ class HoldingInbox(Inbox):
 def test_send_mail_killed_with_sigkill_mid_message(tmp_path, site, step, copies):
     """A real ``send-mail`` process killed with SIGKILL while talking to the server. Killed before the server
     took the message, the next run after STALE_CLAIM sends it once. Killed after the server took it but
-    before the database noted it (the window catalogue/mail.py documents), it is sent twice, with the same
+    before the database noted it (the window catalogue/editorial/mail.py documents), it is sent twice, with the same
     Message-ID, so the receiving mail program can tell the copies apart."""
     handler = HoldingInbox(step)
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())

@@ -51,7 +51,7 @@ def test_a_word_the_files_say_otherwise_is_searched_as_they_say_it(app):
     assert loaded.errors == []
     with app.test_request_context("/sok"):
         app.preprocess_request()
-        result = engine.run(snapshot(), SearchRequest(q="odlingslag"))
+        result = engine.run(snapshot(), SearchRequest(q="odlingslag"), "sv")
     assert {hit.record["slug"] for hit in result.hits} == {"odlarna", "tradgardsgruppen"}  # "Trädgårdsgruppen"
     assert [(item.text, item.concept.label) for item in result.understood] == [("odlingslag", "”trädgårdsgrupp”")]
     page = app.test_client().get("/sok?q=garden+club").get_data(as_text=True)
@@ -102,6 +102,6 @@ def test_what_the_page_leads_with_is_decided_once(real_site):
     for q, filters, outcome in cases:
         with app.test_request_context("/sok"):
             app.preprocess_request()
-            assert engine.run(snapshot(), SearchRequest(q=q, filters=filters)).outcome == outcome, q
+            assert engine.run(snapshot(), SearchRequest(q=q, filters=filters), "sv").outcome == outcome, q
     page = real_site.get("/sok?timmar=1-12").get_data(as_text=True)
     assert "Hoppa till det som kan passa" in page and "kan passa" in page.split("<title>")[1].split("</title>")[0]

@@ -155,7 +155,7 @@ def test_correct_words_get_no_did_you_mean(client):
 
 
 def test_concepts_and_places_rank_in_a_catalogue_larger_than_a_machine_word(publish, app_client):
-    """Bitsets of more than 64 documents meet the array scores (catalogue/scoring.py) as Python ints."""
+    """Bitsets of more than 64 documents meet the array scores (catalogue/search/scoring.py) as Python ints."""
     for number in range(80):
         publish.write(f"ateljen-{number}", f"name: Ateljén {number}\nsummary: Vi målar och tecknar.\n"
                       f"activities: [kreativt]\n" + FACTS)  # fmt: skip
@@ -168,7 +168,7 @@ def test_concepts_and_places_rank_in_a_catalogue_larger_than_a_machine_word(publ
 
 @pytest.mark.system  # every word of the real index: `make test` runs it
 def test_array_scores_are_whooshs_own(real_site):
-    """catalogue/scoring.py replaces Whoosh's matchers, not its scores: every word of the real index,
+    """catalogue/search/scoring.py replaces Whoosh's matchers, not its scores: every word of the real index,
     alone and in pairs, gets the documents and the BM25F scores Whoosh's And/Or query gives."""
     snapshot = real_site.application.extensions["catalogue_index"].snapshot()
     words = sorted(term.decode() for term in snapshot.searcher().reader().lexicon("spelling"))[::4]

@@ -1,11 +1,12 @@
 """The facts a provider file can state, each defined once.
 
-One row per field holds everything about it: its checker (content validation), how people read its
+One row per field holds what is the field's own: its checker (content validation), how people read its
 name and value (the provider page, Jämför, Min lista), its vocabulary (filters), whether the JSON twin
 returns it and its JSON schema, its HSDS taxonomy, and its question on the suggestion form. A field of a
 structured kind (``kinds``: a period, an address, an age range, languages) takes its check, display,
 form reading and schema from the kind. Content validation, the facets, the pages, ``suggestions``,
-``editing``, ``openapi`` and ``hsds`` all read this table and keep none of their own.
+``editing`` and ``openapi`` read this table; ``hsds`` reads its taxonomies from it and maps the fields
+into HSDS's own objects itself.
 
 A dotted key ("contact.phone") is a field inside a mapping ("contact").
 """

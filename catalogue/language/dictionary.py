@@ -7,7 +7,7 @@ more than a typo: a Zipf frequency of 2 is about once per 100 million words.
 wordfreq keeps each language as a Python dict of several hundred thousand words: 30 to 95 MB per
 language in every process, and a search in each of the site's languages loaded all of them (a worker
 grew to almost 400 MB). Here each language is two arrays instead, made once from wordfreq by a
-separate process (``python catalogue/dictionary.py [folder]``, run by create_app when they are
+separate process (``python catalogue/language/dictionary.py [folder]``, run by create_app when they are
 missing) and memory-mapped, so that every worker shares the same pages: a 64-bit hash of each word
 with Zipf 2 or more (rarer words are below every threshold used here), sorted, and its frequency in
 centibels, wordfreq's own quantum. A lookup is wordfreq's own arithmetic (``zipf_frequency``) over
@@ -119,7 +119,7 @@ def _table(lang: str) -> WordTable:
 
 
 def build(folder: Path) -> None:
-    """Make every language's table from wordfreq, in this process (``python catalogue/dictionary.py``).
+    """Make every language's table from wordfreq, in this process (``python catalogue/language/dictionary.py``).
 
     Tables that hold the same words (Somali falls back to English) are stored once. Written beside
     their final names and moved into place, so processes starting at once never read half a file."""

@@ -34,7 +34,8 @@ from catalogue.site.shortlinks import SHORT_CODE_PARAM
 
 discovery = Blueprint("discovery", __name__)
 
-ACCESSIBILITY_PAGE = "tillganglighet"  # the guidance page that views.accessibility_statement shows at its own address
+# The guidance page that site.pages.accessibility_statement shows at its own address.
+ACCESSIBILITY_PAGE = "tillganglighet"
 CITY = "Stockholm"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"

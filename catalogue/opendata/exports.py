@@ -22,7 +22,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from catalogue import i18n, query
-from catalogue.facts import fields, kinds
+from catalogue.facts import fields
 from catalogue.opendata.api import provider_twin, readable_anywhere
 from catalogue.page_kit import absolute_url, public_provider_url, snapshot
 from catalogue.routes import localized
@@ -48,8 +48,8 @@ def _cell(value: str, phone: bool = False) -> str:
 
 
 def _shown(field: fields.ProviderField, record: dict[str, Any]) -> str:
-    if field.key == "opening_hours":  # the periods alone: the note has its own column, "Om öppettiderna"
-        return "; ".join(kinds.opening_hours_lines(record))
+    if field.kind is not None and field.kind.form_text is not None:  # the opening periods alone: the note
+        return "; ".join(field.kind.form_text(record).splitlines())  # has its own column, "Om öppettiderna"
     shown = field.show(record)
     return "; ".join(shown) if isinstance(shown, list) else (shown or "")
 
@@ -72,7 +72,7 @@ def row(record: dict[str, Any], fit: str | None = None) -> list[str]:
     dates = [str(source["date"]) for source in record.get("sources", [])]
     cells = [record["slug"], record["name"], record["summary"], public_provider_url(record)]
     cells.append(_shown(fields.FIELDS_BY_KEY["status"], record))
-    facts = [_cell(_shown(field, record), phone=field.key == "contact.phone") for field in fields.FACTS]
+    facts = [_cell(_shown(field, record), phone=field.link == "tel") for field in fields.FACTS]
     cells = [_cell(cell) for cell in cells] + facts
     confirmed = (record.get("confirmed") or {}).get("date", "")
     cells += [_cell(cell) for cell in (confirmed, max(dates, default=""), _sources(record))]

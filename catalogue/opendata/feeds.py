@@ -4,7 +4,7 @@ Farsta with IPS").
 
 What changed when comes from the content's history: git when the content folder is a work tree
 (each provider file's first and last commit), otherwise each offering's checked date. Addresses
-use the configured public URL (web.absolute_url). Feeds are in Swedish, like the content they
+use the configured public URL (page_kit.absolute_url). Feeds are in Swedish, like the content they
 carry (``xml:lang="sv"``), and have no language versions.
 """
 
@@ -24,7 +24,6 @@ from catalogue.facts import evidence, textpolicy
 from catalogue.opendata.api import readable_anywhere
 from catalogue.opendata.exports import Match, search_matches
 from catalogue.page_kit import absolute_url, export_url, public_provider_url, search_url, snapshot
-from catalogue.query.facets import FACETS
 
 feeds = Blueprint("feeds", __name__)
 feeds.after_request(readable_anywhere)
@@ -139,8 +138,7 @@ def search_feed() -> Response:
     one that may fit is there too, titled "Kanske", with what it has not told us."""
     search_request = replace(query.parse(request.args), page=1, saved=())
     entries = [_search_entry(match) for match in search_matches(search_request)]
-    chosen = [*(([f"Sökning: {search_request.q}"]) if search_request.q else []),
-              *(choice.said for facet in FACETS for choice in facet.chosen(search_request))]  # fmt: skip
+    chosen = [choice.said for choice in query.chosen(search_request)]  # the feed is in Swedish, as its address
     title = f"Hitta sysselsättning: {', '.join(chosen) if chosen else 'alla verksamheter'}"
     return _atom(title, absolute_url(export_url("feeds.search_feed", search_request)),
                  absolute_url(search_url(search_request)), entries)  # fmt: skip

@@ -129,7 +129,7 @@ class Facet(ABC):
     counted = False  # whether its options have counts (and so appear in the JSON twin's "facets")
     repeatable = False  # whether its parameter may be given more than once
     # Whether a stated value rules out the others: one district, a yes or a no, how to start, an age range.
-    # Only then can a stated fact contradict a word (search.Snapshot.stated_otherwise); a list of activities
+    # Only then can a stated fact contradict a word (search.engine.Snapshot.stated_otherwise); a list of activities
     # says what is done there, not everything that is.
     exclusive = False
     not_stated: Any = ""  # what an offering has not told us, said after "har inte berättat"

@@ -483,9 +483,16 @@ class SearchResult:
         return "pages" if self.guidance else "nothing"
 
     @property
+    def searched(self) -> SearchRequest:
+        """The search that was made: with the likely words when a typo was corrected (``run``)."""
+        if self.corrected_from is not None and self.suggestion is not None:
+            return replace(self.request, q=self.suggestion, page=1)
+        return self.request
+
+    @property
     def chosen(self) -> list[Chosen]:
-        """ "Du har valt": the search words and every active filter value, each removable."""
-        return query.chosen(self.request)
+        """ "Du har valt": the words searched and every active filter value, each removable."""
+        return query.chosen(self.searched)
 
     @property
     def chosen_filters(self) -> int:
@@ -853,8 +860,7 @@ def _said_otherwise(snapshot: Snapshot, request: SearchRequest, reading: Interpr
     return apart
 
 
-def run(snapshot: Snapshot, request: SearchRequest, lang: str = i18n.DEFAULT, page_size: int = PAGE_SIZE
-        ) -> SearchResult:  # fmt: skip
+def run(snapshot: Snapshot, request: SearchRequest, lang: str, page_size: int = PAGE_SIZE) -> SearchResult:
     """Interpret, constrain, page and advise. When nothing at all fits and every unknown word is one edit
     from a known one, the likely words are searched instead: a tired person with a typo sees offerings,
     not a dead end. Raises PageOutOfRange when the page asked for is past the last one.

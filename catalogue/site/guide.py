@@ -117,9 +117,6 @@ QUESTIONS = (
 QUESTIONS_BY_PARAM = {question.param: question for question in QUESTIONS}
 
 
-QUESTIONS_BY_STEP = {question.step: question for question in QUESTIONS}
-
-
 def applies(question: Question, answers: dict[str, list[str]]) -> bool:
     """Whether the question means anything for this person: the hours belong to a decision, and someone
     who walks in without one has none."""

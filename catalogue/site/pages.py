@@ -204,7 +204,8 @@ DISTRICT_GRID = {
 
 @localized(site)
 def districts() -> ResponseReturnValue:
-    options = {option.value: option for option in engine.run(snapshot(), SearchRequest()).facet("stadsdel").options}
+    everything = engine.run(snapshot(), SearchRequest(), i18n.current())
+    options = {option.value: option for option in everything.facet("stadsdel").options}
     return render_template(
         "districts.html",
         grid=DISTRICT_GRID,
