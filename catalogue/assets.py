@@ -40,3 +40,8 @@ def init_app(app: Flask) -> None:
         return send_from_directory(folder, filename, max_age=0)
 
     app.view_functions["static"] = static
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        """For clients that ask the old address rather than read the page's icon link: the same icon."""
+        return send_from_directory(folder, "favicon.svg", mimetype="image/svg+xml", max_age=24 * 3600)

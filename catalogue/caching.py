@@ -29,8 +29,11 @@ CACHE_CONTROL = f"public, max-age=0, s-maxage={SHARED_MAX_AGE}"  # browsers alwa
 PAGE_CACHE_BYTES = 64 * 1024 * 1024
 LARGEST_PAGE = 1024 * 1024
 ENCODINGS = ["br", "gzip"]  # what Flask-Compress may choose; it adds ":<encoding>" to the ETag
-# static has its own rules; health is live; a suggestion's status and an invitation are private, and change
-_UNCACHED_ENDPOINTS = {"static", "health.alive", "health.ready", "suggestions.status", "suggestions.invited_form"}
+# Files (static, the favicon) have their own rules; health is live; a suggestion's status and an invitation are
+# private, and change.
+_UNCACHED_ENDPOINTS = {
+    "static", "favicon", "health.alive", "health.ready", "suggestions.status", "suggestions.invited_form",
+}  # fmt: skip
 _UNCACHED_BLUEPRINTS = {"desk"}  # the editors' desk: private, and changes with every decision
 _Key = tuple[str, str]  # the page's ETag and the request's Accept-Encoding
 _Page = tuple[list[tuple[str, str]], bytes]  # a rendered response's headers and body

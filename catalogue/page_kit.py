@@ -175,13 +175,19 @@ def hit_tags(record: dict[str, Any]) -> list[str]:
     return tags + [v.ACCESS.label(value) for value in record.get("access") or []]
 
 
-_IN_SWEDISH, _AS_THE_PAGE = Markup(' lang="sv"'), Markup("")
+_IN_SWEDISH, _IN_SWEDISH_LEFT_TO_RIGHT, _AS_THE_PAGE = Markup(' lang="sv"'), Markup(' lang="sv" dir="ltr"'), Markup("")
 
 
 def swedish(written_in_swedish: bool = True) -> Markup:
     """` lang="sv"` for an element whose text the content wrote in Swedish, on a page in another language, so
-    that screen readers read it as Swedish: ``<h1{{ swedish() }}>``, ``<span{{ swedish(a.swedish) }}>``."""
-    return _IN_SWEDISH if written_in_swedish and i18n.current() != i18n.DEFAULT else _AS_THE_PAGE
+    that screen readers read it as Swedish: ``<h1{{ swedish() }}>``, ``<span{{ swedish(a.swedish) }}>``.
+
+    On a right-to-left page it also says ``dir="ltr"``, which isolates the Swedish: "(öppna delen)" keeps
+    its brackets around its words instead of breaking apart in the Arabic around it."""
+    lang = i18n.current()
+    if not written_in_swedish or lang == i18n.DEFAULT:
+        return _AS_THE_PAGE
+    return _IN_SWEDISH_LEFT_TO_RIGHT if lang in i18n.RIGHT_TO_LEFT else _IN_SWEDISH
 
 
 def tel_href(phone: str) -> str:

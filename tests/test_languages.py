@@ -34,15 +34,23 @@ def test_the_switcher_keeps_the_page_and_its_filters(client):
 
 
 def test_hreflang_alternates_are_declared_for_every_language(client):
+    """Whole addresses (search engines read no relative alternate), and Swedish as the default."""
     page = client.get("/verksamhet/kafe-solsidan").get_data(as_text=True)
-    alternates = re.findall(r'<link rel="alternate" hreflang="(\w+)" href="([^"]+)">', page)
+    alternates = re.findall(r'<link rel="alternate" hreflang="([\w-]+)" href="([^"]+)">', page)
     assert alternates == [
-        ("sv", "/verksamhet/kafe-solsidan"),
-        ("en", "/en/verksamhet/kafe-solsidan"),
-        ("fi", "/fi/verksamhet/kafe-solsidan"),
-        ("ar", "/ar/verksamhet/kafe-solsidan"),
-        ("so", "/so/verksamhet/kafe-solsidan"),
+        ("sv", "http://localhost/verksamhet/kafe-solsidan"),
+        ("x-default", "http://localhost/verksamhet/kafe-solsidan"),
+        ("en", "http://localhost/en/verksamhet/kafe-solsidan"),
+        ("fi", "http://localhost/fi/verksamhet/kafe-solsidan"),
+        ("ar", "http://localhost/ar/verksamhet/kafe-solsidan"),
+        ("so", "http://localhost/so/verksamhet/kafe-solsidan"),
     ]
+
+
+def test_hreflang_alternates_start_with_the_configured_public_address(app):
+    app.config["PUBLIC_URL"] = "https://sysselsattning.example.se"
+    page = app.test_client().get("/en/stadsdel/farsta").get_data(as_text=True)
+    assert '<link rel="alternate" hreflang="fi" href="https://sysselsattning.example.se/fi/stadsdel/farsta">' in page
 
 
 def test_arabic_is_right_to_left(client):

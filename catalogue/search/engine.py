@@ -483,6 +483,11 @@ class SearchResult:
         return "pages" if self.guidance else "nothing"
 
     @property
+    def shows_offerings(self) -> bool:
+        """Offerings to keep or share: sure matches, the best partial ones, or those that may fit."""
+        return self.outcome in ("matches", "partial", "maybe")
+
+    @property
     def searched(self) -> SearchRequest:
         """The search that was made: with the likely words when a typo was corrected (``run``)."""
         if self.corrected_from is not None and self.suggestion is not None:
