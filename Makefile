@@ -7,7 +7,7 @@ PORT  ?= 5000
 # assertions once, not on every run (3 s of the loop).
 PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q
 
-.PHONY: serve test check lint translations bench search-eval bench-compare bench-build bench-open-data bench-memory load messages chromium postgresql memcached nginx
+.PHONY: serve test check lint translations audit checkers bench search-eval bench-compare bench-build bench-open-data bench-memory load messages chromium postgresql memcached nginx
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -59,8 +59,23 @@ lint: $(STAMP)
 check: lint translations postgresql memcached nginx
 	$(PYTEST) -p xdist -n 2 -m "not browser and not system"
 
-test: lint translations chromium postgresql memcached nginx
+test: lint translations chromium checkers postgresql memcached nginx
 	$(PYTEST)
+
+# Other people's checkers (tests/checkers/): the Nu HTML Checker runs on Java, Lighthouse and pa11y on Node.js,
+# both of those in Debian's Chromium (PUPPETEER_SKIP_DOWNLOAD: no browser of their own). Installed when missing.
+CHECKERS := tests/checkers/node_modules/.installed-$(shell cksum tests/checkers/package-lock.json | cut -d' ' -f1)
+checkers: chromium $(CHECKERS)
+$(CHECKERS): tests/checkers/package-lock.json
+	@{ command -v java && command -v node && command -v npm; } >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless nodejs npm >/dev/null; }
+	cd tests/checkers && PUPPETEER_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The three checkers over the real content, served on loopback: one report, instance/audit/report.md.
+audit: $(STAMP) translations checkers
+	$(BIN)/python bench/audit.py
 
 bench: $(STAMP) translations
 	$(BIN)/python bench/search_bench.py

@@ -34,13 +34,11 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The real content, served by waitress on a free loopback port for the whole session."""
-    folder = tmp_path_factory.mktemp("site")
+def _serve(content: Path, folder: Path):
+    """A site over ``content``, served by waitress on a free loopback port, in a thread."""
     app = create_app(
         {
-            "CONTENT_DIR": ROOT / "content",
+            "CONTENT_DIR": content,
             "INDEX_DIR": folder / "index",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'site.db'}",
         }
@@ -50,6 +48,21 @@ def live_server(tmp_path_factory):
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The real content, served for the whole session."""
+    server = _serve(ROOT / "content", tmp_path_factory.mktemp("site"))
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def fixture_server(tmp_path_factory):
+    """The fixture content (tests/fixtures/content, every fact stated), served for the whole session."""
+    server = _serve(ROOT / "tests" / "fixtures" / "content", tmp_path_factory.mktemp("fixture-site"))
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from test_accessibility import PAGE_TYPES
+from test_accessibility import PAGE_TYPES  # audit.PAGE_KINDS
 
 from catalogue.index.content import load_content
 
