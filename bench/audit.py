@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import platform
 import shutil
@@ -177,6 +178,7 @@ def serve_real_content(folder: Path):
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'site.db'}"})  # fmt: skip
     with app.app_context():
         flask_migrate.upgrade()
+    logging.getLogger("catalogue.requests").setLevel(logging.WARNING)  # a report, not a request log
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=server.run, daemon=True).start()
     return f"http://127.0.0.1:{server.effective_port}", server
