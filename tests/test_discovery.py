@@ -19,6 +19,7 @@ from catalogue import i18n, routes
 from catalogue.facts import vocabulary as v
 from catalogue.index.content import load_content
 from catalogue.opendata import discovery
+from catalogue.page_kit import snapshot
 
 ROOT = Path(__file__).parent.parent
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
@@ -145,6 +146,33 @@ def test_the_sitemap_lists_every_public_page_in_every_language_with_absolute_add
 
 
 @pytest.mark.system  # every page in five languages: `make test` runs it
+def test_a_sitemap_that_fits_one_file_has_no_parts(client):
+    assert sitemap(client).tag == f"{{{NS['s']}}}urlset"
+    assert client.get("/sitemap-1.xml").status_code == 404
+
+
+def test_a_sitemap_too_large_for_one_file_becomes_an_index_of_parts(app, app_client):
+    """The protocol allows 50,000 addresses in one file (about 9,900 offerings in five languages); beyond
+    that /sitemap.xml lists parts, each a sitemap of its own. Shown with a limit of 40 addresses."""
+    app.config["SITEMAP_MAX_URLS"] = 40
+    with app.test_request_context():
+        pages = len(discovery.listed_pages(snapshot())) * len(i18n.LANGUAGES)
+    index = ET.fromstring(app_client.get("/sitemap.xml").data)
+    assert index.tag == f"{{{NS['s']}}}sitemapindex"
+    parts = [loc.text or "" for loc in index.findall("s:sitemap/s:loc", NS)]
+    assert len(parts) == -(-pages // 40) > 1 and all(part.startswith("http://localhost/sitemap-") for part in parts)
+    listed = []
+    for part in parts:
+        response = app_client.get(path_of(part))
+        assert response.status_code == 200 and response.mimetype == "application/xml"
+        found = locations(ET.fromstring(response.data))
+        assert 0 < len(found) <= 40
+        listed += found
+    assert len(listed) == len(set(listed)) == pages  # every address once, in one of the parts
+    assert app_client.get(f"/sitemap-{len(parts) + 1}.xml").status_code == 404
+    assert app_client.get("/sitemap-0.xml").status_code == 404
+
+
 def test_every_page_in_the_sitemap_answers_200(client):
     for url in locations(sitemap(client)):
         assert client.get(path_of(url)).status_code == 200, url

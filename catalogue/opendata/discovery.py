@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from flask import Blueprint, Flask, Response, g, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, g, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from catalogue import i18n, query
@@ -106,18 +106,50 @@ def _language_versions(endpoint: str, arguments: dict[str, str]) -> dict[str, st
     }
 
 
-def sitemap_xml() -> str:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">']  # fmt: skip
+SITEMAP_MAX_URLS = 50_000  # the protocol's most addresses in one file (sitemaps.org); more go into parts
+
+
+def _sitemap_entries() -> list[str]:
+    """One ``<url>`` element for each language version of each listed page, naming all its versions."""
+    entries = []
     for route, arguments in listed_pages(snapshot()):
         versions = _language_versions(route.endpoint, arguments)
         alternates = [*versions.items(), ("x-default", versions[i18n.DEFAULT])]
         links = "".join(
             f'<xhtml:link rel="alternate" hreflang="{code}" href={quoteattr(url)}/>' for code, url in alternates
         )
-        lines += [f"<url><loc>{escape(url)}</loc>{links}</url>" for url in versions.values()]
-    lines.append("</urlset>")
+        entries += [f"<url><loc>{escape(url)}</loc>{links}</url>" for url in versions.values()]
+    return entries
+
+
+def _urlset(entries: list[str]) -> str:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">', *entries, "</urlset>"]  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def _parts(entries: list[str]) -> list[list[str]]:
+    limit = current_app.config.get("SITEMAP_MAX_URLS", SITEMAP_MAX_URLS)
+    return [entries[start : start + limit] for start in range(0, len(entries), limit)] or [[]]
+
+
+def sitemap_xml() -> str:
+    """The sitemap; once there are more addresses than one file may hold, an index of its parts."""
+    parts = _parts(_sitemap_entries())
+    if len(parts) == 1:
+        return _urlset(parts[0])
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
+    for number in range(1, len(parts) + 1):
+        part = absolute_url(url_for("discovery.sitemap_part", number=number))
+        lines.append(f"<sitemap><loc>{escape(part)}</loc></sitemap>")
+    lines.append("</sitemapindex>")
+    return "\n".join(lines) + "\n"
+
+
+def sitemap_part_xml(number: int) -> str | None:
+    """Part ``number`` (from 1) of a sitemap too large for one file, or None when there is no such part."""
+    parts = _parts(_sitemap_entries())
+    return _urlset(parts[number - 1]) if 1 <= number <= len(parts) and len(parts) > 1 else None
 
 
 def robots_txt() -> str:
@@ -141,6 +173,14 @@ def robots_txt() -> str:
 @discovery.get("/sitemap.xml")
 def sitemap() -> Response:
     return Response(textpolicy.xml_safe(sitemap_xml()), mimetype="application/xml")
+
+
+@discovery.get("/sitemap-<int:number>.xml")
+def sitemap_part(number: int) -> Response:
+    found = sitemap_part_xml(number)
+    if found is None:
+        abort(404)
+    return Response(textpolicy.xml_safe(found), mimetype="application/xml")
 
 
 @discovery.get("/robots.txt")
