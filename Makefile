@@ -67,9 +67,10 @@ test: lint translations chromium checkers postgresql memcached nginx
 CHECKERS := tests/checkers/node_modules/.installed-$(shell cksum tests/checkers/package-lock.json | cut -d' ' -f1)
 checkers: chromium $(CHECKERS)
 $(CHECKERS): tests/checkers/package-lock.json
-	@{ command -v java && command -v node && command -v npm; } >/dev/null 2>&1 || { \
+	@MISSING="$$(command -v java >/dev/null || echo default-jre-headless) $$(command -v node >/dev/null || echo nodejs) \
+		$$(command -v npm >/dev/null || echo npm)"; MISSING=$$(echo $$MISSING); [ -z "$$MISSING" ] || { \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless nodejs npm >/dev/null; }
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$MISSING >/dev/null; }
 	cd tests/checkers && PUPPETEER_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

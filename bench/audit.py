@@ -50,6 +50,7 @@ PAGE_KINDS = {
     "suggest a change": "/verksamhet/fountain-house-stockholm/foresla-andring",
     "tip about a missing offering": "/tipsa",
     "my list": "/lista?v=misa&v=alfa&v=fountain-house-stockholm",
+    "empty list": "/lista",
     "compare": "/jamfor?v=misa&v=alfa&v=fountain-house-stockholm",
     "guide question": "/hitta-ratt?tillgang=beslut&vill=jobb&steg=4",
     "guide end": "/hitta-ratt/klar?tillgang=oppen&vill=skapa&stadsdel=farsta",

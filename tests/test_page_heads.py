@@ -11,7 +11,7 @@ import pytest
 
 
 def description(page: str) -> str:
-    found = re.findall(r'<meta name="description" content="([^"]*)">', page)
+    found = re.findall(r'<meta name="description" content="([^"]*)"[^>]*>', page)
     assert len(found) == 1, found
     return unescape(found[0])
 
@@ -47,7 +47,7 @@ def test_the_short_link_form_is_on_pages_that_share(client, path):
 
 
 @pytest.mark.parametrize("path", ["/stadsdelar", "/vagledning", "/hitta-ratt", "/oppna-data", "/finns-inte",
-                                  "/sok?q=xyzzyqq"])  # fmt: skip
+                                  "/sok?q=xyzzyqq", "/lista"])  # fmt: skip
 def test_no_empty_form_where_there_is_nothing_to_share(client, path):
     assert "kort-lank-form" not in client.get(path).get_data(as_text=True)
 
@@ -58,3 +58,18 @@ def test_swedish_inside_arabic_keeps_its_own_direction(real_site):
     assert re.search(r'<span class="way-part" lang="sv" dir="ltr">\([^)]+\)</span>', page)
     english = real_site.get("/en/verksamhet/aktivitetshuset").get_data(as_text=True)
     assert 'class="way-part" lang="sv">' in english and 'lang="sv" dir="ltr"' not in english
+
+
+def test_swedish_in_an_arabic_opening_period_or_part_is_marked(real_site):
+    """The days and times are in Arabic; the part's name in brackets is the content's Swedish. A part's name
+    before its colon is Swedish, the colon the page's own."""
+    page = real_site.get("/ar/verksamhet/aktivitetshuset").get_data(as_text=True)
+    assert re.search(r'<li>[^<(]+ <span lang="sv" dir="ltr">\(Öppna delen\)</span>', page)
+    assert re.search(r'<strong><span lang="sv" dir="ltr">Öppna delen</span>:</strong>', page)
+
+
+def test_a_description_from_swedish_content_says_so_on_other_language_pages(client):
+    english = client.get("/en/verksamhet/kafe-solsidan").get_data(as_text=True)
+    assert re.search(r'<meta name="description" content="Kafé Solsidan: [^"]*" lang="sv">', english)
+    swedish = client.get("/verksamhet/kafe-solsidan").get_data(as_text=True)
+    assert re.search(r'<meta name="description" content="Kafé Solsidan: [^"]*">', swedish)

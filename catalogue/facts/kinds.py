@@ -52,16 +52,29 @@ def _clock(time: str) -> str:
     return time.replace(":", ".")
 
 
+class PeriodLine(str):
+    """ "Måndag–fredag 09.00–16.00 (Öppna delen – lunch)": the days and times in the page's language, and in
+    brackets what the content says in Swedish (``said``), which pages mark as Swedish (``_macros.period``)."""
+
+    times: str
+    said: str
+
+    def __new__(cls, times: str, said: str) -> PeriodLine:
+        line = super().__new__(cls, times + (f" ({said})" if said else ""))
+        line.times, line.said = times, said
+        return line
+
+
 def opening_hours_lines(record: dict[str, Any]) -> list[str]:
     """One line per period, the part it belongs to or its note in brackets. The form reads them back."""
-    lines = []
+    lines: list[str] = []
     for period in record.get("opening_hours") or []:
         days = v.WEEKDAYS.label(period["days"][0]).capitalize()
         if len(period["days"]) > 1:
             days += "–" + v.WEEKDAYS.label(period["days"][1])
-        line = f"{days} {_clock(period['opens'])}–{_clock(period['closes'])}"
+        times = f"{days} {_clock(period['opens'])}–{_clock(period['closes'])}"
         said = " – ".join(filter(None, [period.get("part"), period.get("note")]))  # "(Öppna delen – lunch)"
-        lines.append(line + (f" ({said})" if said else ""))
+        lines.append(PeriodLine(times, said))
     return lines
 
 
