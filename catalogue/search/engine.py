@@ -494,9 +494,10 @@ class SearchResult:
             return replace(self.request, q=self.suggestion, page=1)
         return self.request
 
-    @property
+    @functools.cached_property
     def chosen(self) -> list[Chosen]:
-        """ "Du har valt": the words searched and every active filter value, each removable."""
+        """ "Du har valt": the words searched and every active filter value, each removable. Made once per
+        result (the page asks for it and for ``chosen_filters`` several times); frozen dataclasses allow it."""
         return query.chosen(self.searched)
 
     @property
