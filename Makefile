@@ -7,7 +7,7 @@ PORT  ?= 5000
 # assertions once, not on every run (3 s of the loop).
 PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q
 
-.PHONY: serve test check lint translations audit checkers bench search-eval bench-compare bench-build bench-open-data bench-memory load messages chromium postgresql memcached nginx
+.PHONY: serve test check lint translations audit checkers bench search-eval bench-compare bench-build bench-open-data bench-memory bench-scale load messages chromium postgresql memcached nginx
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -103,6 +103,9 @@ bench-compare: $(STAMP) translations bench/.venv-datasette/bin/datasette
 # Where a build of 10,000 providers spends its time, and the share Whoosh's writer takes alone.
 bench-build: $(STAMP)
 	$(BIN)/python bench/build_floor.py --providers 10000
+
+bench-scale: $(STAMP) translations
+	$(BIN)/python bench/scale.py --sizes 1000 10000 50000
 
 bench-open-data: $(STAMP) translations
 	$(BIN)/python bench/open_data_bench.py --providers 10000 --repeats 15

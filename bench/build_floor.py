@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import search_bench  # noqa: E402
 
-from catalogue.index import builder, content  # noqa: E402
+from catalogue.index import builder, content, parallel  # noqa: E402
 
 
 def analysed_documents(loaded: content.Content, schema: fields.Schema) -> list[dict]:
@@ -89,7 +89,7 @@ def main() -> None:
     started = time.perf_counter()
     documents = analysed_documents(loaded, schema)
     seconds["analysis"] = time.perf_counter() - started
-    processes = builder._processes_for(len(loaded.providers))
+    processes = parallel.processes_for(len(loaded.providers))
     seconds["build"] = timed(lambda: builder.build(loaded, work / "index"))
     seconds["whoosh_alone"] = timed(lambda: write(documents, whoosh_only_schema(schema), processes))
     print(

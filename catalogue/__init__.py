@@ -21,7 +21,7 @@ from catalogue.editorial.feedback import feedback
 from catalogue.editorial.suggestions import suggestions
 from catalogue.index import builder
 from catalogue.language import dictionary
-from catalogue.opendata import discovery
+from catalogue.opendata import discovery, files
 from catalogue.opendata.api import api, health
 from catalogue.opendata.exports import opendata
 from catalogue.opendata.feeds import feeds
@@ -176,6 +176,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(opendata)
     app.register_blueprint(feeds)
     discovery.init_app(app)  # /sitemap.xml, /robots.txt, canonical links, JSON-LD
+    files.init_app(app)  # after every blueprint: the large open-data answers, made once per index version
     desk.init_app(app)
     errors.register(app)
     cli.register(app)

@@ -95,7 +95,8 @@ def _etag() -> str | None:
 def _label(response: Response) -> Response:
     """Runs before Flask-Compress, so that it can mark the ETag with the encoding it chose."""
     if response.status_code == 200 and "etag" in g:
-        response.set_etag(g.etag)
+        encoded = response.headers.get("Content-Encoding")  # a file made compressed (opendata.files)
+        response.set_etag(f"{g.etag}:{encoded}" if encoded else g.etag)
         response.headers.setdefault("Cache-Control", CACHE_CONTROL)
     return response
 

@@ -17,7 +17,7 @@ from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 from flask.ctx import RequestContext
 
-from catalogue import retention
+from catalogue import page_kit, retention
 from catalogue.db import ErrorReport, Invitation, db
 from catalogue.editorial import campaign, contacts, coverage, desk, digest, invitations, mail
 from catalogue.facts import evidence
@@ -48,10 +48,14 @@ def check() -> None:
 
 
 @catalogue_cli.command("index")
-def build_index() -> None:
-    """Validate, then build and publish a new index; on any error keep the current one."""
+@click.option("--full", is_flag=True, help="Build every shard anew, sharing none with the published index.")
+def build_index(full: bool) -> None:
+    """Validate, then build and publish a new index; on any error keep the current one.
+
+    Only the shards whose files changed are built again, unless --full."""
     try:
-        loaded = builder.rebuild(current_app.config["CONTENT_DIR"], current_app.config["INDEX_DIR"], strict=True)
+        config = current_app.config
+        loaded = builder.rebuild(config["CONTENT_DIR"], config["INDEX_DIR"], strict=True, full=full)
     except OSError as error:  # a full disk, a folder that may not be written: one line, not a traceback
         where = f" ({error.filename})" if error.filename else ""
         click.echo(f"Indexet kunde inte byggas: {error.strerror or error}{where}. Det senaste fungerande "
@@ -61,6 +65,7 @@ def build_index() -> None:
     if loaded.errors:
         click.echo("Indexet byggdes inte. Det senaste fungerande indexet används fortfarande.", file=sys.stderr)
         sys.exit(1)
+    page_kit.published()
     click.echo(f"{len(loaded.providers)} verksamheter indexerade i {current_app.config['INDEX_DIR']}.")
 
 

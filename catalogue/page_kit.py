@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -30,6 +31,24 @@ def snapshot() -> Snapshot:
     if "snapshot" not in g:
         g.snapshot = current_app.extensions["catalogue_index"].snapshot()
     return cast(Snapshot, g.snapshot)
+
+
+_AFTER_PUBLISH = "catalogue_after_publish"
+
+
+def after_publish(app: Flask, hook: Callable[[Flask], None]) -> None:
+    """Run ``hook`` each time this app publishes an index version (the open-data files are made so)."""
+    app.extensions.setdefault(_AFTER_PUBLISH, []).append(hook)
+
+
+def published() -> None:
+    """Tell the hooks a new version is published; one that fails is logged, and the publish stands."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for hook in app.extensions.get(_AFTER_PUBLISH, []):
+        try:
+            hook(app)
+        except Exception:
+            app.logger.exception("after publishing, %s failed", getattr(hook, "__qualname__", hook))
 
 
 def saved_in_request() -> tuple[str, ...]:

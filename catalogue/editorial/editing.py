@@ -27,6 +27,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from catalogue import page_kit
 from catalogue.facts import fields, kinds
 from catalogue.index import builder
 from catalogue.index.content import SLUG_PATTERN, parse_provider
@@ -360,6 +361,7 @@ def publish(config: Mapping[str, Any]) -> str:
         raise NotPublished(f"indexet kunde inte byggas ({error})") from error
     if loaded.errors:
         raise NotPublished("; ".join(str(error) for error in loaded.errors))
+    page_kit.published()
     return builder.content_version(loaded)
 
 

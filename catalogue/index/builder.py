@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from whoosh import fields, index
 
 from catalogue.facts import vocabulary as v
+from catalogue.index import parse_cache, shards
 from catalogue.index.content import Content, load_content, plain_text
 from catalogue.language import analysis, dictionary
 
@@ -34,7 +35,6 @@ VERSION_FILE = "content-version"
 # words analysed another way, or read as records the code no longer knows.
 INDEX_FORMAT = "5"  # 4: sentences that say "not" are indexed apart (``negated``); 5: analysers in catalogue.language
 FORMAT_FILE = "index-format"
-PARALLEL_FROM = 1000
 
 
 def make_schema() -> fields.Schema:
@@ -186,51 +186,58 @@ def page_document(record: dict[str, Any]) -> dict[str, str]:
     return _document("page", record, record["title"], record["summary"])
 
 
-def _processes_for(count: int) -> int:
-    """Whoosh can analyse in parallel; worth its start-up cost only for large catalogues."""
-    return min(2, os.cpu_count() or 1) if count >= PARALLEL_FROM else 1
-
-
-def build(content: Content, index_root: Path) -> Path:
+def build(content: Content, index_root: Path, full: bool = False) -> Path:
     """Write a complete new index and publish it; returns the new folder.
 
+    The new build shares the published one's unchanged shards (see ``shards``) unless ``full``.
     Builds take turns (an exclusive lock on ``index_root/.lock``): runs started together each
     publish in order, and none removes a folder another is still writing."""
     index_root = Path(index_root)
     index_root.mkdir(parents=True, exist_ok=True)
     with open(index_root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _build(content, index_root)
+        return _build(content, index_root, None if full else current_folder(index_root))
 
 
-def _build(content: Content, index_root: Path) -> Path:
+def _build(content: Content, index_root: Path, previous: Path | None) -> Path:
     folder = index_root / f"{_BUILD_PREFIX}{time.time_ns()}-{os.getpid()}"
     folder.mkdir()
     try:
-        _write_build(content, folder)
-    except BaseException:  # a full disk half-way: leave no half-written build to fill it further
+        _write_build(content, folder, previous)
+    except BaseException:  # a full disk or a crash half-way: leave no half-written build to fill it further
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    published_before = current_folder(index_root)
     _publish(index_root, folder)
-    _remove_old_builds(index_root, keep={folder.name, _previous_target(index_root, folder)})
+    _remove_old_builds(index_root, keep={folder.name, published_before.name if published_before else None})
     return folder
 
 
-def _write_build(content: Content, folder: Path) -> None:
+def _write_build(content: Content, folder: Path, previous: Path | None) -> None:
+    """The index in ``folder``: each shard's segment taken from ``previous`` when its digest is unchanged,
+    written anew otherwise. The format file comes last: a folder without it is no build."""
+    plan = shards.Plan(content, _entry_document)
     ix = index.create_in(str(folder), make_schema())
-    writer = ix.writer(limitmb=128, procs=_processes_for(len(content.providers)), multisegment=True)
-    for record in content.providers:
-        writer.add_document(**provider_document(record, content.places))
-    for record in content.pages:
-        writer.add_document(**page_document(record))
-    if content.places:
-        writer.add_document(key="places", kind="places", record=json.dumps(content.places, ensure_ascii=False))
-    if content.thesaurus:
-        writer.add_document(key="thesaurus", kind="thesaurus", record=json.dumps(content.thesaurus, ensure_ascii=False))
-    writer.commit()
+    if previous is not None and not _readable(previous):
+        previous = None
+    segments = shards.reuse(plan, previous, folder) if previous is not None else {}
+    segments |= shards.write(plan, ix, [shard for shard in range(plan.count) if shard not in segments])
+    listed = [segment for _shard, segment in sorted(segments.items()) if segment is not None]
+    ix.writer().commit(mergetype=lambda _writer, _segments: listed)
     ix.close()
+    shards.write_term_map(folder, listed, previous)
+    shards.write_manifest(plan, segments, folder)
     (folder / VERSION_FILE).write_text(content_version(content), encoding="ascii")
     (folder / FORMAT_FILE).write_text(INDEX_FORMAT, encoding="ascii")
+
+
+def _entry_document(content: Content, entry: shards.Entry) -> dict[str, str]:
+    kind, record = entry
+    if kind == "provider":
+        return provider_document(record, content.places)
+    if kind == "page":
+        return page_document(record)
+    return {"key": kind, "kind": kind, "record": json.dumps(record, ensure_ascii=False)}  # the places, the thesaurus
 
 
 def content_version(content: Content) -> str:
@@ -249,13 +256,9 @@ def _publish(index_root: Path, folder: Path) -> None:
     os.replace(temporary, link)
 
 
-def _previous_target(index_root: Path, folder: Path) -> str | None:
-    builds = sorted(p.name for p in index_root.glob(f"{_BUILD_PREFIX}*") if p.name != folder.name)
-    return builds[-1] if builds else None
-
-
 def _remove_old_builds(index_root: Path, keep: set[str | None]) -> None:
-    """Keep the new and the previous build: a running server may still be reading the previous one."""
+    """Keep the new and the previously published build: a running server may still be reading it. Any
+    other (older, or left half-written by a crash) goes."""
     for path in index_root.glob(f"{_BUILD_PREFIX}*"):
         if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
@@ -277,10 +280,14 @@ def has_readable_index(index_root: Path) -> bool:
     return folder is not None and _readable(folder)
 
 
+def builds(index_root: Path) -> list[Path]:
+    """Every build folder, the newest first (complete or not)."""
+    return sorted(Path(index_root).glob(f"{_BUILD_PREFIX}*"), reverse=True)
+
+
 def last_good_build(index_root: Path) -> Path | None:
     """The newest complete build, for when the published one has gone: serving goes on from it."""
-    builds = sorted(Path(index_root).glob(f"{_BUILD_PREFIX}*"), reverse=True)
-    return next((folder for folder in builds if _readable(folder)), None)
+    return next((folder for folder in builds(index_root) if _readable(folder)), None)
 
 
 def _readable(folder: Path) -> bool:
@@ -294,7 +301,7 @@ def _readable(folder: Path) -> bool:
     return True
 
 
-def rebuild(content_dir: Path, index_root: Path, strict: bool = True) -> Content:
+def rebuild(content_dir: Path, index_root: Path, strict: bool = True, full: bool = False) -> Content:
     """Validate the content and publish a new index from it.
 
     Strict (the CLI): any content error means nothing is published and the
@@ -302,7 +309,7 @@ def rebuild(content_dir: Path, index_root: Path, strict: bool = True) -> Content
     the valid files are published so the site can start, the errors reported.
     Returns the loaded Content so callers can report the errors.
     """
-    content = load_content(content_dir)
+    content = load_content(content_dir, Path(index_root) / parse_cache.FILE_NAME)
     if not (strict and content.errors):
-        build(content, index_root)
+        build(content, index_root, full)
     return content

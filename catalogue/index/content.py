@@ -22,6 +22,7 @@ from catalogue import routes
 from catalogue.facts import checks, fields
 from catalogue.facts import vocabulary as v
 from catalogue.facts.checks import ContentError, FieldPath, Problems
+from catalogue.index import parse_cache
 from catalogue.query.thesaurus import parse_thesaurus
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -281,29 +282,37 @@ class Content:
     thesaurus: dict[str, Any] | None = None
 
 
-def _read(path: Path, errors: list[ContentError]) -> str | None:
+def _read(path: Path) -> str | ContentError:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        errors.append(ContentError(str(path), 1, "fil", f"är inte UTF-8: {error.reason}"))
+        return ContentError(str(path), 1, "fil", f"är inte UTF-8: {error.reason}")
     except OSError as error:
-        errors.append(ContentError(str(path), 1, "fil", f"kan inte läsas: {error.strerror}"))
-    return None
+        return ContentError(str(path), 1, "fil", f"kan inte läsas: {error.strerror}")
 
 
-def _load_folder(
-    folder: Path,
-    parse: Callable[[Path, str], tuple[dict[str, Any] | None, list[ContentError]]],
-    errors: list[ContentError],
-) -> list[dict[str, Any]]:
-    records = []
-    for path in sorted(folder.glob("*.md")):
-        text = _read(path, errors)
-        if text is not None:
-            record, file_errors = parse(path, text)
-            errors.extend(file_errors)
-            if record:
-                records.append(record)
+_PARSERS = {"providers": parse_provider, "pages": parse_page}
+
+
+def _parse(item: parse_cache.Item) -> parse_cache.Parsed:
+    folder, path, text = item
+    return _PARSERS[folder](path, text)
+
+
+def _load_folders(folder: Path, cache: parse_cache.ParseCache, errors: list[ContentError]) -> dict[str, list[Any]]:
+    """The records of every provider and guidance page, each folder in file-name order."""
+    read = [(name, path, _read(path)) for name in _PARSERS for path in sorted((folder / name).glob("*.md"))]
+    items = [(name, path, text) for name, path, text in read if isinstance(text, str)]
+    parsed = iter(cache.parse_all(items, _parse))
+    records: dict[str, list[Any]] = {name: [] for name in _PARSERS}
+    for name, _path, text in read:
+        if isinstance(text, ContentError):
+            errors.append(text)
+            continue
+        record, file_errors = next(parsed)
+        errors.extend(file_errors)
+        if record:
+            records[name].append(record)
     return records
 
 
@@ -340,27 +349,39 @@ def _check_internal_links(content: Content, folder: Path) -> None:
                     )
 
 
-def load_content(content_dir: Path) -> Content:
-    """Everything under content/; broken files are reported, never half-loaded."""
+def load_content(content_dir: Path, cache_file: Path | None = None) -> Content:
+    """Everything under content/; broken files are reported, never half-loaded.
+
+    ``cache_file``: where each file's result is kept for the next load (see ``parse_cache``)."""
     folder = Path(content_dir)
     errors: list[ContentError] = []
-    providers = _load_folder(folder / "providers", parse_provider, errors)
-    pages = _load_folder(folder / "pages", parse_page, errors)
+    place_errors: list[ContentError] = []  # reported after the files', as editors are used to
     places = None
-    places_path = folder / "places.yml"
-    if places_path.exists():
-        text = _read(places_path, errors)
-        if text is not None:
-            places, place_errors = parse_places(places_path, text)
-            errors.extend(place_errors)
+    places_text = _read_if_there(folder / "places.yml", place_errors)
+    if places_text is not None:
+        places, problems = parse_places(folder / "places.yml", places_text)
+        place_errors.extend(problems)
+    cache = parse_cache.ParseCache(cache_file, places_text or "")
+    records = _load_folders(folder, cache, errors)
+    providers, pages = records["providers"], records["pages"]
+    errors.extend(place_errors)
     thesaurus = None
-    thesaurus_path = folder / "thesaurus.yml"
-    if thesaurus_path.exists():
-        text = _read(thesaurus_path, errors)
-        if text is not None:
-            known_pages = frozenset(page["slug"] for page in pages)
-            thesaurus, thesaurus_errors = parse_thesaurus(thesaurus_path, text, _read_yaml, known_pages)
-            errors.extend(thesaurus_errors)
+    thesaurus_text = _read_if_there(folder / "thesaurus.yml", errors)
+    if thesaurus_text is not None:
+        known_pages = frozenset(page["slug"] for page in pages)
+        thesaurus, thesaurus_errors = parse_thesaurus(folder / "thesaurus.yml", thesaurus_text, _read_yaml, known_pages)
+        errors.extend(thesaurus_errors)
     content = Content(providers, pages, places, errors, thesaurus)
     _check_internal_links(content, folder)
+    cache.save()
     return content
+
+
+def _read_if_there(path: Path, errors: list[ContentError]) -> str | None:
+    if not path.exists():
+        return None
+    text = _read(path)
+    if isinstance(text, ContentError):
+        errors.append(text)
+        return None
+    return text

@@ -27,6 +27,7 @@ from werkzeug.datastructures import MultiDict
 from catalogue import i18n, query
 from catalogue.facts import textpolicy
 from catalogue.facts import vocabulary as v
+from catalogue.opendata import files
 from catalogue.page_kit import absolute_url, address, snapshot
 from catalogue.routes import ROUTES, ROUTES_BY_ENDPOINT, Route
 from catalogue.search.engine import Snapshot
@@ -170,12 +171,20 @@ def robots_txt() -> str:
     )
 
 
+def _sitemap_addresses() -> list[str]:
+    parts = len(_parts(_sitemap_entries()))
+    numbered = [url_for("discovery.sitemap_part", number=number) for number in range(1, parts + 1)] if parts > 1 else []
+    return [url_for("discovery.sitemap"), *numbered]
+
+
 @discovery.get("/sitemap.xml")
+@files.made_at_publish(_sitemap_addresses)
 def sitemap() -> Response:
     return Response(textpolicy.xml_safe(sitemap_xml()), mimetype="application/xml")
 
 
 @discovery.get("/sitemap-<int:number>.xml")
+@files.made_at_publish(lambda: [])  # listed with the sitemap, which knows how many parts there are
 def sitemap_part(number: int) -> Response:
     found = sitemap_part_xml(number)
     if found is None:

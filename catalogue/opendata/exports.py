@@ -17,12 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from catalogue import i18n, query
 from catalogue.facts import fields
+from catalogue.opendata import files
 from catalogue.opendata.api import provider_twin, readable_anywhere
 from catalogue.page_kit import absolute_url, public_provider_url, snapshot
 from catalogue.routes import localized
@@ -95,11 +96,13 @@ def _catalogue() -> list[dict[str, Any]]:
 
 
 @opendata.get("/oppna-data/katalog.csv")
+@files.made_at_publish(lambda: [url_for("opendata.catalogue_csv")])
 def catalogue_csv() -> Response:
     return _csv([header(), *(row(record) for record in _catalogue())], "hitta-sysselsattning")
 
 
 @opendata.get("/oppna-data/katalog.ndjson")
+@files.made_at_publish(lambda: [url_for("opendata.catalogue_ndjson")])
 def catalogue_ndjson() -> Response:
     lines = (
         json.dumps(provider_twin(record) | {"url": public_provider_url(record)}, ensure_ascii=False)

@@ -17,10 +17,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from catalogue import query
 from catalogue.facts import evidence, textpolicy
+from catalogue.opendata import files
 from catalogue.opendata.api import readable_anywhere
 from catalogue.opendata.exports import Match, search_matches
 from catalogue.page_kit import absolute_url, export_url, public_provider_url, search_url, snapshot
@@ -120,6 +121,7 @@ def _atom(title: str, self_url: str, page_url: str, entries: list[Entry]) -> Res
 
 
 @feeds.get("/feed.atom")
+@files.made_at_publish(lambda: [url_for("feeds.catalogue_feed")])
 def catalogue_feed() -> Response:
     return _atom("Hitta sysselsättning: nytt och ändrat", absolute_url("/feed.atom"), absolute_url("/"),
                  catalogue_entries())  # fmt: skip

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, Self, cast
 
+import numpy as np
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -48,10 +49,9 @@ def whole_number(raw: str, name: str, low: int, high: int, message: str) -> int:
 
 def mask_of(docnums: Iterable[int], size: int) -> int:
     """A set of documents as a bitset: bit n is document n."""
-    bits = bytearray((size + 8) // 8)
-    for docnum in docnums:
-        bits[docnum >> 3] |= 1 << (docnum & 7)
-    return int.from_bytes(bits, "little")
+    found = np.zeros(size + 1, dtype=bool)
+    found[np.fromiter(docnums, dtype=np.int64)] = True
+    return int.from_bytes(np.packbits(found, bitorder="little").tobytes(), "little")
 
 
 class Filtered(Protocol):
@@ -233,9 +233,16 @@ class ChoiceFacet(Facet):
         return [(self.param, value) for value in state]
 
     def prepare(self, records: list[tuple[int, dict[str, Any]]], size: int) -> Prepared:
-        values = {value: mask_of((n for n, record in records if value in self.values_of(record)), size)
-                  for value in self.vocabulary}  # fmt: skip
-        return Prepared(mask_of((n for n, record in records if self.stated(record)), size), values)
+        """One pass over the records: who stated the fact at all, and who has each value."""
+        stated: list[int] = []
+        having: dict[str, list[int]] = {value: [] for value in self.vocabulary}
+        for n, record in records:
+            if self.stated(record):
+                stated.append(n)
+            for value in self.values_of(record):
+                if value in having:
+                    having[value].append(n)
+        return Prepared(mask_of(stated, size), {value: mask_of(docnums, size) for value, docnums in having.items()})
 
     def mask(self, prepared: Prepared, state: tuple[str, ...]) -> int:
         union = 0

@@ -36,6 +36,7 @@ from catalogue.language import analysis, dictionary
 from catalogue.query import SearchRequest
 from catalogue.query.facets import FACETS, FACETS_BY_PARAM, ChoiceFacet, Chosen, Facet, FacetResult, mask_of
 from catalogue.query.thesaurus import AGE, Concept, Thesaurus, Understood
+from catalogue.search import segments
 from catalogue.search.scoring import TermScores, bitset
 
 if TYPE_CHECKING:
@@ -71,6 +72,29 @@ def name_sort_key(name: str) -> str:
     return name.casefold().translate(_SWEDISH_ORDER)
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A document's record as its segment stores it, with what ranking needs of it worked out once."""
+
+    docnum: int  # in its segment
+    kind: str
+    record: dict[str, Any]
+    known_facts: int = 0
+    name_only: bool = False
+
+
+def _stored_records(leaf: IndexReader) -> list[Stored]:
+    stored_records = []
+    for docnum, stored in leaf.iter_docs():
+        record = json.loads(stored["record"])
+        if stored["kind"] == "provider":
+            known = Stored(docnum, "provider", record, fields.known_facts(record), fields.known_only_by_name(record))
+            stored_records.append(known)
+        else:
+            stored_records.append(Stored(docnum, stored["kind"], record))
+    return stored_records
+
+
 class Snapshot:
     """One published index version with its facet bitsets; immutable once built."""
 
@@ -86,11 +110,10 @@ class Snapshot:
         live = [(n, self.record(n)) for n in self.provider_docnums.values()]
         self._prepare_offerings([(n, record) for n, record in live if record.get("status") != "closed"])
         self._local = threading.local()
-        self.accented_folds = self._accented_folds()
-        spelling = self.searcher().reader()
+        index_words = self.terms.spelling
+        self.accented_folds = self._accented_folds(index_words)
         # The index's own words, and the words the thesaurus and the places know although no file has them
         # ("promenera", "Skarpnäck"): a misspelling of either is offered, never silently applied to a real word.
-        index_words = {term.decode(): info.doc_frequency() for term, info in spelling.iter_field("spelling")}
         self.speller = dictionary.Speller({word: 1 for word in self.thesaurus.vocabulary} | index_words)
         self._keep_answers()
 
@@ -102,16 +125,20 @@ class Snapshot:
         with self.index.searcher() as searcher:
             self.size: int = searcher.doc_count_all()
             self.records: list[dict[str, Any] | None] = [None] * self.size
-            for docnum, stored in searcher.reader().iter_docs():
-                record = json.loads(stored["record"])
-                if stored["kind"] == "places":
-                    self.places = record
-                elif stored["kind"] == "thesaurus":
-                    thesaurus = record
-                else:
-                    self.records[docnum] = record
-                    kinds[stored["kind"]][record["slug"]] = docnum
-            self.term_scores = TermScores(searcher, [*FIELD_WEIGHTS, *FOLDED_FIELD_WEIGHTS])
+            self._ranking_facts: dict[int, Stored] = {}
+            for base, documents in segments.each(searcher.reader(), "records", _stored_records):
+                for document in documents:
+                    if document.kind == "places":
+                        self.places = document.record
+                    elif document.kind == "thesaurus":
+                        thesaurus = document.record
+                    else:
+                        self.records[base + document.docnum] = document.record
+                        kinds[document.kind][document.record["slug"]] = base + document.docnum
+                        self._ranking_facts[base + document.docnum] = document
+            segments.keep_only(searcher.reader())
+            self.terms = segments.Terms(self.folder, searcher.reader())
+            self.term_scores = TermScores(searcher, [*FIELD_WEIGHTS, *FOLDED_FIELD_WEIGHTS], self.terms)
         self.provider_docnums, self.page_docnums = kinds["provider"], kinds["page"]
         return thesaurus
 
@@ -122,8 +149,9 @@ class Snapshot:
         self.facet_data = {facet.param: facet.prepare(live, size) for facet in FACETS}
         self.known_facts = [0] * size
         self.name_only = [False] * size
-        for n, record in live:
-            self.known_facts[n], self.name_only[n] = fields.known_facts(record), fields.known_only_by_name(record)
+        for n, _record in live:
+            ranking = self._ranking_facts[n]
+            self.known_facts[n], self.name_only[n] = ranking.known_facts, ranking.name_only
         self.known_facts_array, self.name_only_array = np.array(self.known_facts), np.array(self.name_only)
         # Offerings known only by name come after the others, in their own compact group.
         self.by_name = sorted(
@@ -149,15 +177,10 @@ class Snapshot:
             searcher = self._local.searcher = self.index.searcher()
         return searcher
 
-    def _accented_folds(self) -> frozenset[str]:
+    def _accented_folds(self, words: Iterable[str]) -> frozenset[str]:
         """Folded terms of indexed words written with å/ä/ö (or é, ü): "fontanhus" for "fontänhuset"."""
-        reader, folded = self.searcher().reader(), self.schema["text_folded"].analyzer
-        return frozenset(
-            token.text
-            for word in reader.field_terms("spelling")
-            if word != word.translate(ACCENT_FOLD)
-            for token in folded(word)
-        )
+        folded = self.schema["text_folded"].analyzer
+        return frozenset(token.text for word in words if word != word.translate(ACCENT_FOLD) for token in folded(word))
 
     def _text_matches(
         self,
@@ -212,7 +235,7 @@ class Snapshot:
         return scores, documents
 
     def _has_word(self, word: str) -> bool:
-        return _in_index(self.searcher().reader(), word)
+        return _in_index(self.terms, word)
 
     def word_vector(self, word: str) -> tuple[np.ndarray, np.ndarray]:
         """The word's score in every document, and which documents have it in any field."""
@@ -245,7 +268,7 @@ class Snapshot:
         """The documents that have the word only in a sentence saying "not" (``builder.negated_apart``)."""
         reader, mask = self.searcher().reader(), 0
         for term in _terms_for("negated", word):
-            if ("negated", term) in reader:
+            if ("negated", term) in self.terms:
                 mask |= mask_of(reader.postings("negated", term).all_ids(), self.size)
         return mask
 
@@ -259,8 +282,7 @@ class Snapshot:
             return clause.concept.param == "stadsdel"
         if not self.has_word(clause):
             return False
-        reader = self.searcher().reader()
-        return any((name, term) in reader for name in PLACE_FIELDS for term in _terms_for(name, clause))
+        return any((name, term) in self.terms for name in PLACE_FIELDS for term in _terms_for(name, clause))
 
     def located_in(self, district: str) -> int:
         """How many listed offerings are located in the district itself (those for the whole city aside)."""
@@ -599,9 +621,9 @@ def _split_compounds(snapshot: Snapshot, words: list[str]) -> list[str]:
     return list(dict.fromkeys(split))
 
 
-def _in_index(reader: IndexReader, word: str) -> bool:
+def _in_index(terms: segments.Terms, word: str) -> bool:
     fields = list(FIELD_WEIGHTS) + list(FOLDED_FIELD_WEIGHTS)
-    return any((fieldname, term) in reader for fieldname in fields for term in _terms_for(fieldname, word))
+    return any((fieldname, term) in terms for fieldname in fields for term in _terms_for(fieldname, word))
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,18 @@ is unchanged (tests/test_text_search.py compares the scores with Whoosh's own).
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from catalogue.search import segments
+
 if TYPE_CHECKING:
     from whoosh.reading import IndexReader
     from whoosh.searching import Searcher
+
 
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which the site's searcher uses
 _NOTHING = (np.zeros(0, dtype=np.int64), np.zeros(0))
@@ -27,12 +32,14 @@ _NOTHING = (np.zeros(0, dtype=np.int64), np.zeros(0))
 class TermScores:
     """For each (field, term) of the searched fields: the documents that have it, with their scores."""
 
-    def __init__(self, searcher: Searcher, fields: list[str]) -> None:
+    def __init__(self, searcher: Searcher, fields: list[str], terms: segments.Terms) -> None:
         self.size: int = searcher.doc_count_all()
+        self.terms = terms
         self._length_norm: dict[str, np.ndarray] = {}
         for field in fields:
             average = searcher.avg_field_length(field) or 1
-            lengths = np.array([searcher.doc_field_length(n, field, 1) for n in range(self.size)], dtype=float)
+            each = segments.each(searcher.reader(), f"lengths of {field}", functools.partial(_lengths, field=field))
+            lengths = np.concatenate([lengths for _base, lengths in each]) if each else np.zeros(0)
             self._length_norm[field] = K1 * ((1 - B) + B * lengths / average)
         # Filled as searches need terms; at most every term of the index (tens of MB at 10 000 providers).
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
@@ -58,23 +65,29 @@ class TermScores:
     def _term(self, searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         key = (field, text)
         if key not in self._postings:  # two threads may both read it: the same arrays, no harm
-            reader = searcher.reader()
-            if key not in reader:
+            positions = self.terms.positions(field, text)
+            if not positions:
                 return _NOTHING
-            documents, frequency = _postings(reader, field, text)
+            leaves = searcher.reader().leaf_readers()
+            documents, frequency = _postings([leaves[position] for position in positions], field, text)
             norm = self._length_norm[field][documents]
-            self._postings[key] = (documents, searcher.idf(field, text) * frequency * (K1 + 1) / (frequency + norm))
+            idf = math.log(self.size / (len(documents) + 1)) + 1  # Whoosh's: its document frequency is len(documents)
+            self._postings[key] = (documents, idf * frequency * (K1 + 1) / (frequency + norm))
         return self._postings[key]
 
 
-def _postings(reader: IndexReader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """A term's documents and frequencies, a block at a time (Whoosh's matchers hand out one posting
-    per call). Reads the block arrays of Whoosh-Reloaded 2.7.5's W3 codec, pinned in pyproject.toml."""
+def _lengths(leaf: IndexReader, field: str) -> np.ndarray:
+    """Each document's stored (byte-rounded) length of the field, in one segment."""
+    return np.array([leaf.doc_field_length(n, field, 1) for n in range(leaf.doc_count_all())], dtype=float)
+
+
+def _postings(leaves: list[tuple[IndexReader, int]], field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A term's documents and frequencies in the segments that have it, a block at a time (Whoosh's matchers
+    hand out one posting per call). Reads the block arrays of Whoosh-Reloaded 2.7.5's W3 codec, pinned in
+    pyproject.toml."""
     documents: list[np.ndarray] = []
     frequencies: list[np.ndarray] = []
-    for leaf, base in reader.leaf_readers():
-        if (field, text) not in leaf:
-            continue
+    for leaf, base in leaves:
         matcher = leaf.postings(field, text)
         while matcher.is_active():
             matcher._read_ids()

@@ -1,0 +1,135 @@
+"""The large answers that depend only on the index version, made once when it is published and then
+served as files: the catalogue's CSV and NDJSON, its Atom feed and the sitemap with its parts.
+
+At 10 000 offerings the CSV took 2.7 s to make, on every request. Now the process that publishes a
+version makes each file (and its gzip twin) in the build's folder, under ``files/``, right after the
+switch; any process serves them from there with the page's ETag (see ``caching``). Until they are
+made (a second or two after a publish) the previous version's files are served, marked not to be
+kept by any cache.
+
+The files hold absolute addresses, so they are made for the configured public address
+(``PUBLIC_URL``); without one (a development machine) each answer is made per request, as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+
+from flask import Flask, Response, current_app, g, request, send_file
+
+from catalogue import page_kit
+from catalogue.index import builder
+from catalogue.page_kit import snapshot
+
+FOLDER = "files"
+MANIFEST = "files.json"
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+_View = Callable[..., Response]
+_addresses: list[Callable[[], list[str]]] = []  # each made-once view's addresses for the current version
+
+
+def made_at_publish(addresses: Callable[[], list[str]]) -> Callable[[_View], _View]:
+    """A view whose answers are made once per index version: ``addresses`` lists them (in an app context)."""
+
+    def decorate(view: _View) -> _View:
+        @functools.wraps(view)
+        def served(**arguments: Any) -> Response:
+            if not g.get("making_files"):
+                found = _from_file(request.full_path.rstrip("?"))
+                if found is not None:
+                    return found
+            return view(**arguments)
+
+        _addresses.append(addresses)
+        return served
+
+    return decorate
+
+
+def _made(folder: Path) -> dict[str, Any] | None:
+    """A build's files, if they were made for this site's public address."""
+    try:
+        manifest = json.loads((folder / FOLDER / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if manifest.get("base") == current_app.config["PUBLIC_URL"] else None
+
+
+def _from_file(address: str) -> Response | None:
+    """The made file for ``address``: the current version's, else the newest earlier one's (not to be kept)."""
+    if not current_app.config["PUBLIC_URL"]:
+        return None
+    current = snapshot().folder
+    for folder in [current, *(build for build in builder.builds(current.parent) if build != current)]:
+        manifest = _made(folder)
+        if manifest is not None and address in manifest["files"]:
+            return _send(folder, manifest["files"][address], current=folder == current)
+    return None
+
+
+def _send(folder: Path, made: dict[str, Any], current: bool) -> Response:
+    zipped = "gzip" in request.headers.get("Accept-Encoding", "")
+    path = folder / FOLDER / (made["name"] + (".gz" if zipped else ""))
+    response = send_file(path, conditional=False, etag=False)
+    for name in _KEPT_HEADERS:  # as the view made them (send_file names the stored file otherwise)
+        response.headers.pop(name, None)
+    response.headers.update(made["headers"])
+    response.vary.add("Accept-Encoding")
+    if zipped:
+        response.content_encoding = "gzip"
+    if not current:  # an earlier version's, for a second: no cache may keep it under this version's ETag
+        g.pop("etag", None)
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def make(app: Flask) -> None:
+    """Make the published version's files, unless they are made (a publish calls this, and so does the start)."""
+    with app.app_context():
+        base = app.config["PUBLIC_URL"]
+        folder = builder.current_folder(app.config["INDEX_DIR"])
+        if not base or folder is None or _made(folder) is not None:
+            return
+        building = folder / f".{FOLDER}-{os.getpid()}"
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir()
+        try:
+            with app.test_request_context("/", base_url=base):
+                addresses = [address for listed in _addresses for address in listed()]
+            files = {address: _make_one(app, address, building) for address in addresses}
+            (building / MANIFEST).write_text(json.dumps({"base": base, "files": files}), encoding="utf-8")
+            os.replace(building, folder / FOLDER)  # all of them appear together
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+
+
+def _make_one(app: Flask, address: str, building: Path) -> dict[str, Any]:
+    with app.test_request_context(address, base_url=app.config["PUBLIC_URL"]):
+        g.making_files = True
+        assert request.url_rule is not None and request.view_args is not None
+        response = cast(Response, app.view_functions[request.url_rule.endpoint](**request.view_args))
+        body = response.get_data()
+        headers = {name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers}
+    name = hashlib.sha256(address.encode()).hexdigest()[:16]
+    (building / name).write_bytes(body)
+    (building / f"{name}.gz").write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
+    return {"name": name, "headers": headers}
+
+
+def init_app(app: Flask) -> None:
+    """Make the files after each publish, and now if the published version has none (a new release, a
+    restart after a crash): a failure costs speed only, never the site."""
+    page_kit.after_publish(app, make)
+    try:
+        make(app)
+    except Exception:
+        app.logger.exception("the published version's files could not be made: they are made per request")
