@@ -362,7 +362,7 @@ def publish(config: Mapping[str, Any]) -> str:
     if loaded.errors:
         raise NotPublished("; ".join(str(error) for error in loaded.errors))
     page_kit.published()
-    return builder.content_version(loaded)
+    return builder.published_version(config["INDEX_DIR"]) or ""
 
 
 def _facts(record: dict[str, Any] | None) -> dict[str, Any]:

@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING, Any
 from whoosh import fields, index
 
 from catalogue.facts import vocabulary as v
-from catalogue.index import parse_cache, shards
+from catalogue.index import parse_cache, segment_files, shards
 from catalogue.index.content import Content, load_content, plain_text
 from catalogue.language import analysis, dictionary
 
 if TYPE_CHECKING:
     from whoosh.analysis import Analyzer
+
+segment_files.install()  # every reader of a build reads its segments from their memory map, never a copy
 
 CURRENT = "current"
 _BUILD_PREFIX = "build-"
@@ -227,7 +229,7 @@ def _write_build(content: Content, folder: Path, previous: Path | None) -> None:
     ix.close()
     shards.write_term_map(folder, listed, previous)
     shards.write_manifest(plan, segments, folder)
-    (folder / VERSION_FILE).write_text(content_version(content), encoding="ascii")
+    (folder / VERSION_FILE).write_text(content_version(plan), encoding="ascii")
     (folder / FORMAT_FILE).write_text(INDEX_FORMAT, encoding="ascii")
 
 
@@ -240,11 +242,19 @@ def _entry_document(content: Content, entry: shards.Entry) -> dict[str, str]:
     return {"key": kind, "kind": kind, "record": json.dumps(record, ensure_ascii=False)}  # the places, the thesaurus
 
 
-def content_version(content: Content) -> str:
-    """A digest of what the index holds: nodes that build from the same content agree on it, so an
-    ETag made on one node is valid on another."""
-    facts = [content.providers, content.pages, content.places, content.thesaurus]
-    return hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
+def content_version(plan: shards.Plan) -> str:
+    """A digest of what the index holds (every shard's digest): nodes that build from the same content with
+    the same release agree on it, so an ETag made on one node is valid on another."""
+    return hashlib.sha256("".join(plan.digests).encode()).hexdigest()[:16]
+
+
+def published_version(index_root: Path) -> str | None:
+    """The version of the published build, as its snapshot reads it."""
+    folder = current_folder(index_root)
+    try:
+        return (folder / VERSION_FILE).read_text(encoding="ascii") if folder else None
+    except OSError:
+        return None
 
 
 def _publish(index_root: Path, folder: Path) -> None:

@@ -6,10 +6,11 @@ Every problem in a file is reported at once as ``path:line: field: message``
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 from typing import Any, cast
@@ -280,6 +281,8 @@ class Content:
     places: dict[str, Any] | None
     errors: list[ContentError]
     thesaurus: dict[str, Any] | None = None
+    # "providers/slug" -> a digest of its file's text: with the places and the code, all its record depends on
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def _read(path: Path) -> str | ContentError:
@@ -299,9 +302,13 @@ def _parse(item: parse_cache.Item) -> parse_cache.Parsed:
     return _PARSERS[folder](path, text)
 
 
-def _load_folders(folder: Path, cache: parse_cache.ParseCache, errors: list[ContentError]) -> dict[str, list[Any]]:
-    """The records of every provider and guidance page, each folder in file-name order."""
-    read = [(name, path, _read(path)) for name in _PARSERS for path in sorted((folder / name).glob("*.md"))]
+def _load_folders(
+    folder: Path, cache: parse_cache.ParseCache, errors: list[ContentError], digests: dict[str, str]
+) -> dict[str, list[Any]]:
+    """The records of every provider and guidance page, each folder in file-name order; each record's
+    digest goes into ``digests`` under "folder/slug"."""
+    paths = [(name, path) for name in _PARSERS for path in sorted((folder / name).glob("*.md"), key=str)]
+    read = [(name, path, _read(path)) for name, path in paths]
     items = [(name, path, text) for name, path, text in read if isinstance(text, str)]
     parsed = iter(cache.parse_all(items, _parse))
     records: dict[str, list[Any]] = {name: [] for name in _PARSERS}
@@ -313,6 +320,7 @@ def _load_folders(folder: Path, cache: parse_cache.ParseCache, errors: list[Cont
         errors.extend(file_errors)
         if record:
             records[name].append(record)
+            digests[f"{name}/{record['slug']}"] = hashlib.sha256(text.encode()).hexdigest()
     return records
 
 
@@ -362,7 +370,8 @@ def load_content(content_dir: Path, cache_file: Path | None = None) -> Content:
         places, problems = parse_places(folder / "places.yml", places_text)
         place_errors.extend(problems)
     cache = parse_cache.ParseCache(cache_file, places_text or "")
-    records = _load_folders(folder, cache, errors)
+    digests: dict[str, str] = {}
+    records = _load_folders(folder, cache, errors, digests)
     providers, pages = records["providers"], records["pages"]
     errors.extend(place_errors)
     thesaurus = None
@@ -371,7 +380,7 @@ def load_content(content_dir: Path, cache_file: Path | None = None) -> Content:
         known_pages = frozenset(page["slug"] for page in pages)
         thesaurus, thesaurus_errors = parse_thesaurus(folder / "thesaurus.yml", thesaurus_text, _read_yaml, known_pages)
         errors.extend(thesaurus_errors)
-    content = Content(providers, pages, places, errors, thesaurus)
+    content = Content(providers, pages, places, errors, thesaurus, digests)
     _check_internal_links(content, folder)
     cache.save()
     return content

@@ -64,7 +64,9 @@ class Plan:
         rest += [(kind, facts) for kind, facts in shared if facts]
         # Every document of an offering reads the places (its area's neighbourhoods), and the code analyses it.
         common = json.dumps([code_release(), content.places], sort_keys=True, ensure_ascii=False, default=str)
-        self.digests = [_digest(common, entries) for entries in self.entries]
+        self.digests = [
+            _digest(common, [_entry_digest(content, entry) for entry in entries]) for entries in self.entries
+        ]
 
     @property
     def count(self) -> int:
@@ -74,9 +76,17 @@ class Plan:
         return [self._make_document(self.content, entry) for entry in self.entries[shard]]
 
 
-def _digest(common: str, entries: list[Entry]) -> str:
-    facts = json.dumps(entries, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(f"{common}\0{facts}".encode()).hexdigest()
+def _entry_digest(content: Content, entry: Entry) -> str:
+    """An offering's or a page's digest is its file's (``Content.digests``); the places' and the thesaurus',
+    their facts'."""
+    kind, record = entry
+    if kind in ("provider", "page"):
+        return content.digests[f"{kind}s/{record['slug']}"]
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _digest(common: str, entry_digests: list[str]) -> str:
+    return hashlib.sha256("\0".join([common, *entry_digests]).encode()).hexdigest()
 
 
 def reuse(plan: Plan, previous: Path, folder: Path) -> dict[int, Segment | None]:

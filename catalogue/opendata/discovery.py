@@ -17,6 +17,7 @@ Both files live at the root only: they describe the whole site, every language i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -111,7 +112,14 @@ SITEMAP_MAX_URLS = 50_000  # the protocol's most addresses in one file (sitemaps
 
 
 def _sitemap_entries() -> list[str]:
-    """One ``<url>`` element for each language version of each listed page, naming all its versions."""
+    """One ``<url>`` element for each language version of each listed page, naming all its versions; made
+    once for the sitemap and all its parts (250,000 of them at 50,000 offerings)."""
+    return _entries_of(snapshot().version, absolute_url("/"), current_app.config.get("SITEMAP_MAX_URLS"))
+
+
+@functools.lru_cache(maxsize=1)
+def _entries_of(_version: str, _base: str, _limit: int | None) -> list[str]:
+    """The entries for an index version and a public address (the key: what they depend on)."""
     entries = []
     for route, arguments in listed_pages(snapshot()):
         versions = _language_versions(route.endpoint, arguments)
@@ -178,7 +186,7 @@ def _sitemap_addresses() -> list[str]:
 
 
 @discovery.get("/sitemap.xml")
-@files.made_at_publish(_sitemap_addresses)
+@files.made_at_publish(_sitemap_addresses, forget=_entries_of.cache_clear)
 def sitemap() -> Response:
     return Response(textpolicy.xml_safe(sitemap_xml()), mimetype="application/xml")
 

@@ -13,11 +13,11 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -80,11 +80,20 @@ def row(record: dict[str, Any], fit: str | None = None) -> list[str]:
     return ([_cell(fit)] if fit is not None else []) + cells
 
 
-def _csv(rows: Iterable[list[str]], name: str) -> Response:
+def _csv_text(rows: Iterable[list[str]]) -> Iterator[str]:
+    """The rows as CSV text, a row at a time: the whole catalogue is never one string in memory."""
+    yield "\ufeff"  # the byte order mark: Excel then reads UTF-8 (å, ä, ö) right
     out = io.StringIO()
-    out.write("\ufeff")  # the byte order mark: Excel then reads UTF-8 (å, ä, ö) right
-    csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n").writerows(rows)
-    return Response(out.getvalue(), mimetype="text/csv", headers=_attachment(name, "csv"))
+    writer = csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(row)
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+
+
+def _csv(rows: Iterable[list[str]], name: str) -> Response:
+    return Response(stream_with_context(_csv_text(rows)), mimetype="text/csv", headers=_attachment(name, "csv"))
 
 
 def _attachment(name: str, extension: str) -> dict[str, str]:
@@ -105,11 +114,11 @@ def catalogue_csv() -> Response:
 @files.made_at_publish(lambda: [url_for("opendata.catalogue_ndjson")])
 def catalogue_ndjson() -> Response:
     lines = (
-        json.dumps(provider_twin(record) | {"url": public_provider_url(record)}, ensure_ascii=False)
+        json.dumps(provider_twin(record) | {"url": public_provider_url(record)}, ensure_ascii=False) + "\n"
         for record in _catalogue()
     )
-    body = "".join(line + "\n" for line in lines)
-    return Response(body, mimetype="application/x-ndjson", headers=_attachment("hitta-sysselsattning", "ndjson"))
+    headers = _attachment("hitta-sysselsattning", "ndjson")
+    return Response(stream_with_context(lines), mimetype="application/x-ndjson", headers=headers)
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,14 @@ MANIFEST = "files.json"
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 _View = Callable[..., Response]
 _addresses: list[Callable[[], list[str]]] = []  # each made-once view's addresses for the current version
+_forgets: list[Callable[[], None]] = []
 
 
-def made_at_publish(addresses: Callable[[], list[str]]) -> Callable[[_View], _View]:
-    """A view whose answers are made once per index version: ``addresses`` lists them (in an app context)."""
+def made_at_publish(
+    addresses: Callable[[], list[str]], forget: Callable[[], None] | None = None
+) -> Callable[[_View], _View]:
+    """A view whose answers are made once per index version: ``addresses`` lists them (in an app context);
+    ``forget`` lets go of what making them kept (the sitemap's entries, shared by its parts)."""
 
     def decorate(view: _View) -> _View:
         @functools.wraps(view)
@@ -49,6 +53,8 @@ def made_at_publish(addresses: Callable[[], list[str]]) -> Callable[[_View], _Vi
             return view(**arguments)
 
         _addresses.append(addresses)
+        if forget is not None:
+            _forgets.append(forget)
         return served
 
     return decorate
@@ -104,9 +110,17 @@ def make(app: Flask) -> None:
         try:
             with app.test_request_context("/", base_url=base):
                 addresses = [address for listed in _addresses for address in listed()]
-            files = {address: _make_one(app, address, building) for address in addresses}
+            try:
+                files = {address: _make_one(app, address, building) for address in addresses}
+            finally:
+                for forget in _forgets:
+                    forget()
             (building / MANIFEST).write_text(json.dumps({"base": base, "files": files}), encoding="utf-8")
-            os.replace(building, folder / FOLDER)  # all of them appear together
+            os.rename(building, folder / FOLDER)  # all of them appear together
+        except OSError:
+            shutil.rmtree(building, ignore_errors=True)
+            if _made(folder) is None:  # else another process made them first: nothing is missing
+                raise
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
@@ -117,11 +131,13 @@ def _make_one(app: Flask, address: str, building: Path) -> dict[str, Any]:
         g.making_files = True
         assert request.url_rule is not None and request.view_args is not None
         response = cast(Response, app.view_functions[request.url_rule.endpoint](**request.view_args))
-        body = response.get_data()
         headers = {name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers}
-    name = hashlib.sha256(address.encode()).hexdigest()[:16]
-    (building / name).write_bytes(body)
-    (building / f"{name}.gz").write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
+        name = hashlib.sha256(address.encode()).hexdigest()[:16]
+        with open(building / name, "wb") as plain, gzip.GzipFile(building / f"{name}.gz", "wb", 6, mtime=0) as zipped:
+            for chunk in response.iter_encoded():  # a streamed answer is written as it comes
+                plain.write(chunk)
+                zipped.write(chunk)
+        response.close()
     return {"name": name, "headers": headers}
 
 
