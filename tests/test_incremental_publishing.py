@@ -283,3 +283,18 @@ def test_a_build_without_a_term_map_is_searched_the_same(tmp_path, many_shards):
     builder.rebuild(folder, root)  # segments without their terms are written anew, not shared
     builder.rebuild(folder, tmp_path / "full", full=True)
     assert _answers(root) == _answers(tmp_path / "full")
+
+
+def test_a_file_renamed_with_the_same_text_is_a_new_version(tmp_path, many_shards):
+    """The slug is the file's name: the same text under another name is another record."""
+    folder = _copy_fixture(tmp_path)
+    root = tmp_path / "index"
+    builder.rebuild(folder, root)
+    before = builder.published_version(root)
+    renamed = sorted((folder / "providers").glob("*.md"))[0]
+    renamed.rename(renamed.with_name("nytt-namn.md"))
+    builder.rebuild(folder, root)
+    assert builder.published_version(root) != before
+    builder.rebuild(folder, tmp_path / "full", full=True)
+    assert _stored(root) == _stored(tmp_path / "full")
+    assert any(json.loads(json.loads(stored)["record"])["slug"] == "nytt-namn" for stored in _stored(root))

@@ -281,7 +281,8 @@ class Content:
     places: dict[str, Any] | None
     errors: list[ContentError]
     thesaurus: dict[str, Any] | None = None
-    # "providers/slug" -> a digest of its file's text: with the places and the code, all its record depends on
+    # "providers/slug" -> a digest of its file's name and text: with the places and the code, all its record
+    # depends on
     digests: dict[str, str] = field(default_factory=dict)
 
 
@@ -312,7 +313,7 @@ def _load_folders(
     items = [(name, path, text) for name, path, text in read if isinstance(text, str)]
     parsed = iter(cache.parse_all(items, _parse))
     records: dict[str, list[Any]] = {name: [] for name in _PARSERS}
-    for name, _path, text in read:
+    for name, path, text in read:
         if isinstance(text, ContentError):
             errors.append(text)
             continue
@@ -320,7 +321,7 @@ def _load_folders(
         errors.extend(file_errors)
         if record:
             records[name].append(record)
-            digests[f"{name}/{record['slug']}"] = hashlib.sha256(text.encode()).hexdigest()
+            digests[f"{name}/{record['slug']}"] = hashlib.sha256(f"{path.name}\0{text}".encode()).hexdigest()
     return records
 
 
