@@ -120,8 +120,17 @@ def test_files_checked_on_two_processes_give_what_one_gives(tmp_path, monkeypatc
     folder = _broken_copy(tmp_path, ROOT / "content")
     one = _loaded(folder)
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)  # whatever else the test run started
     assert parallel.processes_for(2) == 2
     assert _loaded(folder) == one
+
+
+def test_no_process_is_forked_while_other_threads_run(monkeypatch):
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 3)  # a threaded server's worker
+    assert parallel.processes_for(10_000) == 1
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)  # the command line, a sync worker
+    assert parallel.processes_for(10_000) == 2
 
 
 def _copy_fixture(tmp_path: Path) -> Path:
@@ -298,3 +307,20 @@ def test_a_file_renamed_with_the_same_text_is_a_new_version(tmp_path, many_shard
     builder.rebuild(folder, tmp_path / "full", full=True)
     assert _stored(root) == _stored(tmp_path / "full")
     assert any(json.loads(json.loads(stored)["record"])["slug"] == "nytt-namn" for stored in _stored(root))
+
+
+def test_an_index_of_nothing_opens_and_answers_nothing(tmp_path):
+    (tmp_path / "content" / "providers").mkdir(parents=True)
+    builder.rebuild(tmp_path / "content", tmp_path / "index")
+    snapshot = engine.Snapshot(builder.current_folder(tmp_path / "index"))
+    assert engine.run(snapshot, parse(MultiDict([("q", "kafé")])), "sv").total == 0
+
+
+def test_a_file_with_errors_is_checked_again_each_time(loaded_once):
+    """An error can be today's only ("a date in the future"): it is never kept in the cache."""
+    folder, cache, parsed = loaded_once
+    broken = sorted((folder / "providers").glob("*.md"))[0]
+    broken.write_text(re.sub(r"status: \w+", "status: oppen", broken.read_text(encoding="utf-8")), "utf-8")
+    content.load_content(folder, cache)
+    content.load_content(folder, cache)
+    assert parsed == [broken.name, broken.name]

@@ -2,12 +2,14 @@
 once per index version when it is published, and served as files with an ETag and gzip (issue 28)."""
 
 import gzip
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 from app_factory import make_app
 
+from catalogue import caching
 from catalogue.editorial import editing
 from catalogue.index import builder
 from catalogue.opendata import exports, files
@@ -108,16 +110,39 @@ def test_until_the_new_files_are_made_the_previous_ones_serve_and_no_cache_keeps
     client = public_app.test_client()
     before = _get(client, "/oppna-data/katalog.csv").data
     (Path(public_app.config["CONTENT_DIR"]) / "providers" / "nyoppnat.md").write_text(NEW, encoding="utf-8")
-    monkeypatch.setattr(files, "_make_one", lambda *_arguments: 1 / 0)  # not made yet, or not at all
-    assert public_app.test_cli_runner().invoke(args=["catalogue", "index"]).exit_code == 0  # the publish stands
-    assert not _files(public_app).exists()
+    assert public_app.test_cli_runner().invoke(args=["catalogue", "index"]).exit_code == 0
+    shutil.rmtree(_files(public_app))  # the moment after the switch, before the publishing process made them
     monkeypatch.setattr(exports, "_catalogue", lambda: pytest.fail("made during a request"))
     meanwhile = _get(client, "/oppna-data/katalog.csv")
     assert meanwhile.data == before
     assert meanwhile.headers["Cache-Control"] == "no-store" and "ETag" not in meanwhile.headers
     monkeypatch.undo()
-    files.make(public_app)  # made at last: the new version's file serves
-    assert "Nyöppnat" in _get(client, "/oppna-data/katalog.csv").data.decode("utf-8-sig")
+    files.make(public_app)  # made: the new version's file serves, and caches may keep it
+    made = _get(client, "/oppna-data/katalog.csv")
+    assert "Nyöppnat" in made.data.decode("utf-8-sig")
+    assert made.headers["Cache-Control"] == caching.CACHE_CONTROL and made.headers["ETag"]
+
+
+def test_files_that_could_not_be_made_are_made_per_request_not_taken_from_an_older_version(public_app, monkeypatch):
+    (Path(public_app.config["CONTENT_DIR"]) / "providers" / "nyoppnat.md").write_text(NEW, encoding="utf-8")
+    monkeypatch.setattr(files, "_make_one", lambda *_arguments: 1 / 0)
+    assert public_app.test_cli_runner().invoke(args=["catalogue", "index"]).exit_code == 0  # the publish stands
+    assert not _files(public_app).exists()
+    assert "Nyöppnat" in _get(public_app.test_client(), "/oppna-data/katalog.csv").data.decode("utf-8-sig")
+
+
+def test_files_made_by_another_release_are_made_again(public_app, sent):
+    manifest = _files(public_app) / files.MANIFEST
+    made = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps(made | {"release": "an older one"}), encoding="utf-8")
+    assert _get(public_app.test_client(), "/oppna-data/katalog.csv").status_code == 200 and sent == []
+    files.make(public_app)
+    assert json.loads(manifest.read_text(encoding="utf-8"))["release"] == public_app.config["RELEASE"]
+
+
+def test_a_client_that_refuses_gzip_gets_the_plain_file(public_app):
+    refused = _get(public_app.test_client(), "/oppna-data/katalog.csv", **{"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers and refused.data.startswith("\ufeff".encode())
 
 
 def test_sitemap_parts_are_files_too(site, tmp_path, sent):

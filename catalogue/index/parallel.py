@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -16,7 +17,11 @@ _Result = TypeVar("_Result")
 
 
 def processes_for(count: int) -> int:
-    return min(2, os.cpu_count() or 1) if count >= PARALLEL_FROM else 1
+    """Two processes for large work, unless other threads run here: forking a process whose other threads
+    may hold a lock (a threaded server's) can leave the child waiting for it forever."""
+    if count < PARALLEL_FROM or threading.active_count() > 1:
+        return 1
+    return min(2, os.cpu_count() or 1)
 
 
 def fork_map(work: Callable[[_Item], _Result], items: list[_Item], size: int) -> list[_Result]:

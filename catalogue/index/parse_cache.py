@@ -3,13 +3,15 @@ read and checked again.
 
 Kept beside the index (``INDEX_DIR/parsed-files.pickle``, written by this process only) and valid for
 one release of the code and one places.yml: a change to either checks every file anew, and so does a
-missing or unreadable cache. Results are exactly what parsing gave, errors and ``file:line`` included.
+missing or unreadable cache. Only files without errors are kept: a file with errors is checked again
+each time, so an error is always today's (its ``file:line`` message exactly as parsing gives it).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import os
 import pickle
 from collections.abc import Callable
@@ -27,10 +29,16 @@ Item = tuple[str, Path, str]  # (folder, path, text)
 
 @functools.cache
 def code_release() -> str:
-    """A digest of the package's source: what a file's checks say depends on the code that checks it."""
+    """A digest of the code that checks and analyses a file: the package's source, and every installed
+    library's version (Whoosh's analysis, the word tables made from wordfreq, Markdown, nh3 ...).
+
+    Read when the package is imported, so that it describes the code running, not a newer one pulled
+    onto the disk before a restart."""
     digest = hashlib.sha256()
     for source in sorted(PACKAGE.rglob("*.py")):
         digest.update(str(source.relative_to(PACKAGE)).encode() + b"\0" + source.read_bytes())
+    libraries = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions())
+    digest.update("\0".join(libraries).encode())
     return digest.hexdigest()
 
 
@@ -62,7 +70,8 @@ class ParseCache:
         missing = [index for index, key in enumerate(keys) if key not in self._entries]
         fresh = dict(zip(missing, fork_map(parse, [items[index] for index in missing], len(missing)), strict=True))
         results = [fresh[index] if index in fresh else self._entries[key] for index, key in enumerate(keys)]
-        self._kept = dict(zip(keys, results, strict=True))
+        # A file with errors is checked again next time: "a date in the future" is right today, not tomorrow.
+        self._kept = {key: result for key, result in zip(keys, results, strict=True) if not result[1]}
         return results
 
     def save(self) -> None:
@@ -77,3 +86,6 @@ class ParseCache:
             os.replace(temporary, self.path)
         except OSError:
             temporary.unlink(missing_ok=True)
+
+
+code_release()  # now, while the code on disk is the code imported

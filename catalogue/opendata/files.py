@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
@@ -31,6 +32,7 @@ from catalogue.page_kit import snapshot
 
 FOLDER = "files"
 MANIFEST = "files.json"
+NOT_MADE = "files-not-made"
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 _View = Callable[..., Response]
 _addresses: list[Callable[[], list[str]]] = []  # each made-once view's addresses for the current version
@@ -61,12 +63,13 @@ def made_at_publish(
 
 
 def _made(folder: Path) -> dict[str, Any] | None:
-    """A build's files, if they were made for this site's public address."""
+    """A build's files, if they were made for this site's public address by this release's code."""
     try:
         manifest = json.loads((folder / FOLDER / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return manifest if manifest.get("base") == current_app.config["PUBLIC_URL"] else None
+    made_for = (current_app.config["PUBLIC_URL"], current_app.config["RELEASE"])
+    return manifest if (manifest.get("base"), manifest.get("release")) == made_for else None
 
 
 def _from_file(address: str) -> Response | None:
@@ -74,18 +77,23 @@ def _from_file(address: str) -> Response | None:
     if not current_app.config["PUBLIC_URL"]:
         return None
     current = snapshot().folder
+    if (current / NOT_MADE).exists():
+        return None
     for folder in [current, *(build for build in builder.builds(current.parent) if build != current)]:
         manifest = _made(folder)
         if manifest is not None and address in manifest["files"]:
-            return _send(folder, manifest["files"][address], current=folder == current)
+            try:
+                return _send(folder, manifest["files"][address], current=folder == current)
+            except OSError:  # an older build removed while it was being read: make the answer instead
+                return None
     return None
 
 
 def _send(folder: Path, made: dict[str, Any], current: bool) -> Response:
-    zipped = "gzip" in request.headers.get("Accept-Encoding", "")
+    zipped = request.accept_encodings["gzip"] > 0
     path = folder / FOLDER / (made["name"] + (".gz" if zipped else ""))
     response = send_file(path, conditional=False, etag=False)
-    for name in _KEPT_HEADERS:  # as the view made them (send_file names the stored file otherwise)
+    for name in (*_KEPT_HEADERS, "Cache-Control"):  # as the view made them; the site's caching decides the rest
         response.headers.pop(name, None)
     response.headers.update(made["headers"])
     response.vary.add("Accept-Encoding")
@@ -104,7 +112,8 @@ def make(app: Flask) -> None:
         folder = builder.current_folder(app.config["INDEX_DIR"])
         if not base or folder is None or _made(folder) is not None:
             return
-        building = folder / f".{FOLDER}-{os.getpid()}"
+        shutil.rmtree(folder / FOLDER, ignore_errors=True)  # made by another release, or another address
+        building = folder / f".{FOLDER}-{os.getpid()}-{threading.get_ident()}"
         shutil.rmtree(building, ignore_errors=True)
         building.mkdir()
         try:
@@ -115,15 +124,26 @@ def make(app: Flask) -> None:
             finally:
                 for forget in _forgets:
                     forget()
-            (building / MANIFEST).write_text(json.dumps({"base": base, "files": files}), encoding="utf-8")
+            made = {"base": base, "release": app.config["RELEASE"], "files": files}
+            (building / MANIFEST).write_text(json.dumps(made), encoding="utf-8")
             os.rename(building, folder / FOLDER)  # all of them appear together
         except OSError:
             shutil.rmtree(building, ignore_errors=True)
             if _made(folder) is None:  # else another process made them first: nothing is missing
+                _could_not_make(folder)
                 raise
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
+            _could_not_make(folder)
             raise
+
+
+def _could_not_make(folder: Path) -> None:
+    """Say so in the build: its answers are then made per request, not taken from an older version."""
+    try:
+        (folder / NOT_MADE).touch()
+    except OSError:
+        pass
 
 
 def _make_one(app: Flask, address: str, building: Path) -> dict[str, Any]:

@@ -21,11 +21,17 @@ _Value = TypeVar("_Value")
 _kept: dict[tuple[str, str], Any] = {}  # (segment id, what was read) -> what was read
 
 
+def _segment_id(leaf: IndexReader) -> str:
+    """A segment's id; an index with no documents has no segment (Whoosh's EmptyReader)."""
+    segment = leaf.segment()
+    return str(segment.segid) if segment is not None else ""
+
+
 def each(reader: IndexReader, what: str, read: Callable[[IndexReader], _Value]) -> list[tuple[int, _Value]]:
     """``read`` of each segment with the segment's first document number; read again only if not kept."""
     results = []
     for leaf, base in reader.leaf_readers():
-        key = (leaf.segment().segid, what)
+        key = (_segment_id(leaf), what)
         if key not in _kept:
             _kept[key] = read(leaf)
         results.append((base, _kept[key]))
@@ -34,7 +40,7 @@ def each(reader: IndexReader, what: str, read: Callable[[IndexReader], _Value]) 
 
 def keep_only(reader: IndexReader) -> None:
     """Forget the segments the newest snapshot does not use (the one before it keeps its own values)."""
-    segments = {leaf.segment().segid for leaf, _base in reader.leaf_readers()}
+    segments = {_segment_id(leaf) for leaf, _base in reader.leaf_readers()}
     for key in [key for key in _kept if key[0] not in segments]:
         _kept.pop(key, None)
 
@@ -46,7 +52,7 @@ class Terms:
     uncached search at 10 000 offerings. A build from before the map reads each segment's terms instead."""
 
     def __init__(self, folder: Path, reader: IndexReader) -> None:
-        segment_ids = [leaf.segment().segid for leaf, _base in reader.leaf_readers()]
+        segment_ids = [_segment_id(leaf) for leaf, _base in reader.leaf_readers()]
         try:
             made = pickle.loads((folder / shards.TERM_MAP).read_bytes())
             if made["segments"] != segment_ids:
