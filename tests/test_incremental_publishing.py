@@ -139,6 +139,23 @@ def _copy_fixture(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.fixture
+def written(monkeypatch):
+    """The shards a build writes (not shares), in the order it writes them."""
+    shards_written = []
+    real_write = shards._write_segment
+    monkeypatch.setattr(shards, "_write_segment", lambda shard: shards_written.append(shard) or real_write(shard))
+    return shards_written
+
+
+@pytest.fixture
+def built(tmp_path, many_shards):
+    """A copy of the fixture content, built once into ``tmp_path/index``: (content folder, index root)."""
+    folder = _copy_fixture(tmp_path)
+    builder.rebuild(folder, tmp_path / "index")
+    return folder, tmp_path / "index"
+
+
 def _change_one(folder: Path) -> Path:
     changed = sorted((folder / "providers").glob("*.md"))[2]
     text = changed.read_text(encoding="utf-8")
@@ -146,26 +163,22 @@ def _change_one(folder: Path) -> Path:
     return changed
 
 
-def test_one_change_rewrites_only_its_shard_and_gives_what_a_full_build_gives(tmp_path, many_shards, monkeypatch):
-    folder = _copy_fixture(tmp_path)
-    builder.rebuild(folder, tmp_path / "incremental")
-    before = json.loads((builder.current_folder(tmp_path / "incremental") / shards.MANIFEST).read_text())
+def test_one_change_rewrites_only_its_shard_and_gives_what_a_full_build_gives(tmp_path, built, written):
+    folder, incremental = built  # built before ``written`` watches
+    before = json.loads((builder.current_folder(incremental) / shards.MANIFEST).read_text())
     assert len(before["digests"]) > 4
     _change_one(folder)
-    written = []
-    real_write = shards._write_segment
-    monkeypatch.setattr(shards, "_write_segment", lambda shard: written.append(shard) or real_write(shard))
-    builder.rebuild(folder, tmp_path / "incremental")
+    builder.rebuild(folder, incremental)
     assert len(written) == 1
-    after = json.loads((builder.current_folder(tmp_path / "incremental") / shards.MANIFEST).read_text())
+    after = json.loads((builder.current_folder(incremental) / shards.MANIFEST).read_text())
     unchanged = [
         n for n, (old, new) in enumerate(zip(before["segments"], after["segments"], strict=True)) if old == new
     ]
     assert len(unchanged) == len(before["segments"]) - 1
     builder.rebuild(folder, tmp_path / "full", full=True)
-    assert _stored(tmp_path / "incremental") == _stored(tmp_path / "full")
-    assert _answers(tmp_path / "incremental") == _answers(tmp_path / "full")
-    assert _term_map(tmp_path / "incremental") == _term_map(tmp_path / "full")  # updated, and made anew
+    assert _stored(incremental) == _stored(tmp_path / "full")
+    assert _answers(incremental) == _answers(tmp_path / "full")
+    assert _term_map(incremental) == _term_map(tmp_path / "full")  # updated, and made anew
 
 
 def test_a_new_and_a_removed_offering_are_published_incrementally(tmp_path, many_shards):
@@ -187,10 +200,8 @@ def test_a_new_and_a_removed_offering_are_published_incrementally(tmp_path, many
     assert _term_map(tmp_path / "incremental") == _term_map(tmp_path / "full")
 
 
-def test_a_crash_half_way_through_an_incremental_build_keeps_the_last_good_index(tmp_path, many_shards, monkeypatch):
-    folder = _copy_fixture(tmp_path)
-    root = tmp_path / "index"
-    builder.rebuild(folder, root)
+def test_a_crash_half_way_through_an_incremental_build_keeps_the_last_good_index(tmp_path, built, monkeypatch):
+    folder, root = built
     good, answers = builder.current_folder(root), _answers(root)
     _change_one(folder)
     (folder / "providers" / "nyoppnat.md").write_text(
@@ -232,10 +243,8 @@ builder.rebuild(Path(sys.argv[1]), Path(sys.argv[2]))
 """
 
 
-def test_a_build_killed_half_way_keeps_the_last_good_index_and_the_next_build_cleans_up(tmp_path, many_shards):
-    folder = _copy_fixture(tmp_path)
-    root = tmp_path / "index"
-    builder.rebuild(folder, root)
+def test_a_build_killed_half_way_keeps_the_last_good_index_and_the_next_build_cleans_up(tmp_path, built):
+    folder, root = built
     good, answers = builder.current_folder(root), _answers(root)
     _change_one(folder)
     killed = subprocess.run([sys.executable, "-c", KILLED_MID_BUILD, str(folder), str(root)], cwd=ROOT, check=False)
@@ -250,10 +259,8 @@ def test_a_build_killed_half_way_keeps_the_last_good_index_and_the_next_build_cl
     assert _answers(root) == _answers(tmp_path / "full")
 
 
-def test_a_segment_shared_with_the_previous_build_is_a_link_to_the_same_file(tmp_path, many_shards):
-    folder = _copy_fixture(tmp_path)
-    root = tmp_path / "index"
-    builder.rebuild(folder, root)
+def test_a_segment_shared_with_the_previous_build_is_a_link_to_the_same_file(tmp_path, built):
+    folder, root = built
     first = builder.current_folder(root)
     _change_one(folder)
     builder.rebuild(folder, root)
@@ -263,10 +270,7 @@ def test_a_segment_shared_with_the_previous_build_is_a_link_to_the_same_file(tmp
     assert all(os.path.samefile(first / name, second / name) for name in shared)
 
 
-def test_the_index_command_can_still_build_everything_anew(app, monkeypatch):
-    written = []
-    real_write = shards._write_segment
-    monkeypatch.setattr(shards, "_write_segment", lambda shard: written.append(shard) or real_write(shard))
+def test_the_index_command_can_still_build_everything_anew(app, written):
     assert app.test_cli_runner().invoke(args=["catalogue", "index"]).exit_code == 0
     assert written == []  # nothing changed: every shard is shared
     result = app.test_cli_runner().invoke(args=["catalogue", "index", "--full"])
@@ -275,11 +279,9 @@ def test_the_index_command_can_still_build_everything_anew(app, monkeypatch):
     assert sorted(written) == list(range(len(manifest["digests"])))
 
 
-def test_a_build_without_a_term_map_is_searched_the_same(tmp_path, many_shards):
+def test_a_build_without_a_term_map_is_searched_the_same(tmp_path, built):
     """A build from before the term map (or with a damaged one) reads each segment's terms instead."""
-    folder = _copy_fixture(tmp_path)
-    root = tmp_path / "index"
-    builder.rebuild(folder, root)
+    folder, root = built
     answers = _answers(root)
     term_map = builder.current_folder(root) / shards.TERM_MAP
     term_map.write_bytes(b"damaged")
@@ -294,11 +296,9 @@ def test_a_build_without_a_term_map_is_searched_the_same(tmp_path, many_shards):
     assert _answers(root) == _answers(tmp_path / "full")
 
 
-def test_a_file_renamed_with_the_same_text_is_a_new_version(tmp_path, many_shards):
+def test_a_file_renamed_with_the_same_text_is_a_new_version(tmp_path, built):
     """The slug is the file's name: the same text under another name is another record."""
-    folder = _copy_fixture(tmp_path)
-    root = tmp_path / "index"
-    builder.rebuild(folder, root)
+    folder, root = built
     before = builder.published_version(root)
     renamed = sorted((folder / "providers").glob("*.md"))[0]
     renamed.rename(renamed.with_name("nytt-namn.md"))
