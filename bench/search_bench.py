@@ -33,6 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from catalogue.facts import vocabulary as v  # noqa: E402
+from catalogue.index.content import read_municipality  # noqa: E402
+
+# The synthetic catalogues are in Stockholm's districts: every script that imports this module speaks of them.
+v.use_municipality(read_municipality(ROOT / "content"))
 
 WORDS = """arbete gemenskap kafé kök musik trädgård odling hantverk snickeri textil keramik måleri foto film
 radio tidning webb data dator kontor ekonomi butik försäljning lager cykel verkstad reparation motion
@@ -87,9 +91,11 @@ def synthetic_provider(number: int, rng: random.Random) -> str:
 
 
 def write_content(folder: Path, size: int) -> None:
+    """``size`` offerings in Stockholm's districts (the real site file's)."""
     rng = random.Random(size)
     providers = folder / "providers"
     providers.mkdir(parents=True)
+    shutil.copy(ROOT / "content" / "site.yml", folder / "site.yml")
     for number in range(size):
         (providers / f"syntetisk-{number:05d}.md").write_text(synthetic_provider(number, rng), encoding="utf-8")
 

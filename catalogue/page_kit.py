@@ -5,6 +5,7 @@ Registered with ``init_app(app)``; ``site/pages.py`` and the other blueprints ke
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -27,10 +28,21 @@ from catalogue.search.engine import Snapshot
 
 
 def snapshot() -> Snapshot:
-    """The index version this request reads: every part of one page answers from the same one."""
+    """The index version this request reads: every part of one page answers from the same one, and speaks of
+    its municipality's districts and names."""
     if "snapshot" not in g:
         g.snapshot = current_app.extensions["catalogue_index"].snapshot()
+        v.use_municipality(g.snapshot.municipality)
     return cast(Snapshot, g.snapshot)
+
+
+def _read_one_version() -> None:
+    """Each request reads its index version first, so that a district named anywhere on the page (a filter,
+    a check on the desk) is one of that version's. With no index at all, the page that needs one says so;
+    the health checks (which say whether one opens) and static files need none."""
+    if request.endpoint != "static" and request.blueprint != "health":
+        with contextlib.suppress(FileNotFoundError):
+            snapshot()
 
 
 _AFTER_PUBLISH = "catalogue_after_publish"
@@ -168,6 +180,11 @@ def long_date(date: dt.date | str) -> str:
     return cast(str, format_date(dt.date.fromisoformat(date) if isinstance(date, str) else date, format="long"))
 
 
+def city() -> str:
+    """The municipality's name in the page's language: "Hitta sysselsättning i %(city)s"."""
+    return str(v.municipality().name)
+
+
 def today() -> dt.date:
     """Printouts carry the date and evidence ages by it; the page cache keys on it too (caching.py)."""
     return dt.date.today()
@@ -239,6 +256,7 @@ def absolute_links(html: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_read_one_version)
     for function in (search_url, list_url, export_url, provider_url, hit_links, hit_tags, site_link, label,
                      saved_in_request, saved_list_url, absolute_url, swedish):  # fmt: skip
         app.add_template_global(function)
@@ -250,6 +268,7 @@ def init_app(app: Flask) -> None:
             values["v"] = list(saved_in_request())
 
     app.add_template_global(today)
+    app.add_template_global(city)
     app.add_template_filter(long_date)
     app.add_template_filter(kinds.language_name)
     app.add_template_filter(tel_href)

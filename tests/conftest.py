@@ -19,12 +19,14 @@ import time
 from pathlib import Path
 
 import pytest
-from app_factory import Publisher, make_app
+from app_factory import FIXTURES, Publisher, make_app
 from argon2 import PasswordHasher
 from postgres_server import PostgresServer
 
 from catalogue import create_app
 from catalogue.editorial import desk
+from catalogue.facts import vocabulary
+from catalogue.index.content import read_municipality
 
 ROOT = Path(__file__).parent.parent
 
@@ -51,6 +53,19 @@ def postgres_url():
         pytest.fail(str(error))
     finally:
         _POSTGRES.stop()
+
+
+# Also while the test modules are collected: a table they build at import from the districts (a parametrize
+# over every filter value) is built from the fixtures' districts, which are Stockholm's.
+vocabulary.use_municipality(read_municipality(FIXTURES / "content"))
+
+
+@pytest.fixture(autouse=True)
+def fixtures_municipality():
+    """A test that checks a file on its own checks it as the fixtures' municipality (their site.yml): a
+    test that loads other content or makes a request speaks of that catalogue's, and the next test starts
+    here again."""
+    vocabulary.use_municipality(read_municipality(FIXTURES / "content"))
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,9 @@
 """Editors get every problem at once, as path:line: field: message, with near misses suggested."""
 
+import shutil
 from pathlib import Path
+
+from app_factory import FIXTURES
 
 from catalogue.index.content import load_content, parse_provider
 
@@ -151,6 +154,7 @@ def test_loading_a_folder_keeps_good_files_and_reports_broken_ones(tmp_path):
     (folder / "bra.md").write_text(GOOD, encoding="utf-8")
     (folder / "trasig.md").write_text(GOOD.replace("status: active", "status: kanske"), encoding="utf-8")
     (folder / "latin1.md").write_bytes(GOOD.encode("latin-1"))
+    shutil.copy(FIXTURES / "content" / "site.yml", tmp_path)  # the municipality whose districts GOOD names
     loaded = load_content(tmp_path)
     assert [p["slug"] for p in loaded.providers] == ["bra"]
     assert sorted(Path(e.path).name for e in loaded.errors) == ["latin1.md", "trasig.md"]

@@ -17,12 +17,12 @@ import pytest
 
 from catalogue import i18n
 from catalogue.facts import vocabulary as v
-from catalogue.index.content import load_content
+from catalogue.index.content import load_content, read_municipality
 from catalogue.site.guide import DONT_KNOW, QUESTIONS_BY_PARAM
 
 ROOT = Path(__file__).parent.parent
 ACTIVE = [record for record in load_content(ROOT / "content").providers if record["status"] == "active"]
-DISTRICTS = [slug for slug in v.DISTRICTS if slug != v.CITYWIDE]
+DISTRICTS = [slug for slug in read_municipality(ROOT / "content").districts if slug != v.CITYWIDE]
 OTHER_LANGUAGES = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT]
 
 _CONCRETE = (

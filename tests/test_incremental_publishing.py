@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from app_factory import FIXTURES
 from werkzeug.datastructures import MultiDict
 
 from catalogue.index import builder, content, parallel, parse_cache, shards
@@ -311,6 +312,7 @@ def test_a_file_renamed_with_the_same_text_is_a_new_version(tmp_path, built):
 
 def test_an_index_of_nothing_opens_and_answers_nothing(tmp_path):
     (tmp_path / "content" / "providers").mkdir(parents=True)
+    shutil.copy(FIXTURES / "content" / "site.yml", tmp_path / "content")  # a municipality with no offerings
     builder.rebuild(tmp_path / "content", tmp_path / "index")
     snapshot = engine.Snapshot(builder.current_folder(tmp_path / "index"))
     assert engine.run(snapshot, parse(MultiDict([("q", "kafé")])), "sv").total == 0

@@ -63,7 +63,7 @@ def test_a_reader_keeps_working_while_a_new_index_is_published(app, app_client, 
     old = catalogue.snapshot()
     builder.rebuild(content_dir, app.config["INDEX_DIR"])
     with old.index.searcher() as searcher:
-        assert searcher.doc_count() == 13  # 9 providers, 2 guidance pages, the places and thesaurus documents
+        assert searcher.doc_count() == 14  # 9 providers, 2 guidance pages, the site, places and thesaurus
     assert catalogue.snapshot() is not old
 
 

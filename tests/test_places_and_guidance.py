@@ -142,14 +142,17 @@ def test_places_file_problems_are_reported_with_lines():
     messages = [str(e) for e in errors]
     assert places is None
     assert any(
-        m.startswith("places.yml:6: districts.brommma: okänt stadsdelsområde 'brommma' – menade du 'bromma'?")
+        m.startswith(
+            "places.yml:6: districts.brommma: okänd stadsdel 'brommma' – menade du 'bromma'? "
+            "(stadsdelarna står i site.yml)"
+        )
         for m in messages
     )
     assert (
         "places.yml:23: districts.skarholmen.neighbourhoods.1: 'Vällingby' står redan under hasselby-vallingby"
         in messages
     )
-    assert any("stadsdelsområdet bromma saknas" in m for m in messages)
+    assert any("stadsdelen bromma saknas" in m for m in messages)
 
 
 def test_stale_lists_by_the_age_of_the_evidence_oldest_first(publish, app):

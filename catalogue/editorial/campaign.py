@@ -22,6 +22,7 @@ from markupsafe import Markup
 from catalogue.db import Invitation, OutgoingMail, Suggestion, db, utc
 from catalogue.editorial import contacts, invitations, mail
 from catalogue.facts import evidence, fields
+from catalogue.facts import vocabulary as v
 from catalogue.page_kit import absolute_url, snapshot
 
 INVITE_AGAIN_AFTER = dt.timedelta(days=180)
@@ -133,7 +134,8 @@ def invitation_text(record: dict[str, Any], link: str, expires: dt.date) -> str:
     lines = [
         "Hej!",
         "",
-        "Hitta sysselsättning är en webbplats som samlar sysselsättning och daglig verksamhet i Stockholm för",
+        "Hitta sysselsättning är en webbplats som samlar sysselsättning och daglig verksamhet i "
+        f"{v.municipality().name.swedish} för",
         f"vuxna med psykisk funktionsnedsättning. Där finns en sida om {record['name']}:",
         absolute_url(url_for("site.provider", slug=record["slug"])),
         "",

@@ -10,6 +10,7 @@ they are kept in one small JSON file per commit (written whole, so several worke
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -25,7 +26,8 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from catalogue.facts import fields
-from catalogue.index.content import parse_provider
+from catalogue.facts import vocabulary as v
+from catalogue.index.content import parse_provider, read_municipality
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MAX_POINTS = 60  # a chart and a table that stay readable and fast whatever the length of the history
@@ -115,7 +117,8 @@ def _working_files(folder: Path) -> Iterable[tuple[str, bytes | None]]:
 
 def today(content_dir: Path | str) -> Coverage:
     """Today's coverage from the working files (what the desk shows as "now")."""
-    records, errors = _parse_files(_working_files(Path(content_dir)))
+    with v.using_municipality(read_municipality(Path(content_dir))):
+        records, errors = _parse_files(_working_files(Path(content_dir)))
     return measure(records, errors=errors)
 
 
@@ -182,6 +185,13 @@ def _files_at(folder: Path, commit: str) -> list[tuple[str, bytes]] | None:
 _MEMORY: dict[str, dict[str, Any]] = {}  # counts per commit in this process, in front of the files
 
 
+def _version() -> str:
+    """What a commit's counts depend on besides its files: the checks (``CACHE_VERSION``) and the districts
+    and former names that files may name (today's site file)."""
+    districts = json.dumps([list(v.DISTRICTS), sorted(v.DISTRICTS.aliases.items())], ensure_ascii=False)
+    return f"{CACHE_VERSION}-{hashlib.sha256(districts.encode()).hexdigest()[:16]}"
+
+
 def _cached(cache_dir: Path | None, commit: str) -> dict[str, Any] | None:
     stored = _MEMORY.get(commit)
     if stored is None and cache_dir is not None:
@@ -191,7 +201,7 @@ def _cached(cache_dir: Path | None, commit: str) -> dict[str, Any] | None:
             return None
     usable = (
         isinstance(stored, dict)
-        and stored.get("version") == CACHE_VERSION
+        and stored.get("version") == _version()
         and set(stored.get("counts", {})) >= {field.key for field in fields.FACTS}
     )
     return stored if usable else None
@@ -220,7 +230,7 @@ def _at_commit(folder: Path, commit: str, day: dt.date, cache_dir: Path | None) 
             return None
         records, errors = _parse_files(files)
         counts, active = _count(records)
-        counted = {"version": CACHE_VERSION, "counts": counts, "active": active, "errors": errors}
+        counted = {"version": _version(), "counts": counts, "active": active, "errors": errors}
         _store(cache_dir, commit, counted)
     return _coverage(counted["counts"], counted["active"], day, counted["errors"], commit)
 
@@ -244,6 +254,11 @@ def history(content_dir: Path | str, cache_dir: Path | None = None, limit: int =
     Uncommitted changes make the last point today's working files. Outside a git work tree (or
     without git) the history is today alone."""
     folder = Path(content_dir)
+    with v.using_municipality(read_municipality(folder)):  # today's districts: their former names read old files
+        return _history(folder, cache_dir, limit)
+
+
+def _history(folder: Path, cache_dir: Path | None, limit: int) -> list[Coverage]:
     commits = _commits(folder)
     if commits is None:
         return [today(folder)]

@@ -1,16 +1,21 @@
 """Controlled vocabularies: the one place that says which words content may use.
 
 Content files and URLs use ASCII slugs (``norra-innerstaden``); people see the
-translated labels. Former district names are accepted as aliases so that old
-documents, habits and links keep working after the 2023 reorganisation.
+translated labels. The districts are the municipality's own, read from its
+``content/site.yml`` (see ``Municipality``): the code knows no city. Former
+district names are aliases, so that old documents, habits and links keep working
+after a reorganisation.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -31,7 +36,7 @@ class Vocabulary:
     terms: dict[str, object]
     aliases: dict[str, str] = field(default_factory=dict)  # other name as people write it -> slug
     _alias_slugs: dict[str, str] = field(init=False, repr=False, compare=False)
-    _labels: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _labels: dict[tuple[str, str], dict[str, str]] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_alias_slugs", {slugify(name): slug for name, slug in self.aliases.items()})
@@ -42,21 +47,17 @@ class Vocabulary:
             return slug
         return self._alias_slugs.get(slug)
 
-    def source(self, slug: str) -> str:
-        """The label as written here, in Swedish: the message a translation translates, whatever the page."""
-        text = self.terms[slug]
-        return text._args[0] if hasattr(text, "_args") else str(text)  # a lazy_gettext keeps its message
-
     def other_names(self, slug: str) -> list[str]:
         return [name for name, target in self.aliases.items() if target == slug]
 
     def labels(self) -> dict[str, str]:
-        """Every slug's label in the page's language, translated once per language for the process:
-        a search page shows about a hundred, and each translation look-up costs microseconds."""
+        """Every slug's label in the page's language, translated once per language (and council) for the
+        process: a search page shows about a hundred, and each translation look-up costs microseconds."""
         language = str(get_locale())  # Flask-Babel's, so that force_locale is obeyed (editing's weekday names)
-        if language not in self._labels:
-            self._labels[language] = {slug: str(text) for slug, text in self.terms.items()}
-        return self._labels[language]
+        key = (language, municipality().council.swedish)  # "kommunal" is named after the municipality's council
+        if key not in self._labels:
+            self._labels[key] = {slug: str(text) for slug, text in self.terms.items()}
+        return self._labels[key]
 
     def label(self, slug: str) -> str:
         return self.labels()[slug]
@@ -107,30 +108,198 @@ ACTIVITIES = Vocabulary(
     }
 )
 
-# The 11 district administrations since 1 July 2023 (in Swedish alphabetical order), plus a value for services
-# that serve the whole city from no single place.
-DISTRICTS = Vocabulary(
-    {
-        "bromma": _l("Bromma"),
-        "enskede-arsta-vantor": _l("Enskede-Årsta-Vantör"),
-        "farsta": _l("Farsta"),
-        "hagersten-alvsjo": _l("Hägersten-Älvsjö"),
-        "hasselby-vallingby": _l("Hässelby-Vällingby"),
-        "jarva": _l("Järva"),
-        "kungsholmen": _l("Kungsholmen"),
-        "norra-innerstaden": _l("Norra innerstaden"),
-        "skarpnack": _l("Skarpnäck"),
-        "skarholmen": _l("Skärholmen"),
-        "sodermalm": _l("Södermalm"),
-        "hela-staden": _l("Hela staden"),
-    },
-    aliases={
-        "Rinkeby-Kista": "jarva",
-        "Spånga-Tensta": "jarva",
-        "Norrmalm": "norra-innerstaden",
-        "Östermalm": "norra-innerstaden",
-    },
-)
+CITYWIDE = "hela-staden"  # the district value of an offering for the whole municipality
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name as the content gives it: in Swedish, and in the site's other languages where it differs
+    ("Göteborg", {"en": "Gothenburg"}). It reads in the page's language, like a translated label."""
+
+    swedish: str
+    translations: Mapping[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.translations.get(str(get_locale()), self.swedish)
+
+    def every_form(self) -> list[str]:
+        """Every language's form, each once: a search in any language may name the place."""
+        return list(dict.fromkeys([self.swedish, *self.translations.values()]))
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """The municipality a catalogue is for, from its ``content/site.yml``: the city's name where pages say
+    "i Stockholm", the council that runs its own offerings, its county, and its districts."""
+
+    name: Name
+    council: Name  # "Stockholms stad": the operator "kommunal"
+    county: str  # "Stockholms län", for an address in open data; "" when not given
+    districts: Vocabulary  # the districts in the order the site file gives, then CITYWIDE
+    district_map: DistrictMap | None = None  # when the site file places every district on one
+    guidance: Guidance | None = None  # the service anyone may ask, when the municipality has one
+
+    @classmethod
+    def from_site(cls, site: Mapping[str, Any] | None) -> Municipality:
+        """From the site file as checked (``index.content.parse_site``); None (no or a broken file) gives
+        ``UNKNOWN``, which knows no district."""
+        if not site:
+            return UNKNOWN
+        about = site["municipality"]
+        districts = site.get("districts", {})
+        places = {slug: (facts["map"][0], facts["map"][1]) for slug, facts in districts.items() if "map" in facts}
+        guidance = site.get("guidance_service")
+        return cls(
+            name=_name(about, "name"),
+            council=_name(about, "council"),
+            county=about.get("county", ""),
+            districts=Vocabulary(
+                {slug: _name(facts, "name") for slug, facts in districts.items()} | {CITYWIDE: _WHOLE_MUNICIPALITY},
+                aliases={other: slug for slug, facts in districts.items() for other in facts.get("other_names", [])},
+            ),
+            district_map=DistrictMap(places) if places else None,  # the check asks for all or none
+            guidance=Guidance(guidance["offering"], guidance["name"]) if guidance else None,
+        )
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """The municipality's guidance to sysselsättning, which anyone may ask without a decision: an offering
+    of the catalogue, and the short name to ask for on the phone ("Alfa")."""
+
+    offering: str  # its slug
+    name: str
+
+
+@dataclass(frozen=True)
+class DistrictMap:
+    """A schematic map, not a geographic one: each district's box on a grid of columns and rows, roughly as
+    the districts lie (``map: [column, row]`` in the site file). The list beside it says the same."""
+
+    places: Mapping[str, tuple[int, int]]  # slug -> (column, row)
+    CELL = (190, 100)  # a box's width and height with the margin around it, in the picture's units
+    MARGIN = 5
+
+    @property
+    def size(self) -> tuple[int, int]:
+        columns = 1 + max(column for column, _row in self.places.values())
+        rows = 1 + max(row for _column, row in self.places.values())
+        return columns * self.CELL[0], rows * self.CELL[1]
+
+    @property
+    def boxes(self) -> list[MapBox]:
+        width, height = self.CELL
+        return [
+            MapBox(slug, column * width + self.MARGIN, row * height + self.MARGIN)
+            for slug, (column, row) in self.places.items()
+        ]
+
+
+@dataclass(frozen=True)
+class MapBox:
+    """One district's box: its top left corner in the picture; its size and where its two lines go follow."""
+
+    slug: str
+    x: int
+    y: int
+    width: int = DistrictMap.CELL[0] - 2 * DistrictMap.MARGIN
+    height: int = DistrictMap.CELL[1] - 2 * DistrictMap.MARGIN
+
+    @property
+    def middle(self) -> int:
+        return self.x + self.width // 2
+
+    @property
+    def name_line(self) -> int:
+        return self.y + 38
+
+    @property
+    def count_line(self) -> int:
+        return self.y + 65
+
+
+def _name(facts: Mapping[str, Any], key: str) -> Name:
+    """``facts[key]`` with its translations (``translations: {en: {name: …}}``)."""
+    translated = {lang: names[key] for lang, names in facts.get("translations", {}).items() if key in names}
+    return Name(facts[key], translated)
+
+
+_WHOLE_MUNICIPALITY = _l("Hela staden")
+# Before any content is read, or when its site file is missing or broken: a municipality with no districts,
+# whose pages say "i kommunen". Content that names a district is then reported, never published half-read.
+UNKNOWN = Municipality(Name("kommunen"), Name("Kommunen"), "", Vocabulary({CITYWIDE: _WHOLE_MUNICIPALITY}))
+_current: ContextVar[Municipality] = ContextVar("municipality", default=UNKNOWN)
+
+
+def municipality() -> Municipality:
+    """The municipality of the catalogue being read, checked or served (see ``use_municipality``)."""
+    return _current.get()
+
+
+def use_municipality(chosen: Municipality) -> None:
+    """From here on in this thread, districts and names are ``chosen``'s: each request says so first, for
+    the index version it reads (``page_kit``)."""
+    _current.set(chosen)
+
+
+@contextlib.contextmanager
+def using_municipality(chosen: Municipality) -> Iterator[None]:
+    """``chosen``'s for the work inside only (checking a folder, building or opening an index): a request
+    that publishes goes on speaking of the version it read."""
+    token = _current.set(chosen)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+class _CurrentDistricts:
+    """Stands where a vocabulary is expected (a field, a filter, a check) for the current municipality's
+    districts, so that each of those is still defined once, at import, for any municipality. It answers
+    what a vocabulary is asked; not ``len``, ``==`` or ``isinstance`` (nothing asks for them)."""
+
+    @property
+    def terms(self) -> dict[str, object]:
+        return municipality().districts.terms
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        return municipality().districts.aliases
+
+    def canonical(self, raw: object) -> str | None:
+        return municipality().districts.canonical(raw)
+
+    def other_names(self, slug: str) -> list[str]:
+        return municipality().districts.other_names(slug)
+
+    def labels(self) -> dict[str, str]:
+        return municipality().districts.labels()
+
+    def label(self, slug: str) -> str:
+        return municipality().districts.label(slug)
+
+    def suggest(self, raw: object) -> str | None:
+        return municipality().districts.suggest(raw)
+
+    def ordered(self, values: Iterable[str] | None) -> tuple[str, ...]:
+        return municipality().districts.ordered(values)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(municipality().districts)
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in municipality().districts
+
+
+DISTRICTS = cast(Vocabulary, _CurrentDistricts())
+
+
+class _CouncilName:
+    """The label of the operator "kommunal": the current municipality's council, in the page's language."""
+
+    def __str__(self) -> str:
+        return str(municipality().council)
+
 
 HOURS = Vocabulary(
     {
@@ -151,7 +320,7 @@ ACCESS = Vocabulary(
 
 OPERATORS = Vocabulary(
     {
-        "kommunal": _l("Stockholms stad"),
+        "kommunal": cast(Any, _CouncilName()),
         "privat": _l("Privat företag"),
         "ideburen": _l("Idéburen organisation"),
         "annan": _l("Annan huvudman (region, myndighet, samverkan)"),
@@ -197,7 +366,6 @@ WEEKDAYS = Vocabulary(
         "sun": _l("söndag"),
     }
 )
-CITYWIDE = "hela-staden"  # the district value of an offering for the whole city
 
 
 def weekday_span(days: list[str] | tuple[str, ...]) -> list[str]:

@@ -35,7 +35,8 @@ VERSION_FILE = "content-version"
 # Raised whenever the schema, the analysis or the stored record's shape changes (3: "reviewed", "confirmed"
 # and "parts"): a build an older release wrote is then rebuilt at start-up instead of being searched with
 # words analysed another way, or read as records the code no longer knows.
-INDEX_FORMAT = "5"  # 4: sentences that say "not" are indexed apart (``negated``); 5: analysers in catalogue.language
+# 4: sentences that say "not" are indexed apart (``negated``); 5: analysers in catalogue.language; 6: the site file
+INDEX_FORMAT = "6"
 FORMAT_FILE = "index-format"
 
 
@@ -196,7 +197,8 @@ def build(content: Content, index_root: Path, full: bool = False) -> Path:
     publish in order, and none removes a folder another is still writing."""
     index_root = Path(index_root)
     index_root.mkdir(parents=True, exist_ok=True)
-    with open(index_root / ".lock", "w") as lock:
+    # An offering's place words name its district, in the content's own municipality.
+    with v.using_municipality(v.Municipality.from_site(content.site)), open(index_root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         return _build(content, index_root, None if full else current_folder(index_root))
 
@@ -239,7 +241,7 @@ def _entry_document(content: Content, entry: shards.Entry) -> dict[str, str]:
         return provider_document(record, content.places)
     if kind == "page":
         return page_document(record)
-    return {"key": kind, "kind": kind, "record": json.dumps(record, ensure_ascii=False)}  # the places, the thesaurus
+    return {"key": kind, "kind": kind, "record": json.dumps(record, ensure_ascii=False)}  # site, places, thesaurus
 
 
 def content_version(plan: shards.Plan) -> str:

@@ -1,4 +1,5 @@
-"""Reads provider Markdown files, guidance pages and places, and checks every fact before it can be published.
+"""Reads the site file, provider Markdown files, guidance pages and places, and checks every fact before it can
+be published.
 
 Every problem in a file is reported at once as ``path:line: field: message``
 (see ``checks``); a file with any problem is never half-loaded.
@@ -19,7 +20,7 @@ import markdown
 import nh3
 import yaml
 
-from catalogue import routes
+from catalogue import i18n, routes
 from catalogue.facts import checks, fields
 from catalogue.facts import vocabulary as v
 from catalogue.facts.checks import ContentError, FieldPath, Problems
@@ -208,13 +209,133 @@ def parse_page(
     return _parse_document(path, text, PAGE_FIELDS, ("title", "summary"), display_path, set(PAGE_FIELDS))
 
 
+def _translations(names: tuple[str, ...]) -> checks.Checker:
+    """``translations: {en: {name: Gothenburg}}``: names in the site's other languages, where they differ."""
+    each = checks.mapping({name: checks.text(100, single_line=True) for name in names})
+    languages = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT]
+
+    def check(value: Any, problems: Problems, path: FieldPath) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            problems.add(path, f"ska vara språk med namn, till exempel en: {{{names[0]}: …}}")
+            return None
+        clean = {}
+        for language, translated in value.items():
+            if language not in languages:
+                problems.add(path + (language,), f"okänt språk '{language}' (webbplatsens: {', '.join(languages)})")
+            elif checked := each(translated, problems, path + (language,)):
+                clean[language] = checked
+        return clean
+
+    return check
+
+
+def _map_place(value: Any, problems: Problems, path: FieldPath) -> list[int] | None:
+    """``map: [column, row]``: where the district's box is on the schematic map of the districts page."""
+    if not (isinstance(value, list) and len(value) == 2 and all(type(n) is int and 0 <= n <= 9 for n in value)):
+        problems.add(path, "ska vara [kolumn, rad] på kartan, två heltal 0–9, till exempel [1, 0]")
+        return None
+    return value
+
+
+SITE_DISTRICT_FIELDS: dict[str, checks.Checker] = {
+    "name": checks.text(60, single_line=True),
+    "map": _map_place,
+    "other_names": checks.list_of(checks.text(60, single_line=True)),
+    "translations": _translations(("name",)),
+}
+
+
+def _site_districts(value: Any, problems: Problems, path: FieldPath) -> dict[str, dict[str, Any]] | None:
+    """The municipality's districts, each under the slug its addresses use (/stadsdel/bromma): every name
+    and former name once, since a search for it must lead to one district."""
+    if not isinstance(value, dict) or not value:
+        problems.add(path, "ska vara kommunens stadsdelar, var och en med sitt namn (name)")
+        return None
+    clean: dict[str, dict[str, Any]] = {}
+    named: dict[str, str] = {}
+    for slug, facts in value.items():
+        if slug == v.CITYWIDE:
+            problems.add(path + (slug,), f"{slug} betyder hela kommunen och kan inte vara en stadsdel")
+            continue
+        if not SLUG_PATTERN.match(str(slug)):
+            problems.add(path + (str(slug),), f"'{slug}' går inte att ha i en adress: bara a–z, 0–9 och bindestreck")
+            continue
+        district = checks.mapping(SITE_DISTRICT_FIELDS, ("name",))(facts, problems, path + (slug,))
+        if not district:
+            continue
+        names = [("name", district["name"]), *(("other_names", name) for name in district.get("other_names", []))]
+        for key, name in names:
+            loose = v.slugify(name)
+            if named.get(loose, slug) != slug:
+                problems.add(path + (slug, key), f"'{name}' är redan ett namn på {named[loose]}")
+            named[loose] = slug
+        clean[slug] = district
+    _check_map(clean, problems, path)
+    return clean
+
+
+def _check_map(districts: dict[str, dict[str, Any]], problems: Problems, path: FieldPath) -> None:
+    """The map shows every district, each in a box of its own, or it is not drawn at all."""
+    placed: dict[tuple[int, ...], str] = {}
+    for slug, district in districts.items():
+        if "map" not in district:
+            continue
+        if tuple(district["map"]) in placed:
+            problems.add(path + (slug, "map"), f"{placed[tuple(district['map'])]} har redan den platsen på kartan")
+        placed[tuple(district["map"])] = slug
+    unplaced = [slug for slug, district in districts.items() if "map" not in district]
+    if placed and unplaced:
+        problems.add(path, f"kartan visar alla stadsdelar eller ingen: ge {', '.join(unplaced)} en plats (map)")
+
+
+SITE_FIELDS: dict[str, checks.Checker] = {
+    "municipality": checks.mapping(
+        {
+            "name": checks.text(60, single_line=True),
+            "council": checks.text(100, single_line=True),
+            "county": checks.text(100, single_line=True),
+            "translations": _translations(("name", "council")),
+        },
+        ("name", "council"),
+    ),
+    "districts": _site_districts,
+    "guidance_service": checks.mapping(
+        {"offering": checks.text(80, single_line=True), "name": checks.text(60, single_line=True)}, ("offering", "name")
+    ),
+}
+
+
+def parse_site(
+    path: Path, text: str, display_path: str | None = None
+) -> tuple[dict[str, Any] | None, list[ContentError]]:
+    """The municipality and its districts (content/site.yml): what makes this catalogue Stockholm's, or any
+    other municipality's."""
+    problems = Problems(display_path or str(path))
+    data = _read_yaml(text, problems, 1)
+    if data is None:
+        return None, problems.errors
+    site = checks.check_fields(data, SITE_FIELDS, ("municipality", "districts"), problems, ())
+    return (None, problems.errors) if problems.errors else (site, [])
+
+
+def read_municipality(content_dir: Path) -> v.Municipality:
+    """The municipality a content folder is for; ``UNKNOWN`` when its site file is missing or broken (the
+    check reports why)."""
+    try:
+        text = (Path(content_dir) / SITE_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return v.UNKNOWN
+    return v.Municipality.from_site(parse_site(Path(content_dir) / SITE_FILE, text)[0])
+
+
+SITE_FILE = "site.yml"
 DISTRICT_FIELDS: dict[str, checks.Checker] = {
     "neighbourhoods": checks.list_of(checks.text(60, single_line=True)),
     "social_services": checks.text(200),
     "phone": checks.phone,
     "email": checks.email,
     "relatives_consultant": checks.boolean,
-    "neighbours": checks.list_of(checks.one_of(v.DISTRICTS)),
+    "neighbours": checks.list_of(checks.one_of(v.DISTRICTS)),  # the site file's
     "relatives_consultant_note": checks.text(300),
     "sources": checks.sources,
 }
@@ -222,13 +343,14 @@ DISTRICT_FIELDS: dict[str, checks.Checker] = {
 
 def _districts(value: Any, problems: Problems, path: FieldPath) -> dict[str, dict[str, Any]] | None:
     if not isinstance(value, dict):
-        problems.add(path, "ska vara en lista med stadsdelsområden")
+        problems.add(path, "ska vara en lista med stadsdelar")
         return None
     clean: dict[str, dict[str, Any]] = {}
     seen: dict[str, str] = {}
     for key, facts in value.items():
         if key not in v.DISTRICTS or key == v.CITYWIDE:
-            problems.add(path + (key,), f"okänt stadsdelsområde '{key}'{checks.did_you_mean(v.DISTRICTS.suggest(key))}")
+            hint = checks.did_you_mean(v.DISTRICTS.suggest(key))
+            problems.add(path + (key,), f"okänd stadsdel '{key}'{hint} (stadsdelarna står i {SITE_FILE})")
             continue
         district = checks.mapping(DISTRICT_FIELDS, ("neighbourhoods", "sources"))(facts, problems, path + (key,))
         for index, name in enumerate((district or {}).get("neighbourhoods", [])):
@@ -241,7 +363,7 @@ def _districts(value: Any, problems: Problems, path: FieldPath) -> dict[str, dic
             clean[key] = district
     for slug in v.DISTRICTS:
         if slug != v.CITYWIDE and slug not in value:
-            problems.add(path, f"stadsdelsområdet {slug} saknas")
+            problems.add(path, f"stadsdelen {slug} saknas")
     return clean
 
 
@@ -281,6 +403,7 @@ class Content:
     places: dict[str, Any] | None
     errors: list[ContentError]
     thesaurus: dict[str, Any] | None = None
+    site: dict[str, Any] | None = None  # the municipality and its districts (``parse_site``)
     # "providers/slug" -> a digest of its file's name and text: with the places and the code, all its record
     # depends on
     digests: dict[str, str] = field(default_factory=dict)
@@ -365,12 +488,35 @@ def load_content(content_dir: Path, cache_file: Path | None = None) -> Content:
     folder = Path(content_dir)
     errors: list[ContentError] = []
     place_errors: list[ContentError] = []  # reported after the files', as editors are used to
+    site, site_text = None, _read_if_there(folder / SITE_FILE, place_errors)
+    if site_text is not None:
+        site, problems = parse_site(folder / SITE_FILE, site_text)
+        place_errors.extend(problems)
+    elif not (folder / SITE_FILE).exists():
+        place_errors.append(ContentError(str(folder / SITE_FILE), 1, "fil", "saknas: den säger vilken kommun "
+                                         "katalogen gäller och vilka stadsdelar den har"))  # fmt: skip
+    with v.using_municipality(v.Municipality.from_site(site)):  # every district named is one of its
+        content = _load_the_rest(folder, cache_file, site, site_text, errors, place_errors)
+    if site and "guidance_service" in site and site_text is not None:
+        _check_guidance_service(content, folder / SITE_FILE, site_text)
+    return content
+
+
+def _load_the_rest(
+    folder: Path,
+    cache_file: Path | None,
+    site: dict[str, Any] | None,
+    site_text: str | None,
+    errors: list[ContentError],
+    place_errors: list[ContentError],
+) -> Content:
     places = None
     places_text = _read_if_there(folder / "places.yml", place_errors)
     if places_text is not None:
         places, problems = parse_places(folder / "places.yml", places_text)
         place_errors.extend(problems)
-    cache = parse_cache.ParseCache(cache_file, places_text or "")
+    # A file's result depends on the districts and on the neighbourhoods (see ``parse_cache``)
+    cache = parse_cache.ParseCache(cache_file, f"{site_text or ''}\0{places_text or ''}")
     digests: dict[str, str] = {}
     records = _load_folders(folder, cache, errors, digests)
     providers, pages = records["providers"], records["pages"]
@@ -381,10 +527,20 @@ def load_content(content_dir: Path, cache_file: Path | None = None) -> Content:
         known_pages = frozenset(page["slug"] for page in pages)
         thesaurus, thesaurus_errors = parse_thesaurus(folder / "thesaurus.yml", thesaurus_text, _read_yaml, known_pages)
         errors.extend(thesaurus_errors)
-    content = Content(providers, pages, places, errors, thesaurus, digests)
+    content = Content(providers, pages, places, errors, thesaurus, site, digests)
     _check_internal_links(content, folder)
     cache.save()
     return content
+
+
+def _check_guidance_service(content: Content, path: Path, text: str) -> None:
+    """The guidance service is an offering of the catalogue: a misspelt one would leave people without it."""
+    assert content.site is not None
+    offering = content.site["guidance_service"]["offering"]
+    if not any(record["slug"] == offering for record in content.providers):
+        line = next((n for n, row in enumerate(text.splitlines(), 1) if row.strip().startswith("offering:")), 1)
+        missing = f"det finns ingen verksamhet {offering} (providers/{offering}.md)"
+        content.errors.append(ContentError(str(path), line, "guidance_service.offering", missing))
 
 
 def _read_if_there(path: Path, errors: list[ContentError]) -> str | None:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 SHARD_SIZE = 150  # offerings that one accepted change re-analyses with it: about a second's work
 MAX_SHARDS = 64  # every search reads every segment: past this, shards grow instead of multiplying
 MANIFEST = "shards.json"
-Entry = tuple[str, Any]  # ("provider" | "page" | "places" | "thesaurus", its record)
+Entry = tuple[str, Any]  # ("provider" | "page" | "site" | "places" | "thesaurus", its record)
 MakeDocument = Callable[[Content, Entry], dict[str, str]]
 
 
@@ -60,10 +60,13 @@ class Plan:
             self.entries[zlib.crc32(record["slug"].encode()) % offering_shards].append(("provider", record))
         rest = self.entries[-1]
         rest += [("page", record) for record in content.pages]
-        shared = (("places", content.places), ("thesaurus", content.thesaurus))
+        shared = (("site", content.site), ("places", content.places), ("thesaurus", content.thesaurus))
         rest += [(kind, facts) for kind, facts in shared if facts]
-        # Every document of an offering reads the places (its area's neighbourhoods), and the code analyses it.
-        common = json.dumps([code_release(), content.places], sort_keys=True, ensure_ascii=False, default=str)
+        # Every document of an offering reads the site file (its district's names), the places (its area's
+        # neighbourhoods), and the code analyses it.
+        common = json.dumps(
+            [code_release(), content.site, content.places], sort_keys=True, ensure_ascii=False, default=str
+        )
         self.digests = [
             _digest(common, [_entry_digest(content, entry) for entry in entries]) for entries in self.entries
         ]
@@ -77,8 +80,8 @@ class Plan:
 
 
 def _entry_digest(content: Content, entry: Entry) -> str:
-    """An offering's or a page's digest is its file's (``Content.digests``); the places' and the thesaurus',
-    their facts'."""
+    """An offering's or a page's digest is its file's (``Content.digests``); the site file's, the places' and
+    the thesaurus', their facts'."""
     kind, record = entry
     if kind in ("provider", "page"):
         return content.digests[f"{kind}s/{record['slug']}"]

@@ -145,12 +145,12 @@ def concept_key(text: str) -> tuple[str, ...]:
     return tuple(token.text for token in _CONCEPT_ANALYZER(text))
 
 
-# Words people put around what they look for ("kafé nära Hökarängen", "jag vill hitta jobb"); every
-# offering is in Stockholm. Searching for them would only make an AND query fail.
+# Words people put around what they look for ("kafé nära Hökarängen", "jag vill hitta jobb"). Searching for
+# them would only make an AND query fail. (The city's own name is left out too: see ``Snapshot.query_words``.)
 # Who a relative asks for ("min son är 19 år") says nothing about the offering either.
 QUERY_FILLER = frozenset(
     (
-        "nära närheten runt kring omkring området trakten stockholm stockholms söker letar hitta vill finns behöver "
+        "nära närheten runt kring omkring området trakten söker letar hitta vill finns behöver "
         "ställe ställen stället nåt något någonting grej göra gör dagarna dagar "
         "son sonen dotter dottern bror brorsan syster mamma pappa barnet "
         "tillbaka igen börja borja sitter hemma hela "

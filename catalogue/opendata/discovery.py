@@ -38,7 +38,6 @@ discovery = Blueprint("discovery", __name__)
 
 # The guidance page that site.pages.accessibility_statement shows at its own address.
 ACCESSIBILITY_PAGE = "tillganglighet"
-CITY = "Stockholm"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
@@ -298,9 +297,9 @@ def _postal_address(record: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _area_served(record: dict[str, Any]) -> dict[str, Any] | None:
-    """Stockholm, for an offering for the whole city. A district says where an offering is, not whom it
-    serves (people from other districts may go there), so it is not written as the area served."""
-    return {"@type": "City", "name": CITY} if record.get("district") == v.CITYWIDE else None
+    """The municipality, for an offering for the whole of it. A district says where an offering is, not whom
+    it serves (people from other districts may go there), so it is not written as the area served."""
+    return {"@type": "City", "name": str(v.municipality().name)} if record.get("district") == v.CITYWIDE else None
 
 
 def provider_structured_data(record: dict[str, Any]) -> dict[str, Any]:

@@ -57,7 +57,7 @@ NAMESPACE = uuid.UUID("7e5b277d-1366-5434-89d9-6cc03ceca6f4")  # fixed for good:
 PER_PAGE, MAX_PER_PAGE = 50, 100
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 SWEDISH = Locale("sv")
-CITY, COUNTY, COUNTRY = "Stockholms stad", "Stockholms län", "SE"
+COUNTRY = "SE"
 
 # Our statuses in HSDS's words. "paused" is temporarily closed; a closed offering is no longer run.
 STATUS = {"active": "active", "paused": "temporarily closed", "closed": "defunct"}
@@ -128,7 +128,8 @@ def _terms(field: fields.ProviderField) -> dict[str, Any]:
     return field.vocabulary.terms
 
 
-# Every field whose row names a taxonomy (``fields.ProviderField.taxonomy``), in the field table's order.
+# Every field whose row names a taxonomy (``fields.ProviderField.taxonomy``), in the field table's order. A
+# district is none: it says where an offering is (its location), not what it is.
 TAXONOMIES = tuple(Taxonomy(field.key, _terms(field), field.taxonomy) for field in fields.FIELDS if field.taxonomy)
 TAXONOMIES_BY_ID = {taxonomy.id: taxonomy for taxonomy in TAXONOMIES}
 TERMS_BY_ID = {taxonomy.term_id(code): (taxonomy, code) for taxonomy in TAXONOMIES for code in taxonomy.terms}
@@ -309,7 +310,7 @@ def languages(record: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def service_areas(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """Only a city-wide offering has a known area, the city. One in a district serves whoever its
+    """Only a city-wide offering has a known area, the municipality. One in a district serves whoever its
     decision or door lets in: the district is where it is (the location), not whom it serves."""
     if record.get("district") != v.CITYWIDE:
         return []
@@ -317,7 +318,7 @@ def service_areas(record: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "id": hsds_id("service_area", record["slug"]),
             "service_id": hsds_id("service", record["slug"]),
-            "name": CITY,
+            "name": v.municipality().council.swedish,
             "description": v.DISTRICTS.label(v.CITYWIDE),
         }
     ]
@@ -326,7 +327,7 @@ def service_areas(record: dict[str, Any]) -> list[dict[str, Any]]:
 def schedules(record: dict[str, Any]) -> list[dict[str, Any]]:
     """Each opening period as a weekly RRULE (freq WEEKLY, byday "MO,TU,WE"), its note as the description.
 
-    Times are Stockholm's local time, as the sources give them, without a UTC offset: it is +01:00 in
+    Times are Swedish local time, as the sources give them, without a UTC offset: it is +01:00 in
     winter and +02:00 in summer, so no one offset is right for a weekly schedule. The free-text
     ``opening_note`` goes with every period as ``notes``; with no periods it is a schedule of its own."""
     slug, note = record["slug"], record.get("opening_note")
@@ -356,9 +357,10 @@ def schedules(record: dict[str, Any]) -> list[dict[str, Any]]:
 def postal_address(record: dict[str, Any]) -> dict[str, Any] | None:
     """HSDS requires street, postal code, city and state or province. An address known only in part stays
     in the location's description instead of being completed by a guess. Every district of the catalogue
-    is in Stockholms stad, so an address in one is in Stockholms län and in Sweden: stated, not guessed."""
+    is in its municipality, so an address in one is in the county its site file names (``content/site.yml``)
+    and in Sweden: stated, not guessed. With no county named, no address is complete."""
     parts = record.get("address") or {}
-    complete = all(parts.get(key) for key in ("street", "postal_code", "city"))
+    complete = all(parts.get(key) for key in ("street", "postal_code", "city")) and v.municipality().county
     if not complete or record.get("district") in (None, v.CITYWIDE):
         return None
     return {
@@ -366,7 +368,7 @@ def postal_address(record: dict[str, Any]) -> dict[str, Any] | None:
         "location_id": hsds_id("location", record["slug"]),
         "address_1": parts["street"],
         "city": parts["city"],
-        "state_province": COUNTY,
+        "state_province": v.municipality().county,
         "postal_code": parts["postal_code"],
         "country": COUNTRY,
         "address_type": "physical",
@@ -555,7 +557,7 @@ def _search_words() -> list[str]:
 
 def _text_mask(current: engine.Snapshot, words: list[str]) -> int | None:
     """The site's own text search (Swedish stemming, å/ä/ö optional): every word must match. None: no words."""
-    analysed = engine._query_words(" ".join(words))
+    analysed = current.query_words(" ".join(words))
     if not analysed:
         return None
     mask = -1  # every document

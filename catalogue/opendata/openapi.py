@@ -11,6 +11,7 @@ from typing import Any
 
 from catalogue import query
 from catalogue.facts import fields
+from catalogue.facts import vocabulary as v
 from catalogue.facts.fields import NULLABLE_TEXT, TEXT
 from catalogue.query.facets import FACETS, MAX_VALUES_PER_FILTER, ChoiceFacet, Facet, RangeFacet
 
@@ -65,13 +66,15 @@ def description(server: str) -> dict[str, Any]:
         {"name": "ordagrant", "in": "query", "schema": {"enum": ["1"]},
          "description": "Search the words as typed, without reading them as concepts."},
     ]  # fmt: skip
+    city = v.municipality().name
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Hitta sysselsättning API",
             "version": "1",
-            "description": "Sysselsättning for adults with psychiatric disabilities in Stockholm. A fact a provider "
-            "has not stated is null (or left out of a list), never false. Open data: see /oppna-data.",
+            "description": "Sysselsättning for adults with psychiatric disabilities in "
+            f"{city.translations.get('en', city.swedish)}. A fact a provider has not stated is null (or left out "
+            "of a list), never false. Open data: see /oppna-data.",
         },
         "servers": [{"url": server + "/api/v1"}],
         "paths": {

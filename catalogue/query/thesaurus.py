@@ -8,19 +8,16 @@ Editors extend the file; ``flask catalogue check`` validates it.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from babel import support
 from flask_babel import gettext as _
 
-from catalogue import i18n
 from catalogue.facts import checks
-from catalogue.facts.vocabulary import ACCENT_FOLD, CITYWIDE, DISTRICTS
+from catalogue.facts.vocabulary import ACCENT_FOLD, CITYWIDE, DISTRICTS, Name
 from catalogue.language.analysis import concept_key
 from catalogue.query.facets import FACETS_BY_PARAM, ChoiceFacet
 
@@ -34,8 +31,6 @@ _YEARS = frozenset(concept_key(_ARABIC_MARKS.sub("", word)) for word in _YEARS_W
 _AGE = frozenset(concept_key(_ARABIC_MARKS.sub("", word)) for word in _AGE_WORDS)
 _IS = frozenset(("är", "ar", "am", "is", "im", "olen", "on", "waa"))
 MIN_AGE, ADULT, MAX_AGE = 16, 18, 120  # "i 2 år" is how long, not how old; "är 23" only for a grown-up
-TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
-TRANSLATED = tuple(code for code in i18n.LANGUAGES if code != i18n.DEFAULT)
 
 
 @dataclass(frozen=True)
@@ -152,40 +147,25 @@ def parse_thesaurus(
 def place_words(places: dict[str, Any] | None) -> dict[str, list[str]]:
     """Every name of every district, as people type it: its name ("hagersten alvsjo" finds "Hägersten-Älvsjö",
     since the thesaurus folds å/ä/ö), each part of a joined name ("älvsjö"), its name in the site's other
-    languages ("فارستا"), its former names, and the neighbourhoods ``content/places.yml`` lists for it."""
+    languages ("فارستا"), its former names (all from ``content/site.yml``), and the neighbourhoods
+    ``content/places.yml`` lists for it."""
     words: dict[str, list[str]] = {}
-    for slug, facts in (places or {}).get("districts", {}).items():
+    for slug, name in DISTRICTS.terms.items():
         if slug == CITYWIDE:
             continue
-        parts = slug.split("-")
-        names = [" ".join(parts), *(parts if slug not in _NOT_PLACES_BY_PART else [])]
-        names += [name for translated in _translated_names(slug) for name in _without_gloss(translated)]
-        former = DISTRICTS.other_names(slug)
-        names += former + [part for name in former for part in name.split("-")]
-        names += list(facts.get("neighbourhoods", []))
+        names = [" ".join(slug.split("-"))]
+        for written in [*cast(Name, name).every_form(), *DISTRICTS.other_names(slug)]:
+            names += _without_gloss(written)
+            names += written.split("-") if "-" in written else []  # "Norra innerstaden" is not "norra"
+        names += list((places or {}).get("districts", {}).get(slug, {}).get("neighbourhoods", []))
         words[slug] = list(dict.fromkeys(names))
     return words
-
-
-@functools.cache
-def _translations(lang: str) -> support.NullTranslations:
-    return support.Translations.load(str(TRANSLATIONS_DIR), [lang])
 
 
 def _without_gloss(name: str) -> list[str]:
     """ "نورا إنرستادن (Norra innerstaden)": the name, and the name without what the brackets add."""
     bare = re.sub(r"\s*\([^)]*\)", "", name).strip()
     return [name, bare] if bare and bare != name else [name]
-
-
-def _translated_names(slug: str) -> list[str]:
-    """The district's name as each translation writes it (read from the catalogues, whatever the request's
-    language: the same words must work on every page)."""
-    swedish = DISTRICTS.source(slug)
-    return [_translations(lang).gettext(swedish) for lang in TRANSLATED]
-
-
-_NOT_PLACES_BY_PART = {"norra-innerstaden"}  # "norra" alone is a direction, not a place
 
 
 _ARABIC_LETTERS = str.maketrans("أإآى", "اايي")

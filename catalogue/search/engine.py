@@ -30,7 +30,7 @@ from whoosh import index
 
 from catalogue import i18n, query
 from catalogue.facts import fields
-from catalogue.facts.vocabulary import ACCENT_FOLD, CITYWIDE, DISTRICTS
+from catalogue.facts.vocabulary import ACCENT_FOLD, CITYWIDE, DISTRICTS, UNKNOWN, Municipality, using_municipality
 from catalogue.index import builder
 from catalogue.language import analysis, dictionary
 from catalogue.query import SearchRequest
@@ -105,21 +105,29 @@ class Snapshot:
         self.version = version_file.read_text(encoding="ascii") if version_file.exists() else folder.name
         self.schema = self.index.schema  # reading it from the index unpickles the table of contents each time
         thesaurus = self._read_documents()
-        self.thesaurus = Thesaurus(thesaurus, self.places)
-        self.pages_mask = mask_of(self.page_docnums.values(), self.size)
-        live = [(n, self.record(n)) for n in self.provider_docnums.values()]
-        self._prepare_offerings([(n, record) for n, record in live if record.get("status") != "closed"])
-        self._local = threading.local()
-        index_words = self.terms.spelling
-        self.accented_folds = self._accented_folds(index_words)
-        # The index's own words, and the words the thesaurus and the places know although no file has them
-        # ("promenera", "Skarpnäck"): a misspelling of either is offered, never silently applied to a real word.
-        self.speller = dictionary.Speller({word: 1 for word in self.thesaurus.vocabulary} | index_words)
-        self._keep_answers()
+        with using_municipality(self.municipality):  # its districts are the facets' and the thesaurus' places
+            self.thesaurus = Thesaurus(thesaurus, self.places)
+            self.pages_mask = mask_of(self.page_docnums.values(), self.size)
+            live = [(n, self.record(n)) for n in self.provider_docnums.values()]
+            self._prepare_offerings([(n, record) for n, record in live if record.get("status") != "closed"])
+            self._local = threading.local()
+            index_words = self.terms.spelling
+            self.accented_folds = self._accented_folds(index_words)
+            # The index's own words, and the words the thesaurus and the places know although no file has them
+            # ("promenera", "Skarpnäck"): a misspelling of either is offered, never silently applied to a real word.
+            self.speller = dictionary.Speller({word: 1 for word in self.thesaurus.vocabulary} | index_words)
+            self._city_words = _city_words(self.municipality)
+            self._keep_answers()
+
+    def query_words(self, text: str) -> list[str]:
+        """The words to match of a query: "kafé i Stockholm" is "kafé", as every offering is in its city."""
+        return [word for word in _query_words(text) if word not in self._city_words]
 
     def _read_documents(self) -> dict[str, Any] | None:
-        """Every stored record by docnum, the places, and the thesaurus (returned: the Thesaurus needs places)."""
+        """Every stored record by docnum, the municipality, the places, and the thesaurus (returned: the
+        Thesaurus needs places)."""
         kinds: dict[str, dict[str, int]] = {"provider": {}, "page": {}}
+        self.municipality = UNKNOWN
         self.places: dict[str, Any] = {}
         thesaurus: dict[str, Any] | None = None
         with self.index.searcher() as searcher:
@@ -128,7 +136,9 @@ class Snapshot:
             self._ranking_facts: dict[int, Stored] = {}
             for base, documents in segments.each(searcher.reader(), "records", _stored_records):
                 for document in documents:
-                    if document.kind == "places":
+                    if document.kind == "site":
+                        self.municipality = Municipality.from_site(document.record)
+                    elif document.kind == "places":
                         self.places = document.record
                     elif document.kind == "thesaurus":
                         thesaurus = document.record
@@ -578,6 +588,12 @@ def _bits(mask: int) -> Iterator[int]:
         mask ^= low
 
 
+def _city_words(municipality: Municipality) -> frozenset[str]:
+    """The municipality's name as a query may write it, in any language, with or without a genitive s."""
+    names = [word.casefold() for form in municipality.name.every_form() for word in _SENTENCE_WORDS.findall(form)]
+    return frozenset(form for name in names for form in (name, name + "s", name.translate(ACCENT_FOLD)))
+
+
 def _query_words(text: str) -> list[str]:
     """The whole words of a query, stop words dropped; each yields terms in every field."""
     words = [t.text for t in _WORDS_ANALYZER(text)]
@@ -730,12 +746,12 @@ class Interpretation:
 
 def interpret(snapshot: Snapshot, request: SearchRequest) -> Interpretation:
     understood, rest = ([], request.q) if request.literal else snapshot.thesaurus.interpret(request.q)
-    typed = _query_words(rest)
+    typed = snapshot.query_words(rest)
     words = _split_compounds(snapshot, typed)
     if not request.literal and words != typed:
         # A compound's part may be an everyday word: "promenadgrupp" is a walk (Motion) in a group.
         from_parts, rest = snapshot.thesaurus.interpret(" ".join(words))
-        understood, words = understood + from_parts, _query_words(rest)
+        understood, words = understood + from_parts, snapshot.query_words(rest)
     understood = snapshot.thesaurus.one_per_concept(understood)
     pages = tuple(item.concept.page for item in understood if item.concept.page)
     meanings = tuple(item for item in understood if item.concept.is_meaning)

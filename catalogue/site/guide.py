@@ -7,6 +7,7 @@ and any step can be opened again to change an answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request
@@ -27,14 +28,22 @@ from catalogue.site import next_steps
 guide = Blueprint("guide", __name__)
 
 
+Options = tuple[tuple[str, object], ...]
+
+
 @dataclass(frozen=True)
 class Question:
     step: int  # its number in the address (steg=N): kept when the order of asking changes, so old links work
     param: str
     text: object
     hint: object
-    options: tuple[tuple[str, object], ...]
+    answers: Options | Callable[[], Options]  # called when asked: the districts are the catalogue's own
     several: bool = False  # checkboxes rather than radio buttons
+
+    @property
+    def options(self) -> Options:
+        """(value, label) for each answer."""
+        return self.answers() if callable(self.answers) else self.answers
 
 
 # What a person wants from the days, and the filter values that give it: "skapa" is said as
@@ -54,7 +63,7 @@ WISHES = {
 DONT_KNOW = "vet-inte"
 
 
-def _choices(param: str, leave_out: str = "") -> tuple[tuple[str, object], ...]:
+def _choices(param: str, leave_out: str = "") -> Options:
     """A filter's values with their labels, lazy so that each page shows them in its own language."""
     facet = FACETS_BY_PARAM[param]
     assert isinstance(facet, ChoiceFacet)
@@ -101,7 +110,7 @@ QUESTIONS = (
         "stadsdel",
         _l("Var i staden vill du vara?"),
         _l("Du kan välja en plats i hela staden, inte bara där du bor."),
-        _choices("stadsdel", leave_out=CITYWIDE) + ((DONT_KNOW, _l("Det spelar ingen roll")),),
+        lambda: _choices("stadsdel", leave_out=CITYWIDE) + ((DONT_KNOW, _l("Det spelar ingen roll")),),
     ),
     Question(
         5,

@@ -10,7 +10,8 @@ saying how to reach one. The ways are derived from what is known, best first:
 3. apply for a decision through social services in the district where the person lives: that
    district's own number and mailbox when known, else the city's contact centre, and always the
    city's web page for applying;
-4. ask the city's guidance service (Alfa), which needs no decision.
+4. ask the city's guidance service (Stockholm's Alfa; ``guidance_service`` in the site file), which needs no
+   decision.
 
 Views build these once per page; templates only render them (``_macros.html``).
 """
@@ -37,7 +38,6 @@ WEB, PAGE, TEXT = "web", "page", "text"  # a website, a page of this site, or wo
 CONCRETE = (TEL, MAIL, APPLY, VISIT)
 
 WALK_IN, CONTACT, APPLY_FOR_DECISION, GUIDANCE = "walk-in", "contact", "apply", "guidance"
-GUIDANCE_SERVICE = "alfa"  # the city's guidance to sysselsättning, which anyone may ask
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ def apply_way(
 def guidance_way(
     guidance: dict[str, Any] | None, places: dict[str, Any], today: dt.date, only: bool = False
 ) -> WayIn | None:
-    """The city's guidance service (Alfa): anyone may ask it, without a decision.
+    """The city's guidance service: anyone may ask it, without a decision.
 
     Shown with its own number or address. Without one, and when it is the ``only`` way a page has, the
     city's contact centre is the number to call and ask for it; otherwise it is left out, so that nobody is
@@ -236,12 +236,15 @@ def guidance_way(
         return None
     actions = [action for action in _contact_actions(guidance, today) if action.concrete]
     switchboard = places.get("switchboard")
+    asked_for = _short_name(guidance)
     if not actions and only and switchboard:
-        note = _("%(name)s. Fråga efter Alfa, stadens vägledning till sysselsättning.", name=switchboard["name"])
+        note = _("%(name)s. Fråga efter %(service)s, stadens vägledning till sysselsättning.", name=switchboard["name"],
+                 service=asked_for)  # fmt: skip
         actions.append(_phone_action(switchboard["phone"], note, evidence.covering_year(switchboard, "phone"), today))
     if not actions:
         return None
-    actions.append(Action(PAGE, _("Om Alfa"), guidance["name"], url_for("site.provider", slug=guidance["slug"]),
+    actions.append(Action(PAGE, _("Om %(service)s", service=asked_for), guidance["name"],
+                          url_for("site.provider", slug=guidance["slug"]),
                           swedish=True))  # fmt: skip
     text = _("Stadens vägledning till sysselsättning, studier och arbete. Du behöver inget beslut.")
     return WayIn(GUIDANCE, _("Fråga om vägledning"), text, tuple(actions))
@@ -378,7 +381,8 @@ def _best_first(way: WayIn) -> tuple[bool, int]:
 
 def _ask_the_city(record: dict[str, Any], places: dict[str, Any], today: dt.date) -> WayIn | None:
     """The last resort, when nothing else leads anywhere: the city's contact centre. It is asked for the
-    offering by name only when the city runs it (Alfa itself); otherwise for guidance to sysselsättning."""
+    offering by name only when the city runs it (its guidance service itself); otherwise for guidance to
+    sysselsättning."""
     switchboard = places.get("switchboard")
     if not switchboard:
         return None
@@ -394,9 +398,17 @@ def _ask_the_city(record: dict[str, Any], places: dict[str, Any], today: dt.date
 
 
 def guidance_service() -> dict[str, Any] | None:
-    """The city's guidance service (Alfa), named wherever someone needs a person to ask."""
-    record = snapshot().provider(GUIDANCE_SERVICE)
+    """The city's guidance service (the site file's ``guidance_service``), named wherever someone needs a
+    person to ask; None when the municipality has none, or it is not open."""
+    guidance = v.municipality().guidance
+    record = snapshot().provider(guidance.offering) if guidance else None
     return record if record and record.get("status") == "active" else None
+
+
+def _short_name(guidance: dict[str, Any]) -> str:
+    """What to ask for on the phone: "Alfa", not the offering's whole name, when the site file gives it."""
+    known = v.municipality().guidance
+    return known.name if known and known.offering == guidance["slug"] else str(guidance["name"])
 
 
 def for_offering(record: dict[str, Any], search_request: SearchRequest | None = None) -> NextSteps:

@@ -7,10 +7,11 @@ import datetime as dt
 import math
 from typing import Any, cast
 
+from babel.lists import format_list
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from limits import parse_many
 
 from catalogue import i18n, query, retention
@@ -176,7 +177,7 @@ def district(slug: str) -> ResponseReturnValue:
         name=name,
         facts=facts,
         contacts=district_contacts(canonical, name, facts, places, dt.date.today(), next_steps.guidance_service()),
-        former_names=v.DISTRICTS.other_names(canonical),
+        former_names=format_list(v.DISTRICTS.other_names(canonical), locale=get_locale()),  # "A, B och C"
         result=result,
         option=option,
         nearby=nearby,
@@ -185,30 +186,13 @@ def district(slug: str) -> ResponseReturnValue:
     )
 
 
-# A schematic map, not a geographic one: each district's place on a grid of columns and rows,
-# roughly as they lie from north-west (Järva) to south-east (Farsta).
-DISTRICT_GRID = {
-    "jarva": (1, 0),
-    "hasselby-vallingby": (0, 1),
-    "bromma": (1, 1),
-    "norra-innerstaden": (3, 1),
-    "kungsholmen": (2, 2),
-    "sodermalm": (3, 2),
-    "skarholmen": (0, 3),
-    "hagersten-alvsjo": (1, 3),
-    "enskede-arsta-vantor": (2, 3),
-    "skarpnack": (3, 3),
-    "farsta": (3, 4),
-}
-
-
 @localized(site)
 def districts() -> ResponseReturnValue:
     everything = engine.run(snapshot(), SearchRequest(), i18n.current())
     options = {option.value: option for option in everything.facet("stadsdel").options}
     return render_template(
         "districts.html",
-        grid=DISTRICT_GRID,
+        map=v.municipality().district_map,
         options=options,
         names={slug: v.DISTRICTS.label(slug) for slug in v.DISTRICTS},
     )

@@ -45,7 +45,7 @@ def district_contacts(
 ) -> DistrictContacts:
     """Rows for the district called ``name``; the first names whom to contact, the next how to reach them.
 
-    ``guidance`` is the city's guidance service (Alfa), which anyone may ask."""
+    ``guidance`` is the city's guidance service (``next_steps.guidance_service``), which anyone may ask."""
     sources = list(facts.get("sources", []))
     who = facts.get("social_services")
     contacts = [
