@@ -202,6 +202,27 @@ def test_the_site_file_reports_each_problem_with_its_line():
     assert "'Lundby' är redan ett namn på" in " ".join(messages)
 
 
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [("Göte\\0borg", "innehåller ett osynligt styrtecken (U+0000): ta bort det"),
+     ("Göte\\x07borg", "innehåller ett osynligt styrtecken (U+0007): ta bort det"),
+     ("Göte\\u202eborg", "innehåller ett osynligt styrtecken (U+202E): ta bort det"),
+     ("Å" * 5000, "är 5000 tecken, högst 60 är tillåtet")],
+    ids=["nul", "control", "bidi", "long"],
+)  # fmt: skip
+def test_hostile_names_in_the_site_file_are_reported_never_crash(tmp_path, written, message):
+    """In the city's name and in a district's, where a district's name is also checked against the others."""
+    text = (GOTEBORG / "site.yml").read_text(encoding="utf-8")
+    for original in ("name: Göteborg\n", "name: Hisingen\n"):
+        site, errors = parse_site(Path("site.yml"), text.replace(original, f'name: "{written}"\n'))
+        assert site is None and [error.message for error in errors] == [message]
+    shutil.copytree(GOTEBORG, tmp_path / "content")
+    (tmp_path / "content" / "site.yml").write_text(text.replace("name: Hisingen\n", f'name: "{written}"\n'))
+    loaded = load_content(tmp_path / "content")  # the whole folder: reported, and nothing half-read published
+    assert any(error.message == message for error in loaded.errors)
+    assert {record["slug"] for record in loaded.providers} == {"jobbvagen"}
+
+
 def test_the_map_shows_every_district_in_a_box_of_its_own_or_none():
     text = (GOTEBORG / "site.yml").read_text(encoding="utf-8")
     _site, errors = parse_site(Path("site.yml"), text.replace("    map: [2, 0]\n", "    map: [0, 0]\n"))

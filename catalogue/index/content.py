@@ -261,7 +261,7 @@ def _site_districts(value: Any, problems: Problems, path: FieldPath) -> dict[str
             problems.add(path + (str(slug),), f"'{slug}' går inte att ha i en adress: bara a–z, 0–9 och bindestreck")
             continue
         district = checks.mapping(SITE_DISTRICT_FIELDS, ("name",))(facts, problems, path + (slug,))
-        if not district:
+        if not district or "name" not in district:  # a name that is not one is reported already
             continue
         names = [("name", district["name"]), *(("other_names", name) for name in district.get("other_names", []))]
         for key, name in names:
