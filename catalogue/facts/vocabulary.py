@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
+import operator
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -36,7 +38,7 @@ class Vocabulary:
     terms: dict[str, object]
     aliases: dict[str, str] = field(default_factory=dict)  # other name as people write it -> slug
     _alias_slugs: dict[str, str] = field(init=False, repr=False, compare=False)
-    _labels: dict[tuple[str, str], dict[str, str]] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _labels: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_alias_slugs", {slugify(name): slug for name, slug in self.aliases.items()})
@@ -51,13 +53,12 @@ class Vocabulary:
         return [name for name, target in self.aliases.items() if target == slug]
 
     def labels(self) -> dict[str, str]:
-        """Every slug's label in the page's language, translated once per language (and council) for the
-        process: a search page shows about a hundred, and each translation look-up costs microseconds."""
+        """Every slug's label in the page's language, translated once per language for the process:
+        a search page shows about a hundred, and each translation look-up costs microseconds."""
         language = str(get_locale())  # Flask-Babel's, so that force_locale is obeyed (editing's weekday names)
-        key = (language, municipality().council.swedish)  # "kommunal" is named after the municipality's council
-        if key not in self._labels:
-            self._labels[key] = {slug: str(text) for slug, text in self.terms.items()}
-        return self._labels[key]
+        if language not in self._labels:
+            self._labels[language] = {slug: str(text) for slug, text in self.terms.items()}
+        return self._labels[language]
 
     def label(self, slug: str) -> str:
         return self.labels()[slug]
@@ -133,7 +134,7 @@ class Municipality:
     "i Stockholm", the council that runs its own offerings, its county, and its districts."""
 
     name: Name
-    council: Name  # "Stockholms stad": the operator "kommunal"
+    council: Name  # "Stockholms stad": the label of the operator "kommunal"
     county: str  # "Stockholms län", for an address in open data; "" when not given
     districts: Vocabulary  # the districts in the order the site file gives, then CITYWIDE
     district_map: DistrictMap | None = None  # when the site file places every district on one
@@ -160,6 +161,11 @@ class Municipality:
             district_map=DistrictMap(places) if places else None,  # the check asks for all or none
             guidance=Guidance(guidance["offering"], guidance["name"]) if guidance else None,
         )
+
+    @functools.cached_property
+    def operators(self) -> Vocabulary:
+        """Who runs an offering: the municipality's own are run by its council ("Stockholms stad")."""
+        return Vocabulary({"kommunal": self.council} | _OTHER_OPERATORS)
 
 
 @dataclass(frozen=True)
@@ -253,52 +259,55 @@ def using_municipality(chosen: Municipality) -> Iterator[None]:
         _current.reset(token)
 
 
-class _CurrentDistricts:
-    """Stands where a vocabulary is expected (a field, a filter, a check) for the current municipality's
-    districts, so that each of those is still defined once, at import, for any municipality. It answers
-    what a vocabulary is asked; not ``len``, ``==`` or ``isinstance`` (nothing asks for them)."""
+class _CurrentVocabulary:
+    """Stands where a vocabulary is expected (a field, a filter, a check) for one of the current
+    municipality's (its districts, its operators), so that each of those is still defined once, at import,
+    for any municipality. It answers what a vocabulary is asked, method by method (``__getattr__`` cost a
+    label twice the time); not ``len``, ``==`` or ``isinstance`` (nothing asks for them)."""
+
+    def __init__(self, of: Callable[[Municipality], Vocabulary]) -> None:
+        self._of = of
+
+    def _current(self) -> Vocabulary:
+        return self._of(municipality())
 
     @property
     def terms(self) -> dict[str, object]:
-        return municipality().districts.terms
+        return self._current().terms
 
     @property
     def aliases(self) -> dict[str, str]:
-        return municipality().districts.aliases
+        return self._current().aliases
 
     def canonical(self, raw: object) -> str | None:
-        return municipality().districts.canonical(raw)
+        return self._current().canonical(raw)
 
     def other_names(self, slug: str) -> list[str]:
-        return municipality().districts.other_names(slug)
+        return self._current().other_names(slug)
 
     def labels(self) -> dict[str, str]:
-        return municipality().districts.labels()
+        return self._current().labels()
 
     def label(self, slug: str) -> str:
-        return municipality().districts.label(slug)
+        return self._current().label(slug)
 
     def suggest(self, raw: object) -> str | None:
-        return municipality().districts.suggest(raw)
-
-    def ordered(self, values: Iterable[str] | None) -> tuple[str, ...]:
-        return municipality().districts.ordered(values)
+        return self._current().suggest(raw)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(municipality().districts)
+        return iter(self._current())
 
     def __contains__(self, slug: object) -> bool:
-        return slug in municipality().districts
+        return slug in self._current()
 
 
-DISTRICTS = cast(Vocabulary, _CurrentDistricts())
-
-
-class _CouncilName:
-    """The label of the operator "kommunal": the current municipality's council, in the page's language."""
-
-    def __str__(self) -> str:
-        return str(municipality().council)
+DISTRICTS = cast(Vocabulary, _CurrentVocabulary(operator.attrgetter("districts")))
+OPERATORS = cast(Vocabulary, _CurrentVocabulary(operator.attrgetter("operators")))
+_OTHER_OPERATORS = {
+    "privat": _l("Privat företag"),
+    "ideburen": _l("Idéburen organisation"),
+    "annan": _l("Annan huvudman (region, myndighet, samverkan)"),
+}
 
 
 HOURS = Vocabulary(
@@ -315,15 +324,6 @@ ACCESS = Vocabulary(
     {
         "beslut": _l("Med beslut från stadsdelen"),
         "oppen": _l("Öppen – gå dit utan beslut"),
-    }
-)
-
-OPERATORS = Vocabulary(
-    {
-        "kommunal": cast(Any, _CouncilName()),
-        "privat": _l("Privat företag"),
-        "ideburen": _l("Idéburen organisation"),
-        "annan": _l("Annan huvudman (region, myndighet, samverkan)"),
     }
 )
 

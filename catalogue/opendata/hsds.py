@@ -96,8 +96,17 @@ class Taxonomy:
     """One of our vocabularies as an HSDS taxonomy; its terms are attached to services (or organizations)."""
 
     key: str  # the provider field it classifies; its label is the taxonomy's name
-    terms: dict[str, Any]  # code -> label
     link_entity: str = "service"
+
+    @property
+    def terms(self) -> Mapping[str, Any]:
+        """code -> label: the row's own (a yes/no's "ja" and "nej"), else its vocabulary's, read when asked
+        (the operator "kommunal" is named after the catalogue's council). The codes are the same for all."""
+        field = fields.FIELDS_BY_KEY[self.key]
+        if field.taxonomy_terms is not None:
+            return field.taxonomy_terms
+        assert field.vocabulary is not None, f"{field.key}: a taxonomy needs terms"
+        return field.vocabulary.terms
 
     @property
     def id(self) -> str:
@@ -120,17 +129,9 @@ class Taxonomy:
         return list(value) if isinstance(value, list) else [value]
 
 
-def _terms(field: fields.ProviderField) -> dict[str, Any]:
-    """A taxonomy's terms: the row's own (a yes/no's "ja" and "nej"), else its vocabulary's."""
-    if field.taxonomy_terms is not None:
-        return field.taxonomy_terms
-    assert field.vocabulary is not None, f"{field.key}: a taxonomy needs terms"
-    return field.vocabulary.terms
-
-
 # Every field whose row names a taxonomy (``fields.ProviderField.taxonomy``), in the field table's order. A
 # district is none: it says where an offering is (its location), not what it is.
-TAXONOMIES = tuple(Taxonomy(field.key, _terms(field), field.taxonomy) for field in fields.FIELDS if field.taxonomy)
+TAXONOMIES = tuple(Taxonomy(field.key, field.taxonomy) for field in fields.FIELDS if field.taxonomy)
 TAXONOMIES_BY_ID = {taxonomy.id: taxonomy for taxonomy in TAXONOMIES}
 TERMS_BY_ID = {taxonomy.term_id(code): (taxonomy, code) for taxonomy in TAXONOMIES for code in taxonomy.terms}
 
