@@ -22,6 +22,7 @@ from cachetools import LRUCache
 from flask import Flask, Response, after_this_request, current_app, g, request
 
 from catalogue import page_kit
+from catalogue.index.parse_cache import code_release
 from catalogue.site.shortlinks import current_short_code
 
 SHARED_MAX_AGE = 30  # seconds a shared cache may serve a page before it asks again; publishing shows by then
@@ -41,11 +42,12 @@ _Page = tuple[list[tuple[str, str]], bytes]  # a rendered response's headers and
 
 @functools.cache
 def release(root: Path) -> str:
-    """A digest of everything that shapes a page besides the index: a deploy changes every ETag."""
-    digest = hashlib.sha256()
-    for folder in ("catalogue", "templates", "static", "translations"):
+    """A digest of everything that shapes a page besides the index: a deploy changes every ETag. The code
+    and its libraries are the digest the parse cache keys on; the rest are the files beside it."""
+    digest = hashlib.sha256(code_release().encode())
+    for folder in ("templates", "static", "translations"):
         for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and path.suffix in {".py", ".html", ".css", ".js", ".po", ".mo", ".svg"}:
+            if path.is_file() and path.suffix in {".html", ".css", ".js", ".po", ".mo", ".svg"}:
                 digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -57,7 +57,8 @@ def postgres_url():
 
 # Also while the test modules are collected: a table they build at import from the districts (a parametrize
 # over every filter value) is built from the fixtures' districts, which are Stockholm's.
-vocabulary.use_municipality(read_municipality(FIXTURES / "content"))
+FIXTURES_MUNICIPALITY = read_municipality(FIXTURES / "content")
+vocabulary.use_municipality(FIXTURES_MUNICIPALITY)
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +66,7 @@ def fixtures_municipality():
     """A test that checks a file on its own checks it as the fixtures' municipality (their site.yml): a
     test that loads other content or makes a request speaks of that catalogue's, and the next test starts
     here again."""
-    vocabulary.use_municipality(read_municipality(FIXTURES / "content"))
+    vocabulary.use_municipality(FIXTURES_MUNICIPALITY)
 
 
 @pytest.fixture(autouse=True)

@@ -118,7 +118,12 @@ def _working_files(folder: Path) -> Iterable[tuple[str, bytes | None]]:
 def today(content_dir: Path | str) -> Coverage:
     """Today's coverage from the working files (what the desk shows as "now")."""
     with v.using_municipality(read_municipality(Path(content_dir))):
-        records, errors = _parse_files(_working_files(Path(content_dir)))
+        return _now(Path(content_dir))
+
+
+def _now(folder: Path) -> Coverage:
+    """Today's working files, read as the municipality chosen."""
+    records, errors = _parse_files(_working_files(folder))
     return measure(records, errors=errors)
 
 
@@ -192,7 +197,7 @@ def _version() -> str:
     return f"{CACHE_VERSION}-{hashlib.sha256(districts.encode()).hexdigest()[:16]}"
 
 
-def _cached(cache_dir: Path | None, commit: str) -> dict[str, Any] | None:
+def _cached(cache_dir: Path | None, commit: str, version: str) -> dict[str, Any] | None:
     stored = _MEMORY.get(commit)
     if stored is None and cache_dir is not None:
         try:
@@ -201,7 +206,7 @@ def _cached(cache_dir: Path | None, commit: str) -> dict[str, Any] | None:
             return None
     usable = (
         isinstance(stored, dict)
-        and stored.get("version") == _version()
+        and stored.get("version") == version
         and set(stored.get("counts", {})) >= {field.key for field in fields.FACTS}
     )
     return stored if usable else None
@@ -222,15 +227,15 @@ def _store(cache_dir: Path | None, commit: str, counted: dict[str, Any]) -> None
         pass
 
 
-def _at_commit(folder: Path, commit: str, day: dt.date, cache_dir: Path | None) -> Coverage | None:
-    counted = _cached(cache_dir, commit)
+def _at_commit(folder: Path, commit: str, day: dt.date, cache_dir: Path | None, version: str) -> Coverage | None:
+    counted = _cached(cache_dir, commit, version)
     if counted is None:
         files = _files_at(folder, commit)
         if files is None:
             return None
         records, errors = _parse_files(files)
         counts, active = _count(records)
-        counted = {"version": _version(), "counts": counts, "active": active, "errors": errors}
+        counted = {"version": version, "counts": counts, "active": active, "errors": errors}
         _store(cache_dir, commit, counted)
     return _coverage(counted["counts"], counted["active"], day, counted["errors"], commit)
 
@@ -261,16 +266,16 @@ def history(content_dir: Path | str, cache_dir: Path | None = None, limit: int =
 def _history(folder: Path, cache_dir: Path | None, limit: int) -> list[Coverage]:
     commits = _commits(folder)
     if commits is None:
-        return [today(folder)]
+        return [_now(folder)]
     slots: list[tuple[str, dt.date] | None] = list(commits)
     if _has_uncommitted_changes(folder) or not commits:
         slots = [slot for slot in commits if slot[1] != _today()] + [None]  # today's commit is in the files
-    points = []
+    points, version = [], _version()
     for slot in thin(slots, limit):
-        point = today(folder) if slot is None else _at_commit(folder, *slot, cache_dir)
+        point = _now(folder) if slot is None else _at_commit(folder, *slot, cache_dir, version)
         if point is not None:
             points.append(point)
-    return points or [today(folder)]
+    return points or [_now(folder)]
 
 
 # --- the chart and its table -------------------------------------------------------------------------------

@@ -121,7 +121,10 @@ class Name:
     translations: Mapping[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return self.translations.get(str(get_locale()), self.swedish)
+        return self.in_language(str(get_locale()))
+
+    def in_language(self, code: str) -> str:
+        return self.translations.get(code, self.swedish)
 
     def every_form(self) -> list[str]:
         """Every language's form, each once: a search in any language may name the place."""

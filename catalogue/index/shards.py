@@ -179,32 +179,26 @@ def term_map(each_segment: list[SegmentTerms]) -> TermMap:
     document frequencies: so that a search asks a dictionary, not each segment's terms file in turn."""
     made: TermMap = {"where": {}, "spelling": {}}
     for position, terms in enumerate(each_segment):
-        _add_terms(made, terms, 1 << position)
+        _change_terms(made, terms, 1 << position, add=True)
     return made
 
 
-def _add_terms(made: TermMap, terms: SegmentTerms, bit: int) -> None:
+def _change_terms(made: TermMap, terms: SegmentTerms, bit: int, add: bool) -> None:
+    """Mark a segment's terms in the map with its bit and count its words in, or (``add`` false) take them out
+    again; a term or word nothing has any more leaves the map."""
     for field, listed in terms.items():
         into = made["where"].setdefault(field, {})
         for term in listed if field != SPELLING else (word.encode() for word in listed):
-            into[term] = into.get(term, 0) | bit
+            _keep(into, term, into.get(term, 0) | bit if add else into.get(term, 0) & ~bit)
     for word, documents in terms.get(SPELLING, {}).items():
-        made["spelling"][word] = made["spelling"].get(word, 0) + documents
+        _keep(made["spelling"], word, made["spelling"].get(word, 0) + (documents if add else -documents))
 
 
-def _remove_terms(made: TermMap, terms: SegmentTerms, bit: int) -> None:
-    for field, listed in terms.items():
-        into = made["where"].get(field, {})
-        for term in listed if field != SPELLING else (word.encode() for word in listed):
-            if left := into.get(term, 0) & ~bit:
-                into[term] = left
-            else:
-                into.pop(term, None)
-    for word, documents in terms.get(SPELLING, {}).items():
-        if left := made["spelling"].get(word, 0) - documents:
-            made["spelling"][word] = left
-        else:
-            made["spelling"].pop(word, None)
+def _keep(table: dict[Any, int], key: Any, value: int) -> None:
+    if value:
+        table[key] = value
+    else:
+        table.pop(key, None)
 
 
 def write_term_map(folder: Path, segments: list[Segment], previous: Path | None) -> None:
@@ -231,8 +225,8 @@ def _updated_term_map(folder: Path, segment_ids: list[str], previous: Path) -> T
             return None  # a shard became empty, or filled: positions moved
         for position, (old, new) in enumerate(zip(made["segments"], segment_ids, strict=True)):
             if old != new:
-                _remove_terms(made, _segment_terms(previous, old), 1 << position)
-                _add_terms(made, _segment_terms(folder, new), 1 << position)
+                _change_terms(made, _segment_terms(previous, old), 1 << position, add=False)
+                _change_terms(made, _segment_terms(folder, new), 1 << position, add=True)
     except (OSError, ValueError, KeyError, pickle.UnpicklingError):
         return None
     return made

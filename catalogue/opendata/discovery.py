@@ -113,11 +113,11 @@ SITEMAP_MAX_URLS = 50_000  # the protocol's most addresses in one file (sitemaps
 def _sitemap_entries() -> list[str]:
     """One ``<url>`` element for each language version of each listed page, naming all its versions; made
     once for the sitemap and all its parts (250,000 of them at 50,000 offerings)."""
-    return _entries_of(snapshot().version, absolute_url("/"), current_app.config.get("SITEMAP_MAX_URLS"))
+    return _entries_of(snapshot().version, absolute_url("/"))
 
 
 @functools.lru_cache(maxsize=1)
-def _entries_of(_version: str, _base: str, _limit: int | None) -> list[str]:
+def _entries_of(_version: str, _base: str) -> list[str]:
     """The entries for an index version and a public address (the key: what they depend on)."""
     entries = []
     for route, arguments in listed_pages(snapshot()):

@@ -73,7 +73,7 @@ def description(server: str) -> dict[str, Any]:
             "title": "Hitta sysselsättning API",
             "version": "1",
             "description": "Sysselsättning for adults with psychiatric disabilities in "
-            f"{city.translations.get('en', city.swedish)}. A fact a provider has not stated is null (or left out "
+            f"{city.in_language('en')}. A fact a provider has not stated is null (or left out "
             "of a list), never false. Open data: see /oppna-data.",
         },
         "servers": [{"url": server + "/api/v1"}],

@@ -51,6 +51,11 @@ def mask_of(docnums: Iterable[int], size: int) -> int:
     """A set of documents as a bitset: bit n is document n."""
     found = np.zeros(size + 1, dtype=bool)
     found[np.fromiter(docnums, dtype=np.int64)] = True
+    return bitset(found)
+
+
+def bitset(found: np.ndarray) -> int:
+    """Documents marked in a boolean array as a bitset (bit n is document n), without a Python loop."""
     return int.from_bytes(np.packbits(found, bitorder="little").tobytes(), "little")
 
 

@@ -34,10 +34,19 @@ from catalogue.facts.vocabulary import ACCENT_FOLD, CITYWIDE, DISTRICTS, UNKNOWN
 from catalogue.index import builder
 from catalogue.language import analysis, dictionary
 from catalogue.query import SearchRequest
-from catalogue.query.facets import FACETS, FACETS_BY_PARAM, ChoiceFacet, Chosen, Facet, FacetResult, mask_of
+from catalogue.query.facets import (
+    FACETS,
+    FACETS_BY_PARAM,
+    ChoiceFacet,
+    Chosen,
+    Facet,
+    FacetResult,
+    bitset,
+    mask_of,
+)
 from catalogue.query.thesaurus import AGE, Concept, Thesaurus, Understood
 from catalogue.search import segments
-from catalogue.search.scoring import TermScores, bitset
+from catalogue.search.scoring import TermScores
 
 if TYPE_CHECKING:
     from whoosh.reading import IndexReader
@@ -104,12 +113,14 @@ class Snapshot:
         version_file = folder / builder.VERSION_FILE  # builds from before it existed: the folder names them
         self.version = version_file.read_text(encoding="ascii") if version_file.exists() else folder.name
         self.schema = self.index.schema  # reading it from the index unpickles the table of contents each time
-        thesaurus = self._read_documents()
+        thesaurus, ranking_facts = self._read_documents()
         with using_municipality(self.municipality):  # its districts are the facets' and the thesaurus' places
             self.thesaurus = Thesaurus(thesaurus, self.places)
             self.pages_mask = mask_of(self.page_docnums.values(), self.size)
             live = [(n, self.record(n)) for n in self.provider_docnums.values()]
-            self._prepare_offerings([(n, record) for n, record in live if record.get("status") != "closed"])
+            self._prepare_offerings(
+                [(n, record) for n, record in live if record.get("status") != "closed"], ranking_facts
+            )
             self._local = threading.local()
             index_words = self.terms.spelling
             self.accented_folds = self._accented_folds(index_words)
@@ -123,9 +134,9 @@ class Snapshot:
         """The words to match of a query: "kafé i Stockholm" is "kafé", as every offering is in its city."""
         return [word for word in _query_words(text) if word not in self._city_words]
 
-    def _read_documents(self) -> dict[str, Any] | None:
-        """Every stored record by docnum, the municipality, the places, and the thesaurus (returned: the
-        Thesaurus needs places)."""
+    def _read_documents(self) -> tuple[dict[str, Any] | None, dict[int, Stored]]:
+        """Every stored record by docnum, the municipality and the places; returned, for the rest of the set-up
+        only: the thesaurus (which needs the places) and each record's ranking facts by docnum."""
         kinds: dict[str, dict[str, int]] = {"provider": {}, "page": {}}
         self.municipality = UNKNOWN
         self.places: dict[str, Any] = {}
@@ -133,7 +144,7 @@ class Snapshot:
         with self.index.searcher() as searcher:
             self.size: int = searcher.doc_count_all()
             self.records: list[dict[str, Any] | None] = [None] * self.size
-            self._ranking_facts: dict[int, Stored] = {}
+            ranking_facts: dict[int, Stored] = {}
             for base, documents in segments.each(searcher.reader(), "records", _stored_records):
                 for document in documents:
                     if document.kind == "site":
@@ -145,14 +156,14 @@ class Snapshot:
                     else:
                         self.records[base + document.docnum] = document.record
                         kinds[document.kind][document.record["slug"]] = base + document.docnum
-                        self._ranking_facts[base + document.docnum] = document
+                        ranking_facts[base + document.docnum] = document
             segments.keep_only(searcher.reader())
             self.terms = segments.Terms(self.folder, searcher.reader())
             self.term_scores = TermScores(searcher, [*FIELD_WEIGHTS, *FOLDED_FIELD_WEIGHTS], self.terms)
         self.provider_docnums, self.page_docnums = kinds["provider"], kinds["page"]
-        return thesaurus
+        return thesaurus, ranking_facts
 
-    def _prepare_offerings(self, live: list[tuple[int, dict[str, Any]]]) -> None:
+    def _prepare_offerings(self, live: list[tuple[int, dict[str, Any]]], ranking_facts: dict[int, Stored]) -> None:
         """The listed offerings' bitsets, facet data, known facts and order by name."""
         size = self.size
         self.listed = mask_of((n for n, _record in live), size)
@@ -160,7 +171,7 @@ class Snapshot:
         self.known_facts = [0] * size
         self.name_only = [False] * size
         for n, _record in live:
-            ranking = self._ranking_facts[n]
+            ranking = ranking_facts[n]
             self.known_facts[n], self.name_only[n] = ranking.known_facts, ranking.name_only
         self.known_facts_array, self.name_only_array = np.array(self.known_facts), np.array(self.name_only)
         # Offerings known only by name come after the others, in their own compact group.

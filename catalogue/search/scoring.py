@@ -96,8 +96,3 @@ def _postings(leaves: list[tuple[IndexReader, int]], field: str, text: str) -> t
             frequencies.append(np.asarray(matcher._weights, dtype=float))
             matcher._next_block()
     return np.concatenate(documents), np.concatenate(frequencies)
-
-
-def bitset(found: np.ndarray) -> int:
-    """Documents marked in a boolean array as a bitset (bit n is document n), without a Python loop."""
-    return int.from_bytes(np.packbits(found, bitorder="little").tobytes(), "little")
